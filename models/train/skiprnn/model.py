@@ -1,0 +1,201 @@
+"""Skip-GRU (Campos et al., ICLR 2018) in PyTorch.
+
+The equations (one shared binary gate for all stacked layers):
+
+    u_t      = round(ũ_t)                  straight-through: backward is identity
+    s_t^l    = u_t · GRU_l(in_t^l, s_{t-1}^l) + (1 − u_t) · s_{t-1}^l
+    in_t^0   = x_t,  in_t^l = s_t^{l-1}
+    Δũ_t     = σ(W_p s_t^top + b_p)
+    ũ_{t+1}  = u_t · Δũ_t + (1 − u_t) · (ũ_t + min(Δũ_t, 1 − ũ_t)),   ũ_1 = 1
+
+The C# float reference implements exactly this; tests compare to ~1e-6, so any
+change here must be mirrored there (and in tests/fixtures/make_fixtures.py's
+numpy checker).
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+VARIANTS = ("reset_after", "reset_before")
+
+
+class _RoundSTE(torch.autograd.Function):
+    """round() forward, identity backward (straight-through estimator).
+
+    A custom Function rather than `x + (round(x) - x).detach()` because the
+    latter is not exactly 0/1 in floating point (e.g. 0.7 + 0.3000000000000000444).
+    torch.round is half-to-even, so the result is 1 exactly when x > 0.5 (for x in [0, 1]).
+    """
+
+    @staticmethod
+    def forward(ctx, x):  # noqa: D401
+        return torch.round(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def round_ste(x: torch.Tensor) -> torch.Tensor:
+    return _RoundSTE.apply(x)
+
+
+class _Affine(nn.Module):
+    """y = x @ kernel + bias, TF layout (kernel is [in, out])."""
+
+    def __init__(self, in_features: int, out_features: int, bias_init: float):
+        super().__init__()
+        self.kernel = nn.Parameter(torch.empty(in_features, out_features))
+        self.bias = nn.Parameter(torch.full((out_features,), float(bias_init)))
+        # TF1 get_variable's default initializer is glorot_uniform.
+        nn.init.xavier_uniform_(self.kernel)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.addmm(self.bias, x, self.kernel)
+
+
+class TFGRUCell(nn.Module):
+    """"Reset before" GRU cell in the layout of the paper's TF SkipGRUCell.
+
+    gates.kernel [I+H, 2H] (input rows first; columns r then u), gates.bias [2H] = 1.0;
+    candidate.kernel [I+H, H], candidate.bias [H] = 0.
+        r, u = split(σ([x, h] @ Wg + bg));  c = tanh([x, r⊙h] @ Wc + bc);  h' = u⊙h + (1−u)⊙c
+    """
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.gates = _Affine(input_size + hidden_size, 2 * hidden_size, bias_init=1.0)
+        self.candidate = _Affine(input_size + hidden_size, hidden_size, bias_init=0.0)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        g = torch.sigmoid(self.gates(torch.cat([x, h], dim=1)))
+        r, u = g.split(self.hidden_size, dim=1)
+        c = torch.tanh(self.candidate(torch.cat([x, r * h], dim=1)))
+        return u * h + (1 - u) * c
+
+
+class SkipGRU(nn.Module):
+    """Stacked Skip-GRU with one shared update gate and an optional linear head.
+
+    Args:
+        input_size, hidden_size: sizes I and H.
+        num_layers: 1..4 (the device runtime supports up to 4).
+        variant: "reset_after" (nn.GRUCell, state_dict `cells.{l}.weight_ih`, ...) or
+            "reset_before" (TFGRUCell, `cells.{l}.gates.kernel`, ...).
+        output_size: O > 0 adds `head` = nn.Linear(H, O) on the top layer's final state;
+            0 returns the final state itself.
+        skip: False gives the plain-GRU baseline (u_t = 1 on every step, gate unused).
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 variant: str = "reset_after", output_size: int = 0, skip: bool = True):
+        super().__init__()
+        if variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        if not 1 <= num_layers <= 4:
+            raise ValueError(f"num_layers must be 1..4, got {num_layers}")
+        if input_size < 1 or hidden_size < 1 or output_size < 0:
+            raise ValueError("input_size and hidden_size must be >= 1, output_size >= 0")
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.variant = variant
+        self.output_size = output_size
+        self.skip = skip
+
+        cell_cls = nn.GRUCell if variant == "reset_after" else TFGRUCell
+        self.cells = nn.ModuleList(
+            cell_cls(input_size if l == 0 else hidden_size, hidden_size) for l in range(num_layers))
+        self.skip_gate = nn.Linear(hidden_size, 1)
+        nn.init.constant_(self.skip_gate.bias, 1.0)  # paper: b_p initialised to 1
+        self.head = nn.Linear(hidden_size, output_size) if output_size > 0 else None
+
+    def config(self) -> dict:
+        return dict(input_size=self.input_size, hidden_size=self.hidden_size,
+                    num_layers=self.num_layers, variant=self.variant,
+                    output_size=self.output_size, skip=self.skip)
+
+    def forward(self, x: torch.Tensor, return_states: bool = False):
+        """Run a batch of sequences.
+
+        Args:
+            x: [B, T, I] (already normalised inputs).
+            return_states: also return every layer's state after every step.
+        Returns:
+            (outputs, info): outputs = head(s_T^top) [B, O], or s_T^top [B, H] without head.
+            info: "updates" [B, T] float 0/1 (carries the STE gradient),
+                  "utilde" [B, T] (ũ_t used at step t), "delta" [B, T] (Δũ_t),
+                  "final_states" [L, B, H], and "states" [B, T, L, H] if requested.
+        """
+        if x.dim() != 3 or x.shape[2] != self.input_size:
+            raise ValueError(f"expected input [B, T, {self.input_size}], got {tuple(x.shape)}")
+        B, T, _ = x.shape
+        h = [x.new_zeros(B, self.hidden_size) for _ in range(self.num_layers)]
+        utilde = x.new_ones(B, 1)  # ũ_1 = 1: the first step always updates
+        ones = x.new_ones(B, 1)
+        us, uts, deltas, states = [], [], [], []
+        for t in range(T):
+            u = round_ste(utilde) if self.skip else ones
+            inp = x[:, t]
+            new_h = []
+            for l, cell in enumerate(self.cells):
+                cand = cell(inp, h[l])
+                # Skipped steps copy the state; during training we compute and mask
+                # (all sequences in the batch step together). The device really skips.
+                s = u * cand + (1 - u) * h[l] if self.skip else cand
+                new_h.append(s)
+                inp = s  # the layer above sees this layer's NEW (mixed) state
+            h = new_h
+            if self.skip:
+                delta = torch.sigmoid(self.skip_gate(h[-1]))
+                uts.append(utilde)
+                deltas.append(delta)
+                utilde = u * delta + (1 - u) * (utilde + torch.minimum(delta, 1 - utilde))
+            us.append(u)
+            if return_states:
+                states.append(torch.stack(h, dim=1))
+
+        top = h[-1]
+        out = self.head(top) if self.head is not None else top
+        info = {"updates": torch.cat(us, dim=1), "final_states": torch.stack(h, dim=0)}
+        if self.skip:
+            info["utilde"] = torch.cat(uts, dim=1)
+            info["delta"] = torch.cat(deltas, dim=1)
+        else:
+            info["utilde"] = x.new_ones(B, T)
+            info["delta"] = x.new_ones(B, T)
+        if return_states:
+            info["states"] = torch.stack(states, dim=1)
+        return out, info
+
+    def export_state_dict(self) -> dict[str, torch.Tensor]:
+        """State dict for the device converter.
+
+        A plain-GRU baseline (skip=False) has an unused skip gate; the device always
+        runs the gate, so we export W_p = 0, b_p = 20: Δũ = σ(20) > 0.5, hence every
+        step updates and the exported model behaves exactly like the baseline.
+        """
+        sd = {k: v.detach().clone() for k, v in self.state_dict().items()}
+        if not self.skip:
+            sd["skip_gate.weight"].zero_()
+            sd["skip_gate.bias"].fill_(20.0)
+        return sd
+
+
+def plain_gru(input_size: int, hidden_size: int, num_layers: int = 1,
+              variant: str = "reset_after", output_size: int = 0) -> SkipGRU:
+    """The paper's "GRU" baseline: same module with skipping disabled (u_t = 1)."""
+    return SkipGRU(input_size, hidden_size, num_layers, variant, output_size, skip=False)
+
+
+def budget_loss(updates: torch.Tensor, lam: float) -> torch.Tensor:
+    """λ · Σ_t u_t, averaged over the batch (reference code's L_budget). updates: [B, T]."""
+    return lam * updates.sum(dim=1).mean()
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
