@@ -1,0 +1,187 @@
+using SkipRnn.Edge.Kernels;
+using SkipRnn.Edge.Model;
+
+namespace SkipRnn.Edge.Format
+{
+    /// <summary>
+    /// Reads and validates a model file (docs/model-format.md). Device code: takes the bytes of a
+    /// resource or flash partition. Every problem (wrong magic or version, bad CRC, truncation, absurd
+    /// or inconsistent sizes, out-of-range parameters, trailing bytes) raises
+    /// <see cref="ModelFormatException"/> naming the field; it never reads outside the array and every
+    /// loop is bounded by sizes already checked against the bytes present.
+    /// </summary>
+    public static class ModelReader
+    {
+        /// <summary>Parses <paramref name="file"/> into a validated model.</summary>
+        public static SkipGruModel Read(byte[] file)
+        {
+            if (file == null) throw new ModelFormatException("file", "is null");
+            ByteCursor header = new ByteCursor(file, 0, file.Length);
+            header.Need(ModelFileLayout.HeaderSize, "header");
+            if ((uint)header.I32("magic") != ModelFileLayout.Magic)
+                throw new ModelFormatException("magic", "is not \"SKRN\": not a SkipRnn Edge model file");
+            int version = header.U16("version");
+            if (version != ModelFileLayout.Version)
+                throw new ModelFormatException("version", "is " + version.ToString() + ", this runtime reads version " +
+                    ModelFileLayout.Version.ToString());
+            if (header.U16("reserved") != 0) throw new ModelFormatException("reserved", "must be 0");
+            uint length = (uint)header.I32("payload_length");
+            uint crc = (uint)header.I32("crc32");
+            if (length != (uint)(file.Length - ModelFileLayout.HeaderSize))
+                throw new ModelFormatException("payload_length", "says " + length.ToString() + " bytes but the file holds " +
+                    (file.Length - ModelFileLayout.HeaderSize).ToString() + " (truncated or padded)");
+            if (Crc32.Compute(file, ModelFileLayout.HeaderSize, (int)length) != crc)
+                throw new ModelFormatException("crc32", "does not match the payload: the file is corrupt");
+
+            return ReadPayload(new ByteCursor(file, ModelFileLayout.HeaderSize, file.Length));
+        }
+
+        private static SkipGruModel ReadPayload(ByteCursor c)
+        {
+            GruVariant variant = (GruVariant)c.U8In("variant", 0, 1);
+            int layerCount = c.U8In("layer_count", 1, SkipGruModel.MaxLayers);
+            int inputs = c.U16In("input_size", 1, SkipGruModel.MaxInputSize);
+            int hidden = c.U16In("hidden_size", 1, SkipGruModel.MaxHiddenSize);
+            int outputs = c.U16In("output_size", 0, SkipGruModel.MaxOutputSize);
+            int period = c.I32In("sample_period_us", 0, int.MaxValue);
+            int fracBits = c.U8In("input_frac_bits", 0, 15);
+            int flags = c.U8In("flags", 0, ModelFileLayout.FlagClassNames | ModelFileLayout.FlagSelfTest);
+
+            InputNormalization norm = ReadInputNormalization(c, inputs);
+
+            GruLayerWeights[] layers = new GruLayerWeights[layerCount];
+            for (int l = 0; l < layerCount; l++)
+            {
+                string name = "layer[" + l.ToString() + "]";
+                QuantizedMatrix wih = ReadMatrix(c, name + ".w_ih", 3 * hidden, l == 0 ? inputs : hidden);
+                QuantizedMatrix whh = ReadMatrix(c, name + ".w_hh", 3 * hidden, hidden);
+                int[] bih = ReadInts(c, name + ".b_ih", 3 * hidden);
+                int[] bhh = ReadInts(c, name + ".b_hh", 3 * hidden);
+                layers[l] = new GruLayerWeights(name, wih, whh, bih, bhh);
+            }
+
+            QuantizedMatrix skipGate = ReadMatrix(c, "skip_gate", 1, hidden);
+            int skipBias = c.I32("skip_gate.bias");
+
+            QuantizedMatrix head = null;
+            int[] headBias = null;
+            if (outputs > 0)
+            {
+                head = ReadMatrix(c, "head", outputs, hidden);
+                headBias = ReadInts(c, "head.bias", outputs);
+            }
+
+            string[] classNames = null;
+            if ((flags & ModelFileLayout.FlagClassNames) != 0)
+            {
+                if (outputs == 0) throw new ModelFormatException("flags", "announce class names but the model has no head");
+                classNames = ReadClassNames(c, outputs);
+            }
+
+            SelfTestVectors selfTest = null;
+            if ((flags & ModelFileLayout.FlagSelfTest) != 0)
+                selfTest = ReadSelfTest(c, inputs, layerCount * hidden, outputs);
+
+            if (c.Remaining != 0)
+                throw new ModelFormatException("payload", c.Remaining.ToString() + " unexpected bytes after the last field");
+
+            return new SkipGruModel(variant, layers, norm, skipGate, skipBias, head, headBias,
+                fracBits, period, classNames, selfTest);
+        }
+
+        private static InputNormalization ReadInputNormalization(ByteCursor c, int inputs)
+        {
+            c.Need(13L * inputs, "input_norm");
+            int[] multiplier = new int[inputs];
+            long[] addend = new long[inputs];
+            byte[] shift = new byte[inputs];
+            for (int j = 0; j < inputs; j++)
+            {
+                multiplier[j] = c.I32("input_norm[" + j.ToString() + "].multiplier");
+                addend[j] = c.I64("input_norm[" + j.ToString() + "].addend");
+                shift[j] = (byte)c.U8("input_norm[" + j.ToString() + "].shift");
+            }
+            return new InputNormalization(multiplier, addend, shift);
+        }
+
+        private static QuantizedMatrix ReadMatrix(ByteCursor c, string name, int rows, int cols)
+        {
+            int bits = c.U8(name + ".weight_bits");
+            if (bits != 8 && bits != 16)
+                throw new ModelFormatException(name + ".weight_bits", "is " + bits.ToString() + ", must be 8 or 16");
+            int storedRows = c.U16(name + ".rows");
+            int storedCols = c.U16(name + ".cols");
+            if (storedRows != rows || storedCols != cols)
+                throw new ModelFormatException(name, "is " + storedRows.ToString() + "×" + storedCols.ToString() +
+                    ", the header's sizes require " + rows.ToString() + "×" + cols.ToString());
+            int count = rows * cols;   // ≤ 3072 × 4096: fits int
+            c.Need(5L * rows + (long)count * (bits / 8), name);
+
+            int[] multiplier = new int[rows];
+            for (int r = 0; r < rows; r++) multiplier[r] = c.I32(name + ".multiplier");
+            byte[] shift = new byte[rows];
+            for (int r = 0; r < rows; r++) shift[r] = (byte)c.U8(name + ".shift");
+
+            sbyte[] w8 = null;
+            short[] w16 = null;
+            if (bits == 8)
+            {
+                w8 = new sbyte[count];
+                for (int i = 0; i < w8.Length; i++) w8[i] = (sbyte)c.U8(name + ".weights");
+            }
+            else
+            {
+                w16 = new short[count];
+                for (int i = 0; i < w16.Length; i++) w16[i] = c.I16(name + ".weights");
+            }
+            return new QuantizedMatrix(name, rows, cols, w8, w16, multiplier, shift);
+        }
+
+        private static int[] ReadInts(ByteCursor c, string name, int count)
+        {
+            c.Need(4L * count, name);
+            int[] v = new int[count];
+            for (int i = 0; i < count; i++) v[i] = c.I32(name);
+            return v;
+        }
+
+        private static string[] ReadClassNames(ByteCursor c, int outputs)
+        {
+            string[] names = new string[outputs];
+            for (int o = 0; o < outputs; o++)
+            {
+                string field = "class_names[" + o.ToString() + "]";
+                int length = c.U8In(field + ".length", 1, SkipGruModel.MaxClassNameLength);
+                c.Need(length, field);
+                char[] chars = new char[length];
+                for (int i = 0; i < length; i++)
+                {
+                    int b = c.U8(field);
+                    if (b < 0x20 || b > 0x7E) throw new ModelFormatException(field, "must be printable ASCII");
+                    chars[i] = (char)b;
+                }
+                names[o] = new string(chars);
+            }
+            return names;
+        }
+
+        private static SelfTestVectors ReadSelfTest(ByteCursor c, int inputs, int stateCount, int outputs)
+        {
+            int steps = c.U16In("self_test.steps", 1, ModelFileLayout.MaxSelfTestSteps);
+            long perStep = 4L * inputs + 1 + 2L * stateCount + 4L * outputs;
+            c.Need(perStep * steps, "self_test");
+            int[] raw = new int[steps * inputs];
+            bool[] updated = new bool[steps];
+            short[] states = new short[steps * stateCount];
+            int[] outs = new int[steps * outputs];
+            for (int t = 0; t < steps; t++)
+            {
+                for (int j = 0; j < inputs; j++) raw[t * inputs + j] = c.I32("self_test.inputs");
+                updated[t] = c.U8In("self_test.updated", 0, 1) == 1;
+                for (int s = 0; s < stateCount; s++) states[t * stateCount + s] = c.I16("self_test.states");
+                for (int o = 0; o < outputs; o++) outs[t * outputs + o] = c.I32("self_test.outputs");
+            }
+            return new SelfTestVectors(steps, raw, updated, states, outs);
+        }
+    }
+}

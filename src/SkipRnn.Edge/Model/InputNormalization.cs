@@ -1,0 +1,59 @@
+using SkipRnn.Edge.Kernels;
+
+namespace SkipRnn.Edge.Model
+{
+    /// <summary>
+    /// Maps raw sensor integers straight to the model's int16 input, per channel j:
+    /// x[j] = sat16(⌊(raw[j] · Multiplier[j] + Addend[j] + 2^(Shift[j]−1)) / 2^Shift[j]⌋).
+    /// The converter folds (raw · lsb − mean) / std and the input's fixed-point scale into these.
+    /// </summary>
+    public sealed class InputNormalization
+    {
+        /// <summary>Largest |Addend| accepted: with |raw · Multiplier| &lt; 2^62 the sum stays in int64.</summary>
+        public const long MaxAddend = 1L << 61;
+
+        /// <summary>Per-channel multiplier, 1 ≤ m &lt; 2^31.</summary>
+        public int[] Multiplier { get; private set; }
+        /// <summary>Per-channel addend (the folded mean), |a| ≤ 2^61.</summary>
+        public long[] Addend { get; private set; }
+        /// <summary>Per-channel shift, 0..62.</summary>
+        public byte[] Shift { get; private set; }
+
+        /// <summary>Number of input channels.</summary>
+        public int Channels { get { return Multiplier.Length; } }
+
+        /// <summary>Validates and wraps the arrays (not copied).</summary>
+        public InputNormalization(int[] multiplier, long[] addend, byte[] shift)
+        {
+            if (multiplier == null || multiplier.Length < 1)
+                throw new ModelFormatException("input_norm", "needs at least one channel");
+            int n = multiplier.Length;
+            if (addend == null || addend.Length != n || shift == null || shift.Length != n)
+                throw new ModelFormatException("input_norm", "multiplier, addend and shift differ in length");
+            for (int j = 0; j < n; j++)
+            {
+                string at = "[" + j.ToString() + "]";
+                if (multiplier[j] < 1) throw new ModelFormatException("input_norm.multiplier" + at, "must be positive");
+                if (addend[j] > MaxAddend || addend[j] < -MaxAddend)
+                    throw new ModelFormatException("input_norm.addend" + at, "exceeds ±2^61");
+                if (shift[j] > 62) throw new ModelFormatException("input_norm.shift" + at, "must be 0..62");
+            }
+            Multiplier = multiplier;
+            Addend = addend;
+            Shift = shift;
+        }
+
+        /// <summary>Writes the normalized int16 input for raw[0..Channels) into x.</summary>
+        public void Apply(int[] raw, short[] x)
+        {
+            int n = Multiplier.Length;
+            for (int j = 0; j < n; j++)
+            {
+                int s = Shift[j];
+                long v = (long)raw[j] * Multiplier[j] + Addend[j];
+                if (s > 0) v = (v + (1L << (s - 1))) >> s;
+                x[j] = Requantization.SaturateInt16(v);
+            }
+        }
+    }
+}

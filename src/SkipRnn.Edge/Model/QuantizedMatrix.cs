@@ -1,0 +1,121 @@
+using SkipRnn.Edge.Kernels;
+
+namespace SkipRnn.Edge.Model
+{
+    /// <summary>
+    /// A weight matrix with one requantization (multiplier, shift) per output row: int8 or int16 weights,
+    /// row-major. Row r maps the int accumulator Σ_j w[r,j]·x[j] to Q.12 by
+    /// <see cref="Requantization.Requantize"/>(acc, Multiplier[r], Shift[r]).
+    /// </summary>
+    public sealed class QuantizedMatrix
+    {
+        private const int Int8Acc32 = 0;
+        private const int Int8Acc64 = 1;
+        private const int Int16Acc32 = 2;
+        private const int Int16Acc64 = 3;
+
+        /// <summary>Largest magnitude of any kernel input: int16 inputs and Q0.15 states.</summary>
+        public const long MaxInputMagnitude = 32768;
+
+        private readonly int _kernel;
+
+        /// <summary>Field name used in error messages, e.g. "layer[1].w_hh".</summary>
+        public string Name { get; private set; }
+        /// <summary>Output rows.</summary>
+        public int Rows { get; private set; }
+        /// <summary>Input columns.</summary>
+        public int Cols { get; private set; }
+        /// <summary>8 or 16.</summary>
+        public int WeightBits { get; private set; }
+        /// <summary>Weights when <see cref="WeightBits"/> is 8, else null.</summary>
+        public sbyte[] Weights8 { get; private set; }
+        /// <summary>Weights when <see cref="WeightBits"/> is 16, else null.</summary>
+        public short[] Weights16 { get; private set; }
+        /// <summary>Per-row requantization multipliers, 0 ≤ m &lt; 2^31.</summary>
+        public int[] Multiplier { get; private set; }
+        /// <summary>Per-row requantization shifts, 1..62.</summary>
+        public byte[] Shift { get; private set; }
+        /// <summary>
+        /// True when some row's worst case Σ|w|·32768 exceeds int32: this matrix then runs the
+        /// int64-accumulator kernel. Decided here, once, from the weights.
+        /// </summary>
+        public bool WideAccumulator { get; private set; }
+
+        /// <summary>
+        /// Validates and wraps the arrays (not copied). Give exactly one of weights8 / weights16.
+        /// Throws <see cref="ModelFormatException"/> naming <paramref name="name"/> on any inconsistency,
+        /// including a row whose requantization could overflow int64.
+        /// </summary>
+        public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
+            int[] multiplier, byte[] shift)
+        {
+            Name = name;
+            if (rows < 1) throw new ModelFormatException(name, "has " + rows.ToString() + " rows");
+            if (cols < 1) throw new ModelFormatException(name, "has " + cols.ToString() + " columns");
+            if ((weights8 == null) == (weights16 == null))
+                throw new ModelFormatException(name, "needs exactly one of int8 or int16 weights");
+            int count = weights8 != null ? weights8.Length : weights16.Length;
+            if (count != rows * cols)
+                throw new ModelFormatException(name, "has " + count.ToString() + " weights, expected " + (rows * cols).ToString());
+            if (multiplier == null || multiplier.Length != rows)
+                throw new ModelFormatException(name + ".multiplier", "needs one value per row");
+            if (shift == null || shift.Length != rows)
+                throw new ModelFormatException(name + ".shift", "needs one value per row");
+
+            bool wide = false;
+            for (int r = 0; r < rows; r++)
+            {
+                if (multiplier[r] < 0)
+                    throw new ModelFormatException(name + ".multiplier[" + r.ToString() + "]", "is negative");
+                int s = shift[r];
+                if (s < 1 || s > 62)
+                    throw new ModelFormatException(name + ".shift[" + r.ToString() + "]", "is " + s.ToString() + ", must be 1..62");
+
+                long sumAbs = 0;
+                int k = r * cols;
+                for (int j = 0; j < cols; j++, k++)
+                {
+                    int w = weights8 != null ? weights8[k] : weights16[k];
+                    sumAbs += w < 0 ? -w : w;
+                }
+                long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
+                if (worstAcc > int.MaxValue) wide = true;
+                // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps.
+                long room = long.MaxValue - (1L << (s - 1));
+                if (multiplier[r] > 0 && worstAcc > room / multiplier[r])
+                    throw new ModelFormatException(name + ".multiplier[" + r.ToString() + "]",
+                        "worst-case accumulator times multiplier overflows int64; lower the multiplier's precision");
+            }
+
+            Rows = rows;
+            Cols = cols;
+            WeightBits = weights8 != null ? 8 : 16;
+            Weights8 = weights8;
+            Weights16 = weights16;
+            Multiplier = multiplier;
+            Shift = shift;
+            WideAccumulator = wide;
+            _kernel = weights8 != null ? (wide ? Int8Acc64 : Int8Acc32) : (wide ? Int16Acc64 : Int16Acc32);
+        }
+
+        /// <summary>
+        /// output[r] = requantized row r · x, for r in [rowStart, rowEnd). x has <see cref="Cols"/> values.
+        /// </summary>
+        public void Multiply(int rowStart, int rowEnd, short[] x, int[] output)
+        {
+            switch (_kernel)
+            {
+                case Int8Acc32: MatVec.MatVecInt8Acc32(Weights8, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
+                case Int8Acc64: MatVec.MatVecInt8Acc64(Weights8, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
+                case Int16Acc32: MatVec.MatVecInt16Acc32(Weights16, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
+                default: MatVec.MatVecInt16Acc64(Weights16, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
+            }
+        }
+
+        /// <summary>Bytes this matrix takes in the model file and in flash.</summary>
+        public int StoredBytes
+        {
+            get { return 5 + Rows * 5 + Rows * Cols * (WeightBits / 8); }
+        }
+    }
+}

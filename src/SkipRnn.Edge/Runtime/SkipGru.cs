@@ -1,0 +1,241 @@
+using System;
+using SkipRnn.Edge.Kernels;
+using SkipRnn.Edge.Model;
+
+namespace SkipRnn.Edge.Runtime
+{
+    /// <summary>
+    /// Runs a <see cref="SkipGruModel"/> on a stream, one step at a time, integer only.
+    /// <para>
+    /// After every update the number of coming skipped steps is known (<see cref="StepsToSkip"/>): those
+    /// steps need no input and cost O(1), so a board can leave its sensor and CPU idle through them and
+    /// then account for them with <see cref="Skip"/>. All buffers are allocated here; stepping allocates nothing.
+    /// </para>
+    /// </summary>
+    public sealed class SkipGru
+    {
+        private readonly SkipGruModel _model;
+        private readonly GruLayerWeights[] _layers;
+        private readonly bool _resetBefore;
+        private readonly int _hidden;
+        private readonly short[][] _state;   // per layer, Q0.15
+        private readonly short[] _input;     // normalized input, int16
+        private readonly short[] _resetState; // r ⊙ h for the reset-before variant, Q0.15
+        private readonly int[] _gx;          // requantized W_ih x, Q.12, 3H
+        private readonly int[] _gh;          // requantized W_hh h, Q.12, 3H
+        private readonly int[] _skipPreact;  // W_p s, Q.12, 1
+        private readonly int[] _outputs;     // head, Q.12
+        private readonly OpCounters _counters = new OpCounters();
+        private readonly int _macsPerUpdate;
+        private readonly int _lookupsPerUpdate;
+
+        private int _updateProbability;      // ũ for the coming step, Q0.15 (32768 = 1)
+        private int _increment;              // Δũ from the last update, Q0.15, ≥ 1
+        private int _stepsToSkip;
+        private bool _hasOutput;
+
+        /// <summary>Allocates the runner's state and scratch buffers for <paramref name="model"/>.</summary>
+        public SkipGru(SkipGruModel model)
+        {
+            if (model == null) throw new ArgumentNullException("model");
+            _model = model;
+            _layers = model.Layers;
+            _resetBefore = model.Variant == GruVariant.ResetBefore;
+            _hidden = model.HiddenSize;
+            _state = new short[_layers.Length][];
+            for (int l = 0; l < _layers.Length; l++) _state[l] = new short[_hidden];
+            _input = new short[model.InputSize];
+            _resetState = new short[_hidden];
+            _gx = new int[3 * _hidden];
+            _gh = new int[3 * _hidden];
+            _skipPreact = new int[1];
+            _outputs = new int[model.OutputSize];
+            _macsPerUpdate = model.MacsPerUpdate;
+            _lookupsPerUpdate = model.LookupsPerUpdate;
+            Reset();
+        }
+
+        /// <summary>The model this runner executes.</summary>
+        public SkipGruModel Model { get { return _model; } }
+
+        /// <summary>Operation counters since construction or the last <see cref="OpCounters.Clear"/>.</summary>
+        public OpCounters Counters { get { return _counters; } }
+
+        /// <summary>
+        /// How many coming steps will be skipped. Known right after each update; 0 means the next step
+        /// updates and needs its input.
+        /// </summary>
+        public int StepsToSkip { get { return _stepsToSkip; } }
+
+        /// <summary>True when the next step updates the state and so needs its input.</summary>
+        public bool NextStepNeedsInput { get { return _stepsToSkip == 0; } }
+
+        /// <summary>ũ for the coming step in Q0.15 (32768 = 1.0); the step updates when it exceeds 16384.</summary>
+        public int UpdateProbability { get { return _updateProbability; } }
+
+        /// <summary>Δũ computed at the last update, Q0.15 (at least 1, so skip runs end).</summary>
+        public int Increment { get { return _increment; } }
+
+        /// <summary>True once an update has computed the head outputs.</summary>
+        public bool HasOutput { get { return _hasOutput; } }
+
+        /// <summary>
+        /// Advances one step. On an update step, reads <paramref name="rawInput"/> (raw sensor integers,
+        /// InputSize of them), updates every layer, the skip gate and the head, and returns true.
+        /// On a skipped step, ignores <paramref name="rawInput"/> (it may be null) and returns false.
+        /// </summary>
+        public bool Step(int[] rawInput)
+        {
+            if (_stepsToSkip > 0)
+            {
+                Skip(1);
+                return false;
+            }
+            if (rawInput == null || rawInput.Length < _input.Length)
+                throw new ArgumentException("An update step needs " + _input.Length.ToString() + " raw inputs.");
+            Update(rawInput);
+            return true;
+        }
+
+        /// <summary>
+        /// Accounts for <paramref name="steps"/> skipped steps at once, in O(1), without input.
+        /// <paramref name="steps"/> must be between 0 and <see cref="StepsToSkip"/>.
+        /// </summary>
+        public void Skip(int steps)
+        {
+            if (steps < 0 || steps > _stepsToSkip)
+                throw new ArgumentOutOfRangeException("steps", "Only " + _stepsToSkip.ToString() + " steps can be skipped now.");
+            // ũ ← min(ũ + n·Δũ, 1): n steps of ũ + min(Δũ, 1 − ũ). No overflow: n·Δũ ≤ 16384 + Δũ.
+            int u = _updateProbability + steps * _increment;
+            _updateProbability = u > QFormat.One15 ? QFormat.One15 : u;
+            _stepsToSkip -= steps;
+            _counters.Skips += steps;
+        }
+
+        /// <summary>Starts a new sequence: zero states, ũ = 1 so the first step updates. Counters are kept.</summary>
+        public void Reset()
+        {
+            for (int l = 0; l < _state.Length; l++)
+            {
+                short[] s = _state[l];
+                for (int j = 0; j < s.Length; j++) s[j] = 0;
+            }
+            for (int o = 0; o < _outputs.Length; o++) _outputs[o] = 0;
+            _updateProbability = QFormat.One15;
+            _increment = 0;
+            _stepsToSkip = 0;
+            _hasOutput = false;
+        }
+
+        /// <summary>State of one unit of one layer, Q0.15.</summary>
+        public short GetState(int layer, int unit)
+        {
+            return _state[layer][unit];
+        }
+
+        /// <summary>Copies a layer's state (Q0.15) into <paramref name="destination"/>.</summary>
+        public void CopyState(int layer, short[] destination)
+        {
+            short[] s = _state[layer];
+            for (int j = 0; j < s.Length; j++) destination[j] = s[j];
+        }
+
+        /// <summary>Head output <paramref name="index"/> in Q.12, as of the last update.</summary>
+        public int GetOutput(int index)
+        {
+            return _outputs[index];
+        }
+
+        /// <summary>Index of the largest head output (the first on ties); −1 without a head.</summary>
+        public int ArgMax()
+        {
+            int best = -1;
+            for (int o = 0; o < _outputs.Length; o++)
+                if (best < 0 || _outputs[o] > _outputs[best]) best = o;
+            return best;
+        }
+
+        private void Update(int[] rawInput)
+        {
+            _model.Input.Apply(rawInput, _input);
+            short[] x = _input;
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                UpdateLayer(_layers[l], x, _state[l]);
+                x = _state[l];
+            }
+
+            // Δũ = σ(W_p s + b_p) from the top layer's new state; ũ for the next step is Δũ.
+            _model.SkipGate.Multiply(0, 1, x, _skipPreact);
+            int p = Activation.Sigmoid(_skipPreact[0] + _model.SkipBias);
+            if (p < 1) p = 1;
+            _increment = p;
+            _updateProbability = p;
+            // Steps with ũ = p, 2p, ... ≤ 0.5 are skipped: their count is fixed now.
+            _stepsToSkip = p > QFormat.Half15 ? 0 : (QFormat.Half15 - p) / p + 1;
+
+            QuantizedMatrix head = _model.Head;
+            if (head != null)
+            {
+                head.Multiply(0, head.Rows, x, _outputs);
+                int[] bias = _model.HeadBias;
+                for (int o = 0; o < _outputs.Length; o++) _outputs[o] += bias[o];
+                _hasOutput = true;
+            }
+
+            _counters.Updates++;
+            _counters.Macs += _macsPerUpdate;
+            _counters.Lookups += _lookupsPerUpdate;
+        }
+
+        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n.
+        private void UpdateLayer(GruLayerWeights w, short[] x, short[] h)
+        {
+            int hidden = _hidden;
+            int[] gx = _gx;
+            int[] gh = _gh;
+            int[] bih = w.Bih;
+            int[] bhh = w.Bhh;
+            w.Wih.Multiply(0, 3 * hidden, x, gx);
+
+            if (_resetBefore)
+            {
+                // r first, then the candidate's recurrent product over r ⊙ h.
+                w.Whh.Multiply(0, 2 * hidden, h, gh);
+                short[] rh = _resetState;
+                for (int j = 0; j < hidden; j++)
+                {
+                    int r = Activation.Sigmoid(gx[j] + bih[j] + gh[j] + bhh[j]);
+                    rh[j] = (short)((r * h[j] + (1 << 14)) >> 15);
+                }
+                w.Whh.Multiply(2 * hidden, 3 * hidden, rh, gh);
+            }
+            else
+            {
+                w.Whh.Multiply(0, 3 * hidden, h, gh);
+            }
+
+            int zRow = hidden;
+            int nRow = 2 * hidden;
+            for (int j = 0; j < hidden; j++, zRow++, nRow++)
+            {
+                int z = Activation.Sigmoid(gx[zRow] + bih[zRow] + gh[zRow] + bhh[zRow]);
+                int n;
+                if (_resetBefore)
+                {
+                    n = Activation.Tanh(gx[nRow] + bih[nRow] + gh[nRow] + bhh[nRow]);
+                }
+                else
+                {
+                    int r = Activation.Sigmoid(gx[j] + bih[j] + gh[j] + bhh[j]);
+                    // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
+                    int rhn = (int)(((long)r * (gh[nRow] + bhh[nRow]) + (1 << 14)) >> 15);
+                    n = Activation.Tanh(gx[nRow] + bih[nRow] + rhn);
+                }
+                int hj = h[j];
+                // z · (h − n) < 2^15 · 2^16: fits int32.
+                h[j] = (short)(n + ((z * (hj - n) + (1 << 14)) >> 15));
+            }
+        }
+    }
+}
