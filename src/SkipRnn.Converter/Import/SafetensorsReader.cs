@@ -56,6 +56,9 @@ public static class SafetensorsReader
 
     private static List<Entry> ParseHeader(ReadOnlyMemory<byte> json, string source, out Dictionary<string, string> metadata)
     {
+        // JsonDocument checks UTF-8 only lazily, when a string is read: check it all first.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+            throw new ImportException(source, "header", "is not valid UTF-8 text.");
         JsonDocument doc;
         try
         {

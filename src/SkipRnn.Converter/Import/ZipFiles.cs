@@ -13,7 +13,7 @@ internal static class ZipFiles
         }
         catch (InvalidDataException ex)
         {
-            throw new ImportException(source, null, $"the zip archive is corrupt ({ex.Message}).", ex);
+            throw new ImportException(source, null, $"the zip archive is corrupt or truncated ({ex.Message}).", ex);
         }
     }
 

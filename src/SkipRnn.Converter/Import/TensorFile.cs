@@ -1,0 +1,32 @@
+namespace SkipRnn.Converter.Import;
+
+/// <summary>
+/// Reads any supported weights file, choosing the reader from the content (not the extension):
+/// a zip with <c>data.pkl</c> is torch.save, a zip of .npy arrays is .npz, a leading pickle opcode
+/// is legacy torch.save (refused), and anything else is parsed as safetensors.
+/// </summary>
+public static class TensorFile
+{
+    public static TensorSet Read(string path) => Parse(FileBytes.ReadAll(path), path);
+
+    public static TensorSet Parse(byte[] file, string source)
+    {
+        if (IsZip(file))
+        {
+            using var zip = ZipFiles.Open(file, source);
+            bool torch = zip.Entries.Any(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal)
+                                              || e.FullName.EndsWith("/constants.pkl", StringComparison.Ordinal));
+            return torch ? TorchZipReader.Parse(zip, source) : NpzReader.Parse(zip, source);
+        }
+        if (TorchZipReader.LooksLikeLegacyPickle(file))
+            throw new ImportException(source, null, TorchZipReader.LegacyMessage);
+        if (NpyReader.HasMagic(file))
+            throw new ImportException(source, null,
+                "this is a single .npy array; save all weights into one .npz with numpy.savez(path, **state_dict).");
+        return SafetensorsReader.Parse(file, source);
+    }
+
+    /// <summary>Local file header "PK\3\4", or the end record "PK\5\6" of an empty zip.</summary>
+    private static bool IsZip(ReadOnlySpan<byte> b) =>
+        b.Length >= 4 && b[0] == 'P' && b[1] == 'K' && ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6));
+}
