@@ -15,9 +15,46 @@ numpy checker).
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 VARIANTS = ("reset_after", "reset_before")
+
+
+# Debian's torch links the reference (netlib) BLAS: F.linear is 4-10x slower than
+# oneDNN's matmul at our sizes (B=256, H=32..110). _OneDnnLinear routes float32 CPU
+# products through torch's built-in oneDNN. Set FAST_MATMUL = False to compare.
+FAST_MATMUL = torch.backends.mkldnn.is_available() and hasattr(torch._C._nn, "mkldnn_linear")
+
+
+def _mkldnn_mm(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None) -> torch.Tensor:
+    """x [M, K] @ w[N, K].T + b, computed by oneDNN (float32, CPU)."""
+    return torch._C._nn.mkldnn_linear(x.contiguous().to_mkldnn(), w.contiguous().to_mkldnn(),
+                                      None if b is None else b.contiguous().to_mkldnn()).to_dense()
+
+
+class _OneDnnLinear(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        ctx.has_bias = b is not None
+        return _mkldnn_mm(x, w, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        gx = _mkldnn_mm(g, w.t()) if ctx.needs_input_grad[0] else None          # g @ w
+        gw = _mkldnn_mm(g.t(), x.t()) if ctx.needs_input_grad[1] else None      # g.T @ x
+        gb = g.sum(0) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        return gx, gw, gb
+
+
+def _linear(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
+    """x @ w.T + b. float32 on CPU goes through oneDNN; other dtypes (e.g. the float64
+    fixture runs) use F.linear. Same value up to float32 rounding."""
+    if FAST_MATMUL and x.dtype == torch.float32 and x.device.type == "cpu" and w.shape[0] >= 8:
+        return _OneDnnLinear.apply(x, w, b)
+    return F.linear(x, w, b)
 
 
 class _RoundSTE(torch.autograd.Function):
@@ -130,19 +167,82 @@ class SkipGRU(nn.Module):
                   "utilde" [B, T] (ũ_t used at step t), "delta" [B, T] (Δũ_t),
                   "final_states" [L, B, H], and "states" [B, T, L, H] if requested.
         """
+        return self._run(x, return_states, use_cell_modules=False)
+
+    def forward_reference(self, x: torch.Tensor, return_states: bool = False):
+        """Same as forward() but stepping the cell modules themselves (nn.GRUCell /
+        TFGRUCell.forward). Slower; used to check the fused path."""
+        return self._run(x, return_states, use_cell_modules=True)
+
+    def _layer_weights(self, l: int):
+        """(W_in [3H, I_l], b_in [3H], recurrent step function) for layer l.
+
+        Both variants are arranged as one input projection of 3H columns, so layer 0's
+        projection can be computed for all time steps in a single product.
+        """
+        cell = self.cells[l]
+        H = self.hidden_size
+        if self.variant == "reset_after":
+            w_hh, b_hh = cell.weight_hh, cell.bias_hh
+
+            def step(gi, h):
+                # same operation order as ATen's CPU gru_cell
+                # (chunk/unbind, not slicing: a slice's backward allocates a full-size zero
+                # gradient per use, which dominated training time.)
+                i_r, i_z, i_n = gi.chunk(3, 1)
+                h_r, h_z, h_n = _linear(h, w_hh, b_hh).chunk(3, 1)
+                r = torch.sigmoid(i_r + h_r)
+                z = torch.sigmoid(i_z + h_z)
+                n = torch.tanh(i_n + r * h_n)
+                return (h - n) * z + n
+
+            return cell.weight_ih, cell.bias_ih, step
+
+        I_l = cell.input_size
+        gk, ck = cell.gates.kernel, cell.candidate.kernel
+        w_in = torch.cat([gk[:I_l], ck[:I_l]], dim=1).t()          # [3H, I]: r, u, c
+        b_in = torch.cat([cell.gates.bias, cell.candidate.bias])
+        w_gh = gk[I_l:].t().contiguous()                             # [2H, H]
+        w_ch = ck[I_l:].t().contiguous()                             # [H, H]
+
+        def step(gi, h):
+            i_g, i_c = gi.split([2 * H, H], 1)
+            r, u = torch.sigmoid(i_g + _linear(h, w_gh, None)).chunk(2, 1)
+            c = torch.tanh(i_c + _linear(r * h, w_ch, None))
+            return u * h + (1 - u) * c
+
+        return w_in.contiguous(), b_in, step
+
+    def _run(self, x: torch.Tensor, return_states: bool, use_cell_modules: bool):
         if x.dim() != 3 or x.shape[2] != self.input_size:
             raise ValueError(f"expected input [B, T, {self.input_size}], got {tuple(x.shape)}")
         B, T, _ = x.shape
-        h = [x.new_zeros(B, self.hidden_size) for _ in range(self.num_layers)]
+        L = self.num_layers
+        if use_cell_modules:
+            cells = [(lambda inp, h, c=c: c(inp, h)) for c in self.cells]
+        else:
+            lw = [self._layer_weights(l) for l in range(L)]
+            # Layer 0's input projection does not depend on the state: all steps at once.
+            x_proj = _linear(x.reshape(B * T, -1), lw[0][0], lw[0][1]).view(B, T, -1).unbind(1)
+
+            def make(l):
+                w_in, b_in, step = lw[l]
+                if l == 0:
+                    return lambda t, h: step(x_proj[t], h)
+                return lambda inp, h: step(_linear(inp, w_in, b_in), h)
+            cells = [make(l) for l in range(L)]
+
+        h = [x.new_zeros(B, self.hidden_size) for _ in range(L)]
         utilde = x.new_ones(B, 1)  # ũ_1 = 1: the first step always updates
         ones = x.new_ones(B, 1)
         us, uts, deltas, states = [], [], [], []
+        xs = x.unbind(1)
         for t in range(T):
             u = round_ste(utilde) if self.skip else ones
-            inp = x[:, t]
+            inp = xs[t]
             new_h = []
-            for l, cell in enumerate(self.cells):
-                cand = cell(inp, h[l])
+            for l in range(L):
+                cand = cells[l](t if (l == 0 and not use_cell_modules) else inp, h[l])
                 # Skipped steps copy the state; during training we compute and mask
                 # (all sequences in the batch step together). The device really skips.
                 s = u * cand + (1 - u) * h[l] if self.skip else cand
