@@ -24,20 +24,31 @@ internal static class TorchPickle
 
     /// <summary>
     /// collections.OrderedDict. Razorvine fills dicts through <see cref="Hashtable"/>, which has no order,
-    /// so this keeps the insertion order (the state_dict's order) alongside.
+    /// so this records the insertion order (the state_dict's order) alongside.
     /// </summary>
     internal sealed class OrderedDict : Hashtable
     {
-        public List<object> OrderedKeys { get; } = [];
+        private readonly List<object> _inserted = [];
 
         public override object? this[object key]
         {
             get => base[key];
             set
             {
-                if (!ContainsKey(key)) OrderedKeys.Add(key);
+                if (!ContainsKey(key)) _inserted.Add(key);
                 base[key] = value;
             }
+        }
+
+        /// <summary>
+        /// The keys in the order the file lists them. Binary pickles (protocol 1 and up) add dict items
+        /// in SETITEMS batches of at most 1000 (CPython's _BATCHSIZE), and Razorvine inserts each batch
+        /// backwards, so each run of 1000 is reversed back. Text pickles (protocol 0) use SETITEM per item.
+        /// </summary>
+        public IEnumerable<object> KeysInFileOrder(bool binaryPickle)
+        {
+            if (!binaryPickle) return _inserted;
+            return _inserted.Chunk(1000).SelectMany(batch => batch.Reverse());
         }
 
         /// <summary>BUILD: the state_dict's <c>_metadata</c> attribute, which the importer does not need.</summary>

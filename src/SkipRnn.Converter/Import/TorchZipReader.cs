@@ -54,7 +54,7 @@ public static class TorchZipReader
         }
 
         var refs = new List<(string Name, TorchPickle.TensorRef Ref)>();
-        Flatten(top, "", refs, depth: 0);
+        Flatten(top, "", refs, binaryPickle: pickle.Length > 0 && pickle[0] == 0x80, depth: 0);
         if (refs.Count == 0)
             throw new ImportException(source, $"{root}data.pkl",
                 top is IDictionary ? "holds no tensors." : $"holds a {Describe(top)}, not a state_dict of tensors.");
@@ -103,7 +103,7 @@ public static class TorchZipReader
     }
 
     /// <summary>Collects every tensor under dicts (and lists) with dotted names; other values are ignored.</summary>
-    private static void Flatten(object? value, string prefix, List<(string, TorchPickle.TensorRef)> into, int depth)
+    private static void Flatten(object? value, string prefix, List<(string, TorchPickle.TensorRef)> into, bool binaryPickle, int depth)
     {
         if (depth > 32) return;
         switch (value)
@@ -112,19 +112,19 @@ public static class TorchZipReader
                 into.Add((prefix.Length == 0 ? "tensor" : prefix, t));
                 break;
             case TorchPickle.OrderedDict ordered:
-                foreach (var key in ordered.OrderedKeys)
-                    Flatten(ordered[key], Join(prefix, key), into, depth + 1);
+                foreach (var key in ordered.KeysInFileOrder(binaryPickle))
+                    Flatten(ordered[key], Join(prefix, key), into, binaryPickle, depth + 1);
                 break;
             case Hashtable dict:
                 // A plain dict's order is lost by Razorvine; sort for a stable order.
                 foreach (var key in dict.Keys.Cast<object>().OrderBy(k => k.ToString(), StringComparer.Ordinal))
-                    Flatten(dict[key], Join(prefix, key), into, depth + 1);
+                    Flatten(dict[key], Join(prefix, key), into, binaryPickle, depth + 1);
                 break;
             case object[] tuple:
-                for (int i = 0; i < tuple.Length; i++) Flatten(tuple[i], Join(prefix, i), into, depth + 1);
+                for (int i = 0; i < tuple.Length; i++) Flatten(tuple[i], Join(prefix, i), into, binaryPickle, depth + 1);
                 break;
             case ArrayList list:
-                for (int i = 0; i < list.Count; i++) Flatten(list[i], Join(prefix, i), into, depth + 1);
+                for (int i = 0; i < list.Count; i++) Flatten(list[i], Join(prefix, i), into, binaryPickle, depth + 1);
                 break;
         }
     }

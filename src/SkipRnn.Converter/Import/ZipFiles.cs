@@ -9,7 +9,10 @@ internal static class ZipFiles
     {
         try
         {
-            return new ZipArchive(new MemoryStream(file, writable: false), ZipArchiveMode.Read);
+            var zip = new ZipArchive(new MemoryStream(file, writable: false), ZipArchiveMode.Read);
+            // The central directory is read lazily; read it now so its errors surface here.
+            _ = zip.Entries.Count;
+            return zip;
         }
         catch (InvalidDataException ex)
         {

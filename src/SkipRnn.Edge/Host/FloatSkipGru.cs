@@ -45,6 +45,30 @@ namespace SkipRnn.Edge.Host
         /// <summary>Head outputs of the current state (live array: do not modify).</summary>
         public double[] Outputs => _outputs;
 
+        /// <summary>
+        /// Overwrites a layer's state, e.g. with the fixed-point cell's (dequantized) state, to compare one step
+        /// of both cells from the same starting point.
+        /// </summary>
+        public void SetState(int layer, double[] values)
+        {
+            if (values.Length != _state[layer].Length) throw new ArgumentException("Wrong state length.", nameof(values));
+            values.CopyTo(_state[layer], 0);
+        }
+
+        /// <summary>Makes the coming step an update (ũ = 1), as after a reset, keeping the states.</summary>
+        public void ForceUpdateNext() => UpdateProbability = 1.0;
+
+        /// <summary>
+        /// Steps skipped after the last update: n·Δũ ≤ 0.5 for n = 1, 2, ... (u = 1 exactly when ũ &gt; 0.5).
+        /// </summary>
+        public int AnnouncedSkips()
+        {
+            double u = UpdateProbability;
+            int n = 0;
+            while (u <= 0.5 && n < 1_000_000) { u += Math.Min(_increment, 1.0 - u); n++; }
+            return n;
+        }
+
         /// <summary>Zero states, ũ = 1.</summary>
         public void Reset()
         {

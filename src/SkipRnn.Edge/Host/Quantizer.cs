@@ -19,14 +19,22 @@ namespace SkipRnn.Edge.Host
         /// </summary>
         public double[] InputRawScale { get; set; }
 
-        /// <summary>Weight width for tensors not named in <see cref="WeightBitsByTensor"/>: 8 or 16.</summary>
+        /// <summary>Weight width of the GRU matrices and the head unless named in <see cref="WeightBitsByTensor"/>: 8 or 16.</summary>
         public int WeightBits { get; set; } = 8;
+
+        /// <summary>
+        /// Weight width of the skip gate, 16 by default: it is one row of H weights (no cost to speak of), and
+        /// its precision decides every skip count. Measured on random models: int8 gates agree on 98.2–100% of
+        /// one-step decisions, int16 gates on 99.6–100%.
+        /// </summary>
+        public int SkipGateWeightBits { get; set; } = 16;
 
         /// <summary>Per-tensor weight width, by field name ("layer[0].w_hh", "skip_gate", "head").</summary>
         public Dictionary<string, int> WeightBitsByTensor { get; } = new();
 
         /// <summary>Width for the named tensor.</summary>
-        public int BitsFor(string tensor) => WeightBitsByTensor.TryGetValue(tensor, out int b) ? b : WeightBits;
+        public int BitsFor(string tensor) =>
+            WeightBitsByTensor.TryGetValue(tensor, out int b) ? b : tensor == "skip_gate" ? SkipGateWeightBits : WeightBits;
     }
 
     /// <summary>

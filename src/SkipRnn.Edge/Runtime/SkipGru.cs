@@ -30,7 +30,7 @@ namespace SkipRnn.Edge.Runtime
         private readonly int _lookupsPerUpdate;
 
         private int _updateProbability;      // ũ for the coming step, Q0.15 (32768 = 1)
-        private int _increment;              // Δũ from the last update, Q0.15, ≥ 1
+        private int _increment;              // Δũ from the last update, Q0.15, ≥ 11
         private int _stepsToSkip;
         private bool _hasOutput;
 
@@ -73,7 +73,7 @@ namespace SkipRnn.Edge.Runtime
         /// <summary>ũ for the coming step in Q0.15 (32768 = 1.0); the step updates when it exceeds 16384.</summary>
         public int UpdateProbability { get { return _updateProbability; } }
 
-        /// <summary>Δũ computed at the last update, Q0.15 (at least 1, so skip runs end).</summary>
+        /// <summary>Δũ computed at the last update, Q0.15 (at least σ(−8) = 11/32768, so skip runs end).</summary>
         public int Increment { get { return _increment; } }
 
         /// <summary>True once an update has computed the head outputs.</summary>
@@ -167,8 +167,8 @@ namespace SkipRnn.Edge.Runtime
 
             // Δũ = σ(W_p s + b_p) from the top layer's new state; ũ for the next step is Δũ.
             _model.SkipGate.Multiply(0, 1, x, _skipPreact);
+            // p ≥ σ(−8) = 11/32768 (the table's floor), so every skip run ends within 1489 steps.
             int p = Activation.Sigmoid(_skipPreact[0] + _model.SkipBias);
-            if (p < 1) p = 1;
             _increment = p;
             _updateProbability = p;
             // Steps with ũ = p, 2p, ... ≤ 0.5 are skipped: their count is fixed now.

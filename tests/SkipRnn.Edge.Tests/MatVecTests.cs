@@ -1,0 +1,98 @@
+using SkipRnn.Edge.Kernels;
+using SkipRnn.Edge.Model;
+
+namespace SkipRnn.Edge.Tests;
+
+/// <summary>The kernels against an int64 shadow computation, on extreme weights and inputs.</summary>
+public class MatVecTests
+{
+    private static int Shadow(QuantizedMatrix q, int r, short[] x)
+    {
+        long acc = 0;
+        for (int j = 0; j < q.Cols; j++)
+            acc += (long)(q.WeightBits == 8 ? q.Weights8[r * q.Cols + j] : q.Weights16[r * q.Cols + j]) * x[j];
+        // Exact rational rounding of acc · m / 2^s, independent of the kernel's formula.
+        Int128 num = (Int128)acc * q.Multiplier[r] + ((Int128)1 << (q.Shift[r] - 1));
+        Int128 v = num >> q.Shift[r];   // Int128's >> floors, like the exact ⌊num / 2^s⌋
+        return (int)Int128.Clamp(v, -QFormat.PreactLimit, QFormat.PreactLimit);
+    }
+
+    private static QuantizedMatrix Extreme(Random rng, int bits, int rows, int cols, bool saturate)
+    {
+        sbyte[]? w8 = bits == 8 ? new sbyte[rows * cols] : null;
+        short[]? w16 = bits == 16 ? new short[rows * cols] : null;
+        for (int i = 0; i < rows * cols; i++)
+        {
+            int sign = rng.Next(2) == 0 ? -1 : 1;
+            if (w8 != null) w8[i] = (sbyte)(saturate ? (sign < 0 ? -128 : 127) : rng.Next(-128, 128));
+            else w16![i] = (short)(saturate ? (sign < 0 ? -32768 : 32767) : rng.Next(-32768, 32768));
+        }
+        var m = new int[rows];
+        var s = new byte[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            // Largest multiplier the loader accepts for this row, so the int64 product is driven to its edge.
+            long worst = 0;
+            for (int j = 0; j < cols; j++) worst += Math.Abs((int)(w8 != null ? w8[r * cols + j] : w16![r * cols + j]));
+            worst *= 32768;
+            s[r] = (byte)rng.Next(20, 63);
+            long room = (long.MaxValue - (1L << (s[r] - 1))) / worst;
+            m[r] = (int)Math.Min(int.MaxValue, room);
+        }
+        return new QuantizedMatrix("test", rows, cols, w8, w16, m, s);
+    }
+
+    [Theory]
+    [InlineData(8, 64, false)]
+    [InlineData(8, 600, true)]     // 600 · 128 · 32768 > 2^31: takes the int64 kernel
+    [InlineData(16, 2, false)]
+    [InlineData(16, 3, true)]      // wide already at 3 columns of ±32768
+    [InlineData(16, 257, false)]
+    public void Kernels_equal_the_int64_shadow_on_extreme_values(int bits, int cols, bool saturate)
+    {
+        var rng = new Random(bits * 1000 + cols);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            int rows = 7;
+            QuantizedMatrix q = Extreme(rng, bits, rows, cols, saturate);
+            var x = new short[cols];
+            for (int j = 0; j < cols; j++)
+                x[j] = trial % 3 == 0 ? (short)-32768 : trial % 3 == 1 ? (short)32767 : (short)rng.Next(-32768, 32768);
+            // Inputs aligned with the weights' signs push the accumulator to its worst case.
+            if (trial % 4 == 3)
+                for (int j = 0; j < cols; j++)
+                    x[j] = (q.WeightBits == 8 ? q.Weights8[j] : q.Weights16[j]) < 0 ? (short)-32768 : (short)32767;
+            var output = new int[rows];
+            q.Multiply(0, rows, x, output);
+            for (int r = 0; r < rows; r++) Assert.Equal(Shadow(q, r, x), output[r]);
+        }
+    }
+
+    [Fact]
+    public void Wide_accumulator_is_chosen_exactly_when_the_worst_case_leaves_int32()
+    {
+        var narrow = new QuantizedMatrix("n", 1, 2, null, new short[] { 32767, 32767 }, new[] { 1 }, new byte[] { 1 });
+        var wide = new QuantizedMatrix("w", 1, 3, null, new short[] { -32768, 32767, 1 }, new[] { 1 }, new byte[] { 1 });
+        Assert.False(narrow.WideAccumulator);   // Σ|w| · 32768 = 2^31 − 65536
+        Assert.True(wide.WideAccumulator);      // Σ|w| · 32768 = 2^31 > int.MaxValue
+    }
+
+    [Fact]
+    public void A_row_whose_requantization_can_overflow_int64_is_rejected()
+    {
+        var w = new short[600];
+        Array.Fill(w, (short)32767);
+        var e = Assert.Throws<ModelFormatException>(() =>
+            new QuantizedMatrix("layer[0].w_ih", 1, 600, null, w, new[] { int.MaxValue }, new byte[] { 40 }));
+        Assert.Equal("layer[0].w_ih.multiplier[0]", e.Field);
+    }
+
+    [Fact]
+    public void Row_ranges_compute_only_those_rows()
+    {
+        var q = new QuantizedMatrix("t", 3, 2, new sbyte[] { 1, 2, 3, 4, 5, 6 }, null, new[] { 1 << 30, 1 << 30, 1 << 30 }, new byte[] { 30, 30, 30 });
+        var output = new[] { -7, -7, -7 };
+        q.Multiply(1, 2, new short[] { 10, 100 }, output);
+        Assert.Equal(new[] { -7, 430, -7 }, output);
+    }
+}
