@@ -58,6 +58,6 @@ internal static class NpzBuilder
         return ms.ToArray();
     }
 
-    public static byte[] Npz(IEnumerable<Tensor> tensors, TensorDType dtype = TensorDType.F32) =>
+    public static byte[] FromTensors(IEnumerable<Tensor> tensors, TensorDType dtype = TensorDType.F32) =>
         Npz(tensors.Select(t => (t.Name, Npy(dtype, t.Shape, t.Data))));
 }

@@ -75,34 +75,13 @@ internal sealed class TorchZipBuilder
         p.Global("collections", "OrderedDict");
         p.EmptyTuple();
         p.Reduce();
-        p.Mark();
-        foreach (var t in _tensors)
+        // Like CPython's pickler: SETITEMS batches of 1000, a lone last item with SETITEM.
+        foreach (var batch in _tensors.Chunk(1000))
         {
-            var storage = _storages.GetValueOrDefault(t.StorageKey);
-            p.Unicode(t.Name);
-            p.Global("torch._utils", "_rebuild_tensor_v2");
-            p.Mark();
-            {
-                p.Mark();
-                p.Unicode("storage");
-                p.Global("torch", storage?.TypeName ?? "FloatStorage");
-                p.Unicode(t.StorageKey);
-                p.Unicode("cpu");
-                p.Int(storage?.Numel ?? 0);
-                p.Tuple();
-                p.BinPersId();
-                p.Int(t.Offset);
-                p.Ints(t.Size);
-                p.Ints(t.Stride);
-                p.False();
-                p.Global("collections", "OrderedDict");
-                p.EmptyTuple();
-                p.Reduce();
-            }
-            p.Tuple();
-            p.Reduce();
+            if (batch.Length > 1) p.Mark();
+            foreach (var t in batch) WriteTensor(p, t);
+            if (batch.Length > 1) p.SetItems(); else p.SetItem();
         }
-        p.SetItems();
         // state_dict()._metadata arrives through BUILD, as in real files.
         p.EmptyDict();
         p.Unicode("_metadata");
@@ -114,6 +93,33 @@ internal sealed class TorchZipBuilder
         if (AsCheckpoint) p.SetItems();
         p.Stop();
         return p.ToArray();
+    }
+
+    private void WriteTensor(PickleWriter p, TensorView t)
+    {
+        var storage = _storages.GetValueOrDefault(t.StorageKey);
+        p.Unicode(t.Name);
+        p.Global("torch._utils", "_rebuild_tensor_v2");
+        p.Mark();
+        {
+            p.Mark();
+            p.Unicode("storage");
+            p.Global("torch", storage?.TypeName ?? "FloatStorage");
+            p.Unicode(t.StorageKey);
+            p.Unicode("cpu");
+            p.Int(storage?.Numel ?? 0);
+            p.Tuple();
+            p.BinPersId();
+            p.Int(t.Offset);
+            p.Ints(t.Size);
+            p.Ints(t.Stride);
+            p.False();
+            p.Global("collections", "OrderedDict");
+            p.EmptyTuple();
+            p.Reduce();
+        }
+        p.Tuple();
+        p.Reduce();
     }
 
     public byte[] Build() => Zip(Pickle());
