@@ -92,7 +92,7 @@ namespace SkipRnn.Edge.Runtime
                 return false;
             }
             if (rawInput == null || rawInput.Length < _input.Length)
-                throw new ArgumentException("An update step needs " + _input.Length.ToString() + " raw inputs.");
+                throw MissingInput(_input.Length);
             Update(rawInput);
             return true;
         }
@@ -104,7 +104,7 @@ namespace SkipRnn.Edge.Runtime
         public void Skip(int steps)
         {
             if (steps < 0 || steps > _stepsToSkip)
-                throw new ArgumentOutOfRangeException("steps", "Only " + _stepsToSkip.ToString() + " steps can be skipped now.");
+                throw TooManySkips(_stepsToSkip);
             // ũ ← min(ũ + n·Δũ, 1): n steps of ũ + min(Δũ, 1 − ũ). No overflow: n·Δũ ≤ 16384 + Δũ.
             int u = _updateProbability + steps * _increment;
             _updateProbability = u > QFormat.One15 ? QFormat.One15 : u;
@@ -153,6 +153,17 @@ namespace SkipRnn.Edge.Runtime
             for (int o = 0; o < _outputs.Length; o++)
                 if (best < 0 || _outputs[o] > _outputs[best]) best = o;
             return best;
+        }
+
+        // Exceptions are built outside the step methods, so the step path itself provably allocates nothing.
+        private static Exception MissingInput(int inputs)
+        {
+            return new ArgumentException("An update step needs " + inputs.ToString() + " raw inputs.");
+        }
+
+        private static Exception TooManySkips(int allowed)
+        {
+            return new ArgumentOutOfRangeException("steps", "Only " + allowed.ToString() + " steps can be skipped now.");
         }
 
         private void Update(int[] rawInput)
