@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Quick self-test of the training code (a few seconds, one thread):
+    /usr/bin/python3 models/train/selftest.py
+"""
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from skiprnn import SkipGRU, VARIANTS, budget_loss, load_safetensors, plain_gru, round_ste, save_safetensors  # noqa: E402
+from tasks import AddingTask, FrequencyTask  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def check_paths_agree():
+    """The fused training path equals stepping nn.GRUCell / TFGRUCell (values and grads)."""
+    torch.manual_seed(0)
+    for variant in VARIANTS:
+        for layers in (1, 2, 3):
+            m = SkipGRU(3, 16, layers, variant, 4)
+            with torch.no_grad():
+                m.skip_gate.bias.fill_(-0.6)
+            x = torch.randn(6, 25, 3)
+            grads = []
+            for f in (m.forward, m.forward_reference):
+                m.zero_grad()
+                out, info = f(x, return_states=True)
+                (out.square().sum() + budget_loss(info["updates"], 0.1)).backward()
+                grads.append(torch.cat([p.grad.flatten() for p in m.parameters()]))
+            assert (grads[0] - grads[1]).abs().max() < 1e-5, (variant, layers)
+            md = m.double()
+            a, ia = md(x.double(), True)
+            b, ib = md.forward_reference(x.double(), True)
+            assert torch.equal(ia["updates"], ib["updates"])
+            assert (a - b).abs().max() < 1e-12 and (ia["states"] - ib["states"]).abs().max() < 1e-12
+            assert 0 < ia["updates"].mean() < 1, "test weights should skip some steps"
+
+
+def check_semantics():
+    # round half-to-even: exactly 0.5 does not update; STE passes gradients through
+    v = torch.tensor([0.5, 0.5000001, 0.49, 1.0], requires_grad=True)
+    u = round_ste(v)
+    assert u.tolist() == [0.0, 1.0, 0.0, 1.0]
+    u.sum().backward()
+    assert v.grad.tolist() == [1.0] * 4
+    # skipped steps copy every layer's state; first step always updates
+    torch.manual_seed(1)
+    m = SkipGRU(2, 8, 2, "reset_before", 0).double()
+    with torch.no_grad():
+        m.skip_gate.weight.zero_()
+        m.skip_gate.bias.fill_(float(np.log(0.3 / 0.7)))  # Δũ = 0.3: update, skip, update, ...
+    out, info = m(torch.randn(1, 9, 2, dtype=torch.float64), return_states=True)
+    assert info["updates"][0].tolist() == [1, 0, 1, 0, 1, 0, 1, 0, 1], info["updates"]
+    s = info["states"][0]
+    assert torch.equal(s[1], s[0]) and torch.equal(s[3], s[2])
+    assert torch.equal(out[0], s[-1, -1])
+    # plain GRU: never skips; its export forces the device gate to always update
+    p = plain_gru(2, 8, 1, "reset_after", 3)
+    x = torch.randn(4, 20, 2)
+    o1, i1 = p(x)
+    assert i1["updates"].min() == 1
+    q = SkipGRU(2, 8, 1, "reset_after", 3)
+    q.load_state_dict(p.export_state_dict())
+    o2, i2 = q(x)
+    assert i2["updates"].min() == 1 and (o1 - o2).abs().max() < 1e-6
+
+
+def check_safetensors():
+    sd = SkipGRU(3, 8, 2, "reset_after", 4).state_dict()
+    with tempfile.TemporaryDirectory() as d:
+        for dt in (torch.float32, torch.float16, torch.bfloat16, torch.float64):
+            p = Path(d) / "m.safetensors"
+            save_safetensors(p, sd, dtype=dt, metadata={"format": "pt"})
+            back = load_safetensors(p)
+            assert set(back) == set(sd)
+            for k in sd:
+                assert back[k].dtype == dt and torch.equal(back[k], sd[k].to(dt)), k
+            raw = p.read_bytes()
+            assert (int.from_bytes(raw[:8], "little")) % 8 == 0
+
+
+def check_tasks():
+    rng = np.random.default_rng(0)
+    x, y = AddingTask().batch(4000, rng)
+    marks = x[:, :, 1]
+    assert (marks.sum(1) == 2).all()
+    first = marks.argmax(1)
+    second = 49 - marks[:, ::-1].argmax(1)
+    assert first.max() <= 4 and second.min() >= 25
+    assert abs(float(y.var()) - 1 / 6) < 0.01
+    ft = FrequencyTask(1.0)
+    x, y = ft.batch(256, rng)
+    assert x.shape == (256, 100, 1) and y.sum() == 128
+    assert FrequencyTask(0.5).batch(4, rng)[0].shape == (4, 200, 1)
+
+
+if __name__ == "__main__":
+    for f in (check_semantics, check_paths_agree, check_safetensors, check_tasks):
+        f()
+        print(f"ok  {f.__name__}")
