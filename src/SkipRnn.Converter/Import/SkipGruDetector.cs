@@ -124,19 +124,25 @@ public static partial class SkipGruDetector
         return layers.ToList();
     }
 
-    /// <summary>H, read from the recurrent weight of the bottom layer (its other checks come at assembly).</summary>
+    /// <summary>
+    /// H, read from the bottom layer's recurrent weight, whose shape is checked here already so that a
+    /// wrong one is reported as such rather than as a skip gate that does not fit. The other tensors'
+    /// shapes are checked when the model is assembled.
+    /// </summary>
     private static int HiddenSize(TensorSet tensors, GruLayerSource layer)
     {
-        var (name, h) = layer switch
+        var (name, expected, h) = layer switch
         {
-            PyTorchGruLayer p => (p.WeightHh, tensors.Get(p.WeightHh).Shape is [_, int c] ? c : -1),
-            TfResetBeforeGruLayer t => (t.CandidateKernel, tensors.Get(t.CandidateKernel).Shape is [_, int c] ? c : -1),
-            KerasGruLayer k => (k.RecurrentKernel, tensors.Get(k.RecurrentKernel).Shape is [int r, _] ? r : -1),
+            PyTorchGruLayer p => (p.WeightHh, "weight_hh is [3H, H]",
+                tensors.Get(p.WeightHh).Shape is [int r, int c] && r == 3 * c ? c : 0),
+            TfResetBeforeGruLayer t => (t.CandidateKernel, "candidate.kernel is [I+H, H]",
+                tensors.Get(t.CandidateKernel).Shape is [int r, int c] && r > c ? c : 0),
+            KerasGruLayer k => (k.RecurrentKernel, "recurrent_kernel is [H, 3H]",
+                tensors.Get(k.RecurrentKernel).Shape is [int r, int c] && c == 3 * r ? r : 0),
             _ => throw new ArgumentOutOfRangeException(nameof(layer)),
         };
         if (h < 1)
-            throw new ImportException(tensors.Source, $"tensor '{name}'",
-                $"has shape {tensors.Get(name).ShapeText}; a GRU recurrent weight is a non-empty matrix.");
+            throw new ImportException(tensors.Source, $"tensor '{name}'", $"has shape {tensors.Get(name).ShapeText}, but {expected}.");
         return h;
     }
 
