@@ -1,6 +1,6 @@
 namespace SkipRnn.Converter;
 
-/// <summary>Placeholder entry point: the command line is written later on top of <see cref="Import"/>.</summary>
+/// <summary>Placeholder entry point: the command line is written later, on top of SkipRnn.Converter.Import.</summary>
 public static class Program
 {
     public static int Main(string[] args)

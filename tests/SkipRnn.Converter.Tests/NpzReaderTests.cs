@@ -172,6 +172,25 @@ public class NpzReaderTests
         Assert.Contains("corrupt or truncated", e.Message);
     }
 
+    [Theory]
+    [InlineData(100u, "corrupt")]
+    [InlineData(0x7fffffffu, "more than the")]
+    public void RefusesEntriesWhoseDirectorySizeLies(uint extra, string expected)
+    {
+        var npz = NpzBuilder.Npz([("w", NpzBuilder.Npy(TensorDType.F32, [2, 3], Six))]);
+        // Patch the uncompressed size in the local header (offset 22) and the central directory (offset 24).
+        int local = IndexOf(npz, [0x50, 0x4b, 0x03, 0x04]);
+        int central = IndexOf(npz, [0x50, 0x4b, 0x01, 0x02]);
+        uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(npz.AsSpan(central + 24));
+        uint claimed = extra == 0x7fffffffu ? extra : size + extra;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(npz.AsSpan(local + 22), claimed);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(npz.AsSpan(central + 24), claimed);
+        var e = Assert.Throws<ImportException>(() => NpzReader.Parse(npz, Source));
+        Assert.Contains(expected, e.Message);
+    }
+
+    private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
+
     [Fact]
     public void RefusesNaNNamingTheArrayAndIndex()
     {

@@ -17,7 +17,7 @@ internal static class FileBytes
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ImportException(path, null, $"cannot read the file ({ex.Message}).", ex);
+            throw new ImportException(path, null, $"cannot read the file ({ex.Message.TrimEnd('.')}).", ex);
         }
     }
 }

@@ -44,7 +44,7 @@ public sealed record ModelSidecar
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ImportException(path, null, $"cannot read the sidecar ({ex.Message}).", ex);
+            throw new ImportException(path, null, $"cannot read the sidecar ({ex.Message.TrimEnd('.')}).", ex);
         }
         return Parse(json, path);
     }
@@ -58,7 +58,7 @@ public sealed record ModelSidecar
         }
         catch (JsonException ex)
         {
-            throw new ImportException(source, null, $"the sidecar is not valid JSON ({ex.Message}).", ex);
+            throw new ImportException(source, null, $"the sidecar is not valid JSON ({ex.Message.TrimEnd('.')}).", ex);
         }
         using (doc)
         {

@@ -75,7 +75,7 @@ public static class NpyReader
         }
         catch (FormatException ex)
         {
-            throw new ImportException(source, item, $"header is not a Python dict literal ({ex.Message}).", ex);
+            throw new ImportException(source, item, $"header is not a Python dict literal ({ex.Message.TrimEnd('.')}).", ex);
         }
         if (parsed is not Dictionary<string, object?> dict)
             throw new ImportException(source, item, "header is not a Python dict.");

@@ -66,7 +66,7 @@ public static class SafetensorsReader
         }
         catch (JsonException ex)
         {
-            throw new ImportException(source, "header", $"is not valid JSON ({ex.Message}).", ex);
+            throw new ImportException(source, "header", $"is not valid JSON ({ex.Message.TrimEnd('.')}).", ex);
         }
         using (doc)
         {

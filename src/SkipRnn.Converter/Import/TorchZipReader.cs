@@ -50,7 +50,7 @@ public static class TorchZipReader
             // Razorvine reports a corrupt or unexpected stream with many exception types (PickleException,
             // InvalidCastException, IndexOutOfRange on a short stream...); to the user they all mean this.
             throw new ImportException(source, $"{root}data.pkl",
-                $"cannot be unpickled as a state_dict ({ex.Message}). Save model.state_dict() with torch.save, not the module.", ex);
+                $"cannot be unpickled as a state_dict ({ex.Message.TrimEnd('.')}). Save model.state_dict() with torch.save, not the module.", ex);
         }
 
         var refs = new List<(string Name, TorchPickle.TensorRef Ref)>();

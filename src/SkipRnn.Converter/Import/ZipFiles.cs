@@ -16,7 +16,7 @@ internal static class ZipFiles
         }
         catch (InvalidDataException ex)
         {
-            throw new ImportException(source, null, $"the zip archive is corrupt or truncated ({ex.Message}).", ex);
+            throw new ImportException(source, null, $"the zip archive is corrupt or truncated ({ex.Message.TrimEnd('.')}).", ex);
         }
     }
 
@@ -33,27 +33,27 @@ internal static class ZipFiles
         try
         {
             using var stream = entry.Open();
-            var buffer = new byte[claimed + 1];
-            int total = 0;
-            while (total < buffer.Length)
+            // Grow as data arrives rather than trusting the claim with one big allocation.
+            var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            while (buffer.Length <= claimed)
             {
-                int n = stream.Read(buffer, total, buffer.Length - total);
+                int n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, claimed + 1 - buffer.Length));
                 if (n == 0) break;
-                total += n;
+                buffer.Write(chunk, 0, n);
             }
-            if (total != claimed)
+            if (buffer.Length != claimed)
                 throw new ImportException(source, item,
-                    $"holds {(total > claimed ? "more" : "fewer")} bytes than the {claimed} its directory record claims: the archive is corrupt.");
-            Array.Resize(ref buffer, total);
-            return buffer;
+                    $"holds {(buffer.Length > claimed ? "more" : "fewer")} bytes than the {claimed} its directory record claims: the archive is corrupt.");
+            return buffer.ToArray();
         }
         catch (InvalidDataException ex)
         {
-            throw new ImportException(source, item, $"cannot be read: the archive is corrupt ({ex.Message}).", ex);
+            throw new ImportException(source, item, $"cannot be read: the archive is corrupt ({ex.Message.TrimEnd('.')}).", ex);
         }
         catch (IOException ex)
         {
-            throw new ImportException(source, item, $"cannot be read ({ex.Message}).", ex);
+            throw new ImportException(source, item, $"cannot be read ({ex.Message.TrimEnd('.')}).", ex);
         }
     }
 }
