@@ -15,8 +15,9 @@ public class ProjectFilesTests
             .Where(f => !f.StartsWith("Host/") && !f.StartsWith("obj/") && !f.StartsWith("bin/"))
             .Order().ToList();
         XNamespace ns = "http://schemas.microsoft.com/developer/msbuild/2003";
-        var listed = XDocument.Load(Path.Combine(edge, "SkipRnn.Edge.nfproj")).Descendants(ns + "Compile")
-            .Select(e => e.Attribute("Include")!.Value.Replace('\\', '/')).Order().ToList();
+        var listed = XDocument.Load(Path.Combine(RepoPaths.Root, "firmware", "SkipRnn.Edge", "SkipRnn.Edge.nfproj"))
+            .Descendants(ns + "Compile")
+            .Select(e => e.Attribute("Include")!.Value.Replace('\\', '/').Replace("../../src/SkipRnn.Edge/", "")).Order().ToList();
         Assert.True(onDisk.Count > 10);
         Assert.Equal(onDisk, listed);
     }

@@ -30,6 +30,13 @@ namespace SkipRnn.Edge.Host
             Reset();
         }
 
+        /// <summary>
+        /// Optional observer of every pre-activation the float model computes on an update: (layer, gate, value)
+        /// with gate 0 = r, 1 = z, 2 = the tanh input of n; layer −1 is the skip gate. Calibration uses it to
+        /// measure ranges; leave null otherwise.
+        /// </summary>
+        public Action<int, int, double> OnPreactivation { get; set; }
+
         /// <summary>ũ for the coming step.</summary>
         public double UpdateProbability { get; private set; }
 
@@ -104,10 +111,12 @@ namespace SkipRnn.Edge.Host
             double[] input = x;
             for (int l = 0; l < _m.Layers.Length; l++)
             {
-                UpdateLayer(_m.Layers[l], input, _state[l]);
+                UpdateLayer(l, input, _state[l]);
                 input = _state[l];
             }
-            _increment = Sigmoid(Dot(_m.SkipWeight, 0, input) + _m.SkipBias);
+            double skipPreact = Dot(_m.SkipWeight, 0, input) + _m.SkipBias;
+            OnPreactivation?.Invoke(-1, 0, skipPreact);
+            _increment = Sigmoid(skipPreact);
             UpdateProbability = _increment;
             for (int o = 0; o < _outputs.Length; o++)
                 _outputs[o] = Dot(_m.HeadWeight, o * input.Length, input) + _m.HeadBias[o];
@@ -117,8 +126,9 @@ namespace SkipRnn.Edge.Host
         /// <summary>The logistic function.</summary>
         public static double Sigmoid(double v) => 1.0 / (1.0 + Math.Exp(-v));
 
-        private void UpdateLayer(FloatGruLayer w, double[] x, double[] h)
+        private void UpdateLayer(int layer, double[] x, double[] h)
         {
+            FloatGruLayer w = _m.Layers[layer];
             int n = w.HiddenSize, inputs = w.InputSize;
             for (int r = 0; r < 3 * n; r++)
             {
@@ -130,13 +140,21 @@ namespace SkipRnn.Edge.Host
                 for (int j = 0; j < n; j++) _rh[j] = Sigmoid(_gi[j] + _gh[j]) * h[j];
                 for (int j = 0; j < n; j++) _gh[2 * n + j] = Dot(w.Whh, (2 * n + j) * n, _rh) + w.Bhh[2 * n + j];
             }
+            Action<int, int, double> observe = OnPreactivation;
             for (int j = 0; j < n; j++)
             {
-                double z = Sigmoid(_gi[n + j] + _gh[n + j]);
-                double c = _m.Variant == GruVariant.ResetAfter
-                    ? Math.Tanh(_gi[2 * n + j] + Sigmoid(_gi[j] + _gh[j]) * _gh[2 * n + j])
-                    : Math.Tanh(_gi[2 * n + j] + _gh[2 * n + j]);
-                h[j] = z * h[j] + (1.0 - z) * c;
+                double rPre = _gi[j] + _gh[j], zPre = _gi[n + j] + _gh[n + j];
+                double nPre = _m.Variant == GruVariant.ResetAfter
+                    ? _gi[2 * n + j] + Sigmoid(rPre) * _gh[2 * n + j]
+                    : _gi[2 * n + j] + _gh[2 * n + j];
+                if (observe != null)
+                {
+                    observe(layer, 0, rPre);
+                    observe(layer, 1, zPre);
+                    observe(layer, 2, nPre);
+                }
+                double z = Sigmoid(zPre);
+                h[j] = z * h[j] + (1.0 - z) * Math.Tanh(nPre);
             }
         }
 
