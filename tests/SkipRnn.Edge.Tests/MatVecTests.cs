@@ -44,9 +44,9 @@ public class MatVecTests
 
     [Theory]
     [InlineData(8, 64, false)]
-    [InlineData(8, 600, true)]     // 600 · 128 · 32768 > 2^31: takes the int64 kernel
+    [InlineData(8, 600, true)]     // 600 · 128 · 32768 > 2^31: an int32 accumulator would wrap
     [InlineData(16, 2, false)]
-    [InlineData(16, 3, true)]      // wide already at 3 columns of ±32768
+    [InlineData(16, 3, true)]      // beyond int32 already at 3 columns of ±32768
     [InlineData(16, 257, false)]
     public void Kernels_equal_the_int64_shadow_on_extreme_values(int bits, int cols, bool saturate)
     {
@@ -69,12 +69,18 @@ public class MatVecTests
     }
 
     [Fact]
-    public void Wide_accumulator_is_chosen_exactly_when_the_worst_case_leaves_int32()
+    public void The_largest_possible_row_accumulates_without_wrapping()
     {
-        var narrow = new QuantizedMatrix("n", 1, 2, null, new short[] { 32767, 32767 }, new[] { 1 }, new byte[] { 1 });
-        var wide = new QuantizedMatrix("w", 1, 3, null, new short[] { -32768, 32767, 1 }, new[] { 1 }, new byte[] { 1 });
-        Assert.False(narrow.WideAccumulator);   // Σ|w| · 32768 = 2^31 − 65536
-        Assert.True(wide.WideAccumulator);      // Σ|w| · 32768 = 2^31 > int.MaxValue
+        // 65535 columns of −32768 times inputs of −32768: 2^45.99, far past int32, exact in int64.
+        const int cols = 65535;
+        var w = new short[cols];
+        var x = new short[cols];
+        Array.Fill(w, (short)-32768);
+        Array.Fill(x, (short)-32768);
+        var q = new QuantizedMatrix("big", 1, cols, null, w, new[] { 1 }, new byte[] { 31 });
+        var output = new int[1];
+        q.Multiply(0, 1, x, output);
+        Assert.Equal((int)((65535L * (1L << 30) + (1L << 30)) >> 31), output[0]);   // 2^30 · 65535 / 2^31, rounded
     }
 
     [Fact]

@@ -9,15 +9,8 @@ namespace SkipRnn.Edge.Model
     /// </summary>
     public sealed class QuantizedMatrix
     {
-        private const int Int8Acc32 = 0;
-        private const int Int8Acc64 = 1;
-        private const int Int16Acc32 = 2;
-        private const int Int16Acc64 = 3;
-
         /// <summary>Largest magnitude of any kernel input: int16 inputs and Q0.15 states.</summary>
         public const long MaxInputMagnitude = 32768;
-
-        private readonly int _kernel;
 
         /// <summary>Field name used in error messages, e.g. "layer[1].w_hh".</summary>
         public string Name { get; private set; }
@@ -36,15 +29,9 @@ namespace SkipRnn.Edge.Model
         /// <summary>Per-row requantization shifts, 1..62.</summary>
         public byte[] Shift { get; private set; }
         /// <summary>
-        /// True when some row's worst case Σ|w|·32768 exceeds int32: this matrix then runs the
-        /// int64-accumulator kernel. Decided here, once, from the weights.
-        /// </summary>
-        public bool WideAccumulator { get; private set; }
-
-        /// <summary>
         /// Validates and wraps the arrays (not copied). Give exactly one of weights8 / weights16.
         /// Throws <see cref="ModelFormatException"/> naming <paramref name="name"/> on any inconsistency,
-        /// including a row whose requantization could overflow int64.
+        /// including a row whose requantization could overflow int64 (the accumulator itself, int64, cannot).
         /// </summary>
         public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
             int[] multiplier, byte[] shift)
@@ -62,7 +49,6 @@ namespace SkipRnn.Edge.Model
             if (shift == null || shift.Length != rows)
                 throw new ModelFormatException(name + ".shift", "needs one value per row");
 
-            bool wide = false;
             for (int r = 0; r < rows; r++)
             {
                 if (multiplier[r] < 0)
@@ -79,7 +65,6 @@ namespace SkipRnn.Edge.Model
                     sumAbs += w < 0 ? -w : w;
                 }
                 long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
-                if (worstAcc > int.MaxValue) wide = true;
                 // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps.
                 long room = long.MaxValue - (1L << (s - 1));
                 if (multiplier[r] > 0 && worstAcc > room / multiplier[r])
@@ -94,8 +79,6 @@ namespace SkipRnn.Edge.Model
             Weights16 = weights16;
             Multiplier = multiplier;
             Shift = shift;
-            WideAccumulator = wide;
-            _kernel = weights8 != null ? (wide ? Int8Acc64 : Int8Acc32) : (wide ? Int16Acc64 : Int16Acc32);
         }
 
         /// <summary>
@@ -103,13 +86,8 @@ namespace SkipRnn.Edge.Model
         /// </summary>
         public void Multiply(int rowStart, int rowEnd, short[] x, int[] output)
         {
-            switch (_kernel)
-            {
-                case Int8Acc32: MatVec.MatVecInt8Acc32(Weights8, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
-                case Int8Acc64: MatVec.MatVecInt8Acc64(Weights8, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
-                case Int16Acc32: MatVec.MatVecInt16Acc32(Weights16, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
-                default: MatVec.MatVecInt16Acc64(Weights16, Cols, rowStart, rowEnd, x, Multiplier, Shift, output); break;
-            }
+            if (Weights8 != null) MatVec.Int8(Weights8, Cols, rowStart, rowEnd, x, Multiplier, Shift, output);
+            else MatVec.Int16(Weights16, Cols, rowStart, rowEnd, x, Multiplier, Shift, output);
         }
 
         /// <summary>Bytes this matrix takes in the model file and in flash.</summary>
