@@ -6,9 +6,8 @@ namespace SkipRnn.Converter.Quantization;
 
 /// <summary>How well one tensor survived quantization.</summary>
 /// <param name="SqnrDb">Signal-to-quantization-noise ratio 10·log10(Σw² / Σ(w − ŵ)²); +∞ when exact.</param>
-/// <param name="WideAccumulator">The device runs this matrix with an int64 accumulator.</param>
 public sealed record TensorQuality(string Tensor, string Kind, int Bits, int Rows, int Cols, double SqnrDb,
-    double MaxAbsError, bool WideAccumulator);
+    double MaxAbsError);
 
 /// <summary>Measures every tensor's quantization error from what the device will actually compute with.</summary>
 public static class TensorQualityMeter
@@ -55,13 +54,13 @@ public static class TensorQualityMeter
             }
         }
         (double sqnr, double maxErr) = Compare(pairs);
-        return new TensorQuality(m.Name, "weights", m.WeightBits, m.Rows, m.Cols, sqnr, maxErr, m.WideAccumulator);
+        return new TensorQuality(m.Name, "weights", m.WeightBits, m.Rows, m.Cols, sqnr, maxErr);
     }
 
     private static TensorQuality Bias(string name, double[] b, int[] q12)
     {
         (double sqnr, double maxErr) = Compare(b.Select((v, i) => (v, q12[i] / (double)QFormat.One12)));
-        return new TensorQuality(name, "bias", 32, 1, b.Length, sqnr, maxErr, false);
+        return new TensorQuality(name, "bias", 32, 1, b.Length, sqnr, maxErr);
     }
 
     private static (double SqnrDb, double MaxAbsError) Compare(IEnumerable<(double Exact, double Quantized)> pairs)

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SkipRnn.Converter.Data;
+using SkipRnn.Converter.Import;
+using SkipRnn.Edge.Model;
+using Spectre.Console;
+
+namespace SkipRnn.Converter.Cli;
+
+/// <summary>Shared output: JSON for machines, Spectre.Console for people, one error path with exit code 2.</summary>
+public static class CliOutput
+{
+    /// <summary>JSON as `--json` prints it: indented, enums as names, ±∞ allowed (an exact tensor has infinite SQNR).</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>Writes <paramref name="value"/> as JSON to standard output.</summary>
+    public static void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Json));
+
+    /// <summary>Where people-facing output goes (stderr when --json owns stdout).</summary>
+    public static IAnsiConsole Human(bool json) => json
+        ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
+        : AnsiConsole.Console;
+
+    /// <summary>
+    /// Runs a command body; input problems become one line on stderr and exit code 2, never a stack trace.
+    /// </summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsInputProblem(e))
+        {
+            Console.Error.WriteLine("skiprnn: error: " + e.Message);
+            return ExitCodes.BadInput;
+        }
+    }
+
+    private static bool IsInputProblem(Exception e) => e is ImportException or DataException or ModelFormatException or ArgumentException
+        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException
+        or InvalidDataException or JsonException;
+
+    /// <summary>Reads a whole file with a clear error when it is missing.</summary>
+    public static byte[] ReadFile(FileInfo file, string what)
+    {
+        if (!file.Exists) throw new FileNotFoundException($"{what} '{file.FullName}' does not exist.");
+        return File.ReadAllBytes(file.FullName);
+    }
+
+    /// <summary>Formats a ratio as a percentage with two decimals.</summary>
+    public static string Percent(double? v) => v is null || double.IsNaN(v.Value) ? "n/a" : (100 * v.Value).ToString("F2") + "%";
+
+    /// <summary>Formats a value in scientific notation, or n/a.</summary>
+    public static string Sci(double? v) => v is null || double.IsNaN(v.Value) ? "n/a" : v.Value.ToString("E3");
+
+    /// <summary>
+    /// Adds a row whose strings are shown as they are (tensor names like "layer[0]" are not markup);
+    /// pass a <see cref="Spectre.Console.Rendering.IRenderable"/> (e.g. a Markup) for styled cells.
+    /// </summary>
+    public static void Row(Table table, params object[] cells) =>
+        table.AddRow(cells.Select(c => c as Spectre.Console.Rendering.IRenderable ?? new Text(c?.ToString() ?? "")).ToArray());
+
+    /// <summary>Formats a decibel figure, showing exact values as ∞.</summary>
+    public static string Db(double v) => double.IsPositiveInfinity(v) ? "∞" : v.ToString("F1");
+}

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using SkipRnn.Converter.Conversion;
+using SkipRnn.Converter.Evaluation;
+using SkipRnn.Converter.Import;
+using Spectre.Console;
+
+namespace SkipRnn.Converter.Cli;
+
+/// <summary>
+/// `skiprnn demo`: the main job on shipped defaults. For every shipped model (a folder under models/ holding
+/// model.safetensors, its sidecar, calibration.npz and test.npz) it converts, verifies, evaluates float and fixed
+/// on the shipped test set and prints one summary table.
+/// </summary>
+public static class DemoCommand
+{
+    /// <summary>One row of the demo's summary.</summary>
+    public sealed record DemoRow(string Model, string Task, string Metric, double FloatValue, double FixedValue,
+        double FloatUpdates, double FixedUpdates, int Steps, double MacsSaved, double DecisionAgreement, bool Verified, int ModelBytes);
+
+    public static Command Create()
+    {
+        var dirs = new Option<DirectoryInfo[]>("--model-dir") { Description = "Model folders to run (default: every shipped model under models/)." };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON on stdout." };
+        var cmd = new Command("demo", "Convert and evaluate the shipped trained models: float vs fixed point, updates used, MACs saved.") { dirs, json };
+        cmd.SetAction(p => CliOutput.Guard(() => Run(p.GetValue(dirs), p.GetValue(json))));
+        return cmd;
+    }
+
+    /// <summary>Model folders shipped in the repository (found from the working directory upwards).</summary>
+    public static IReadOnlyList<DirectoryInfo> ShippedModels()
+    {
+        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d != null; d = d.Parent)
+        {
+            var models = new DirectoryInfo(Path.Combine(d.FullName, "models"));
+            if (File.Exists(Path.Combine(d.FullName, "SkipRnn.sln")) && models.Exists)
+                return models.GetDirectories().Where(IsModelDir).OrderBy(m => m.Name).ToList();
+        }
+        throw new DirectoryNotFoundException("No SkipRnn Edge checkout (SkipRnn.sln with models/) above the working directory; pass --model-dir.");
+    }
+
+    private static bool IsModelDir(DirectoryInfo d) =>
+        new[] { "model.safetensors", "calibration.npz", "test.npz" }.All(f => File.Exists(Path.Combine(d.FullName, f)));
+
+    public static int Run(DirectoryInfo[]? given, bool json)
+    {
+        IReadOnlyList<DirectoryInfo> dirs = given is { Length: > 0 } ? given : ShippedModels();
+        if (dirs.Count == 0) throw new DirectoryNotFoundException("No shipped model folders found under models/.");
+        IAnsiConsole console = CliOutput.Human(json);
+        string work = Directory.CreateTempSubdirectory("skiprnn-demo-").FullName;
+        var rows = new List<DemoRow>();
+        try
+        {
+            foreach (DirectoryInfo dir in dirs)
+            {
+                if (!IsModelDir(dir)) throw new FileNotFoundException($"{dir.FullName} lacks model.safetensors, calibration.npz or test.npz.");
+                var options = new ConvertOptions
+                {
+                    WeightsPath = Path.Combine(dir.FullName, "model.safetensors"),
+                    CalibrationPath = Path.Combine(dir.FullName, "calibration.npz"),
+                    ValidationPath = Path.Combine(dir.FullName, "test.npz"),
+                    OutputPath = Path.Combine(work, dir.Name + ".skrn"),
+                };
+                ConversionReport r = ReportTables.WithProgress(console, dir.Name, progress => ConversionPipeline.Run(options, progress));
+                EvaluationResult e = r.Verification;   // the shipped test set is the verification set
+                bool classification = e.Task == ModelTask.Classification;
+                rows.Add(new DemoRow(dir.Name, e.Task.ToString(), classification ? "accuracy" : "MSE / target variance",
+                    (classification ? e.FloatAccuracy : e.FloatMseOverVariance) ?? double.NaN,
+                    (classification ? e.FixedAccuracy : e.FixedMseOverVariance) ?? double.NaN,
+                    e.FloatUpdatesMean, e.FixedUpdatesMean, e.StepsPerSequence, e.MacsSaved, e.DecisionAgreement, r.Passed, r.Model.FlashBytes));
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        if (json) CliOutput.WriteJson(rows);
+        else Print(console, rows);
+        return rows.All(r => r.Verified) ? ExitCodes.Success : ExitCodes.VerificationFailed;
+    }
+
+    private static void Print(IAnsiConsole console, IReadOnlyList<DemoRow> rows)
+    {
+        var t = new Table { Title = new TableTitle("SkipRnn Edge demo: shipped models, float vs fixed point (device)") }
+            .AddColumns("model", "metric", "float", "fixed", "updates/seq float", "updates/seq fixed", "MACs saved vs GRU",
+                "decisions agree", "model bytes", "verified");
+        foreach (DemoRow r in rows)
+        {
+            bool pct = r.Metric == "accuracy" || r.Metric.Contains("variance");
+            CliOutput.Row(t, r.Model, r.Metric, pct ? CliOutput.Percent(r.FloatValue) : r.FloatValue.ToString("E3"),
+                pct ? CliOutput.Percent(r.FixedValue) : r.FixedValue.ToString("E3"),
+                $"{r.FloatUpdates:F1} / {r.Steps}", $"{r.FixedUpdates:F1} / {r.Steps}", CliOutput.Percent(r.MacsSaved),
+                CliOutput.Percent(r.DecisionAgreement), r.ModelBytes.ToString("N0"), r.Verified ? new Markup("[green]yes[/]") : new Markup("[red]no[/]"));
+        }
+        console.Write(t);
+    }
+}

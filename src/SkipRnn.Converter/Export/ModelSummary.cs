@@ -1,0 +1,48 @@
+using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Model;
+
+namespace SkipRnn.Converter.Export;
+
+/// <summary>One quantized tensor as `inspect` shows it.</summary>
+public sealed record TensorSummary(string Name, int Bits, int Rows, int Cols, int MultiplierMin, int MultiplierMax,
+    int ShiftMin, int ShiftMax, int StoredBytes);
+
+/// <summary>
+/// What a model file costs on the device: flash (the file), RAM (the parsed model's arrays plus a runner's
+/// state and scratch), and compute per update and per skipped step.
+/// </summary>
+public sealed record ModelSummary(
+    string Variant, int Layers, int Inputs, int Hidden, int Outputs, int SamplePeriodMicros, int InputFracBits,
+    string[]? ClassNames, int SelfTestSteps, int FlashBytes, int ModelRamBytes, int RunnerRamBytes,
+    int MacsPerUpdate, int LookupsPerUpdate, int MacsPerSkip, int LookupsPerSkip, IReadOnlyList<TensorSummary> Tensors)
+{
+    /// <summary>Summarizes a model read from <paramref name="file"/>'s bytes.</summary>
+    public static ModelSummary Of(SkipGruModel m, int fileBytes)
+    {
+        var tensors = new List<TensorSummary>();
+        void Add(QuantizedMatrix q) => tensors.Add(new TensorSummary(q.Name, q.WeightBits, q.Rows, q.Cols,
+            q.Multiplier.Min(), q.Multiplier.Max(), q.Shift.Min(), q.Shift.Max(), q.StoredBytes));
+        int modelRam = m.Input.Channels * 13;   // normalization arrays
+        foreach (GruLayerWeights l in m.Layers)
+        {
+            Add(l.Wih);
+            Add(l.Whh);
+            modelRam += 2 * l.Bih.Length * 4;
+        }
+        Add(m.SkipGate);
+        if (m.Head != null) { Add(m.Head); modelRam += m.HeadBias.Length * 4; }
+        modelRam += tensors.Sum(t => t.Rows * t.Cols * t.Bits / 8 + t.Rows * 5);
+
+        int h = m.HiddenSize;
+        // SkipGru's buffers: states (int16 per layer), input (int16), r ⊙ h (int16), two 3H int32 scratch rows,
+        // the skip pre-activation and the outputs (int32).
+        int runnerRam = m.Layers.Length * h * 2 + m.InputSize * 2 + h * 2 + 2 * 3 * h * 4 + 4 + m.OutputSize * 4;
+
+        return new ModelSummary(m.Variant.ToString(), m.Layers.Length, m.InputSize, h, m.OutputSize,
+            m.SamplePeriodMicros, m.InputFracBits, m.ClassNames, m.SelfTest?.Steps ?? 0, fileBytes, modelRam, runnerRam,
+            m.MacsPerUpdate, m.LookupsPerUpdate, 0, 0, tensors);
+    }
+
+    /// <summary>Reads and summarizes a model file.</summary>
+    public static ModelSummary Read(byte[] file) => Of(ModelReader.Read(file), file.Length);
+}
