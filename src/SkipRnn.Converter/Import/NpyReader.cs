@@ -6,8 +6,8 @@ namespace SkipRnn.Converter.Import;
 /// <summary>
 /// Reads one NumPy .npy array: magic "\x93NUMPY", version, header length (2 bytes in v1,
 /// 4 in v2/v3), a Python dict literal <c>{'descr': '&lt;f4', 'fortran_order': False, 'shape': (3, 4), }</c>,
-/// then the raw elements. Float dtypes of either byte order are read; Fortran order is
-/// transposed to C order.
+/// then the raw elements. Float dtypes of either byte order are read; integer dtypes too when the caller
+/// asks (dataset labels; weights stay float-only); Fortran order is transposed to C order.
 /// </summary>
 public static class NpyReader
 {
@@ -18,9 +18,10 @@ public static class NpyReader
 
     /// <summary>
     /// Parses one .npy held in memory as the tensor <paramref name="name"/>;
-    /// <paramref name="source"/> names the file (or archive) in errors.
+    /// <paramref name="source"/> names the file (or archive) in errors. With <paramref name="allowIntegers"/>,
+    /// signed and unsigned integer arrays (1 to 8 bytes) are read too, as long as every value is exact in a double.
     /// </summary>
-    public static Tensor Parse(byte[] npy, string name, string source)
+    public static Tensor Parse(byte[] npy, string name, string source, bool allowIntegers = false)
     {
         string item = $"array '{name}'";
         if (npy.Length < 10 || !HasMagic(npy))
@@ -47,7 +48,7 @@ public static class NpyReader
         // v1 and v2 headers are latin-1, v3 UTF-8.
         var headerBytes = npy.AsSpan(prefix, (int)headerLength);
         string header = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
-        var (dtype, bigEndian, fortranOrder, shape) = ParseHeader(header, source, item);
+        var (dtype, bigEndian, fortranOrder, shape) = ParseHeader(header, source, item, allowIntegers);
 
         long count = ShapeMath.ElementCount(shape, source, item);
         long dataStart = prefix + headerLength;
@@ -60,13 +61,17 @@ public static class NpyReader
             throw new ImportException(source, item,
                 $"shape {Tensor.FormatShape(shape)} needs {expected} data bytes but {actual} are present: the array is corrupt.");
 
+        long inexact = ElementDecoder.FirstInexactInteger(npy.AsSpan((int)dataStart), dtype, count, bigEndian);
+        if (inexact >= 0)
+            throw new ImportException(source, item,
+                $"element {Tensor.FormatIndex(shape, inexact)} is beyond ±2^53, where a double no longer holds every integer exactly.");
         var data = ElementDecoder.Decode(npy.AsSpan((int)dataStart), dtype, count, bigEndian);
         if (fortranOrder && shape.Length > 1) data = FortranToC(data, shape);
         return new Tensor(name, shape, data, dtype);
     }
 
     private static (TensorDType DType, bool BigEndian, bool FortranOrder, int[] Shape) ParseHeader(
-        string header, string source, string item)
+        string header, string source, string item, bool allowIntegers)
     {
         object? parsed;
         try
@@ -84,7 +89,7 @@ public static class NpyReader
             throw new ImportException(source, item,
                 descrValue is List<object?> ? "has a structured (record) dtype; only plain float arrays are read."
                                             : "header has no 'descr' string.");
-        var (dtype, bigEndian) = ParseDescr(descr, source, item);
+        var (dtype, bigEndian) = ParseDescr(descr, source, item, allowIntegers);
 
         if (!dict.TryGetValue("fortran_order", out var fortranValue) || fortranValue is not bool fortran)
             throw new ImportException(source, item, "header has no 'fortran_order' True/False.");
@@ -102,13 +107,27 @@ public static class NpyReader
     }
 
     /// <summary>'&lt;f4' is little-endian float32, '&gt;f8' big-endian float64, and so on.</summary>
-    private static (TensorDType, bool BigEndian) ParseDescr(string descr, string source, string item)
+    private static (TensorDType, bool BigEndian) ParseDescr(string descr, string source, string item, bool allowIntegers)
     {
         if (descr.Length >= 3 && descr[0] is '<' or '>' or '=' or '|' && descr[1] == 'f')
         {
             TensorDType? dtype = descr[2..] switch { "2" => TensorDType.F16, "4" => TensorDType.F32, "8" => TensorDType.F64, _ => null };
             // '=' is native order, and every platform NumPy writes on today is little-endian.
             if (dtype is { } dt && descr[0] != '|') return (dt, descr[0] == '>');
+        }
+        if (allowIntegers && descr.Length == 3 && descr[0] is '<' or '>' or '=' or '|' && descr[1] is 'i' or 'u')
+        {
+            bool signed = descr[1] == 'i';
+            TensorDType? dtype = descr[2] switch
+            {
+                '1' => signed ? TensorDType.I8 : TensorDType.U8,
+                '2' => signed ? TensorDType.I16 : TensorDType.U16,
+                '4' => signed ? TensorDType.I32 : TensorDType.U32,
+                '8' => signed ? TensorDType.I64 : TensorDType.U64,
+                _ => null,
+            };
+            // '|' (no byte order) is what NumPy writes for one-byte types only.
+            if (dtype is { } dt && (descr[0] != '|' || descr[2] == '1')) return (dt, descr[0] == '>');
         }
         string kind = descr.Length >= 2 ? descr[1..] switch
         {
@@ -122,8 +141,9 @@ public static class NpyReader
             ['U', ..] or ['S', ..] => "string",
             _ => "unsupported",
         } : "unsupported";
-        throw new ImportException(source, item,
-            $"has dtype '{descr}' ({kind}); only float16, float32 and float64 ('<f2', '<f4', '<f8' or big-endian '>') are read.");
+        throw new ImportException(source, item, allowIntegers
+            ? $"has dtype '{descr}' ({kind}); only float16/32/64 ('<f2', '<f4', '<f8') and signed or unsigned integers ('|i1', '<i2', '<i4', '<i8', '|u1', ...; big-endian '>') are read."
+            : $"has dtype '{descr}' ({kind}); only float16, float32 and float64 ('<f2', '<f4', '<f8' or big-endian '>') are read.");
     }
 
     /// <summary>Reorders column-major (Fortran) elements into row-major order.</summary>

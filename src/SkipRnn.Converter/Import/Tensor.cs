@@ -2,13 +2,25 @@ using System.Globalization;
 
 namespace SkipRnn.Converter.Import;
 
-/// <summary>The element types the importer reads. Everything else is refused by name.</summary>
+/// <summary>
+/// The element types the importer reads. Everything else is refused by name. The integer types are read only
+/// where a caller asks for them (dataset labels, <see cref="NpyReader.Parse(byte[], string, string, bool)"/>):
+/// weights files stay float-only.
+/// </summary>
 public enum TensorDType
 {
     F16,
     BF16,
     F32,
     F64,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
 }
 
 /// <summary>One named array read from a weights file, widened to double, row-major (C order).</summary>
@@ -22,7 +34,10 @@ public sealed class Tensor
     /// <summary>Elements in row-major order; length is the product of <see cref="Shape"/>.</summary>
     public double[] Data { get; }
 
-    /// <summary>The element type in the file (the values are exact widenings of it).</summary>
+    /// <summary>
+    /// The element type in the file (the values are exact widenings of it; integer arrays beyond ±2^53, which a
+    /// double cannot hold exactly, are refused when read).
+    /// </summary>
     public TensorDType SourceDType { get; }
 
     public Tensor(string name, int[] shape, double[] data, TensorDType sourceDType)
@@ -45,6 +60,9 @@ public sealed class Tensor
     }
 
     public int Rank => Shape.Length;
+
+    /// <summary>True for the integer element types (read only for datasets).</summary>
+    public bool IsInteger => SourceDType is >= TensorDType.I8 and <= TensorDType.U64;
 
     public int ElementCount => Data.Length;
 
