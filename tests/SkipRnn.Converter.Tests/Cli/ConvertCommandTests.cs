@@ -119,7 +119,7 @@ public sealed class ConvertCommandTests : IDisposable
     {
         (string calib, string val) = Data("rb2.pt");
         string model = Path.Combine(_dir, "m.skrn");
-        Assert.Equal(0, CliHarness.Run("convert", CliHarness.Fixture("rb2.pt"), "-c", calib, "-v", val, "-o", model, "--int16", "head").Code);
+        Assert.Equal(0, CliHarness.Run("convert", CliHarness.Fixture("rb2.pt"), "-c", calib, "-v", val, "-o", model, "--weight-bits", "16").Code);
 
         var (code, stdout, _) = CliHarness.Run("inspect", model, "--json");
         Assert.Equal(0, code);
@@ -131,6 +131,8 @@ public sealed class ConvertCommandTests : IDisposable
             Assert.Equal(0, j.RootElement.GetProperty("MacsPerSkip").GetInt32());
             var head = j.RootElement.GetProperty("Tensors").EnumerateArray().Single(t => t.GetProperty("Name").GetString() == "head");
             Assert.Equal(16, head.GetProperty("Bits").GetInt32());
+            Assert.Equal(6, j.RootElement.GetProperty("Tensors").GetArrayLength());   // 2 × (w_ih, w_hh), skip gate, head
+            
         }
         Assert.Equal(0, CliHarness.Run("inspect", model).Code);   // the human tables too
 
