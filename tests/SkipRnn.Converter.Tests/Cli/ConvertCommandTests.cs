@@ -154,6 +154,28 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_explicit_mapping_gives_the_same_model_as_detection_and_a_wrong_name_is_a_clear_error()
+    {
+        (string calib, _) = Data("ra1.safetensors");
+        string detected = Path.Combine(_dir, "detected.skrn"), mapped = Path.Combine(_dir, "mapped.skrn");
+        string weights = CliHarness.Fixture("ra1.safetensors");
+        Assert.Equal(0, CliHarness.Run("convert", weights, "-c", calib, "-o", detected, "--weight-bits", "16").Code);
+        Assert.Equal(0, CliHarness.Run("convert", weights, "-c", calib, "-o", mapped, "--weight-bits", "16",
+            "--layer", "pytorch:cells.0.weight_ih,cells.0.weight_hh,cells.0.bias_ih,cells.0.bias_hh",
+            "--skip-gate", "skip_gate.weight,skip_gate.bias", "--head", "head.weight,head.bias", "--variant", "reset-after").Code);
+        Assert.Equal(File.ReadAllBytes(detected), File.ReadAllBytes(mapped));
+
+        var (code, _, stderr) = CliHarness.Run("convert", weights, "-c", calib, "-o", mapped, "--skip-gate", "no.such.tensor");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("no.such.tensor", stderr);
+        Assert.Contains("skip_gate.weight", stderr);   // the error lists what the file holds
+
+        (code, _, stderr) = CliHarness.Run("convert", weights, "-c", calib, "-o", mapped, "--layer", "caffe:a,b");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--layer", stderr);
+    }
+
+    [Fact]
     public void Inspect_rejects_a_corrupt_model_file_with_the_field()
     {
         string path = Path.Combine(_dir, "bad.skrn");
