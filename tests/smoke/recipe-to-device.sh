@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Smoke test of the whole chain for each task: train a few iterations with the PyTorch recipe, then convert
+# the export with skiprnn and inspect the model file. Proves recipe and converter fit together; the floors are
+# off because a 5-iteration model is not meant to be good. Prints one "ok"/"FAIL" line per task.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+skiprnn() { dotnet run --no-build --project src/SkipRnn.Converter -- "$@"; }
+
+failed=0
+for task in adding frequency; do
+  out="$work/$task"
+  if /usr/bin/python3 models/train/train.py --task "$task" --hidden 8 --iters 5 --batch 16 --eval-every 5 \
+        --valid-size 32 --test-size 32 --calib-size 32 --seed 1 --out "$out" > "$work/$task.train.log" 2>&1 &&
+     skiprnn convert "$out/model.safetensors" -c "$out/calibration.npz" -v "$out/test.npz" -o "$out/model.skrn" \
+        --min-decision-agreement 0 --min-argmax-agreement 0 > "$work/$task.convert.log" 2>&1 &&
+     skiprnn inspect "$out/model.skrn" --json > "$work/$task.inspect.json" &&
+     grep -q '"MacsPerUpdate"' "$work/$task.inspect.json"; then
+    echo "smoke $task: ok (trained, converted, inspected: $(stat -c %s "$out/model.skrn") bytes)"
+  else
+    echo "smoke $task: FAIL"
+    tail -n 20 "$work/$task".*.log
+    failed=$((failed + 1))
+  fi
+done
+exit $failed
