@@ -49,6 +49,10 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=1e-4,
                    help="Adam learning rate; paper 1e-4. 1e-3 converges in far fewer "
                         "iterations on our CPU budget (see models/train/README.md)")
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
+                   help="cosine: decay from --lr to --lr-min over --iters (computed from the "
+                        "iteration number, so it continues correctly after --resume)")
+    p.add_argument("--lr-min", type=float, default=1e-5)
     p.add_argument("--clip", type=float, default=1.0, help="global gradient-norm clip (paper 1.0)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch threads (machine is shared)")
@@ -164,6 +168,8 @@ def main(argv=None):
         rng.bit_generator.state = ck["rng"]
         torch.set_rng_state(ck["torch_rng"])
         start_iter, elapsed_before = ck["iter"], ck["elapsed"]
+        for g in opt.param_groups:  # the checkpoint's optimizer state carries the old lr
+            g["lr"] = a.lr
         print(f"resumed from {ckpt_path} at iteration {start_iter}", flush=True)
 
     vx, vy = fixed_set(task, a.valid_size, VALID_SEED)
@@ -175,6 +181,10 @@ def main(argv=None):
     run_loss = run_upd = 0.0
     n_run = 0
     while it < a.iters:
+        if a.lr_schedule == "cosine":
+            lr_t = a.lr_min + 0.5 * (a.lr - a.lr_min) * (1 + math.cos(math.pi * it / max(a.iters, 1)))
+            for g in opt.param_groups:
+                g["lr"] = lr_t
         x, y = task.batch(a.batch, rng)  # fresh batch every iteration
         xt, yt = to_tensors(task, x, y, mean, std)
         out, info = model(xt)
@@ -197,7 +207,7 @@ def main(argv=None):
             # wall it/s depends on what else runs on the shared machine; CPU-time it/s does not
             rec = {"iter": it, "elapsed_s": round(el, 1), "its_per_s": round((it - start_iter) / (time.time() - t0), 3),
                    "cpu_its_per_s": round((it - start_iter) / max(time.process_time() - c0, 1e-9), 3),
-                   "train_task_loss": run_loss / n_run, "train_updates": run_upd / n_run, "valid": m}
+                   "lr": opt.param_groups[0]["lr"], "train_task_loss": run_loss / n_run, "train_updates": run_upd / n_run, "valid": m}
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(f"it {it:6d} {el:7.0f}s {rec['its_per_s']:.2f} it/s ({rec['cpu_its_per_s']:.2f}/cpu-s) train_loss={run_loss / n_run:.5g} "
@@ -228,7 +238,7 @@ def main(argv=None):
         model, task.kind, mean, std, class_names=task.class_names,
         sample_period_us=task.sample_period_us,
         **{"lambda": a.lam, "seed": a.seed, "iterations": it, "batch": a.batch, "lr": a.lr,
-           "clip": a.clip, "plain_gru": a.plain_gru, "task_params": task.describe(),
+           "lr_schedule": a.lr_schedule, "clip": a.clip, "plain_gru": a.plain_gru, "task_params": task.describe(),
            "trained_with": "models/train/train.py"})
     write_sidecar(out_dir / "model.json", sidecar)
     save_npz(out_dir / "calibration.npz", {"x": np.asarray(cx, np.float32), "y": np.asarray(cy)})
