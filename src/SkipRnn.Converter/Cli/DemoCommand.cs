@@ -79,19 +79,24 @@ public static class DemoCommand
         return rows.All(r => r.Verified) ? ExitCodes.Success : ExitCodes.VerificationFailed;
     }
 
+    // One column per model, one row per figure: narrow enough for an 80-column terminal.
     private static void Print(IAnsiConsole console, IReadOnlyList<DemoRow> rows)
     {
-        var t = new Table { Title = new TableTitle("SkipRnn Edge demo: shipped models, float vs fixed point (device)") }
-            .AddColumns("model", "metric", "float", "fixed", "updates/seq float", "updates/seq fixed", "MACs saved vs GRU",
-                "decisions agree", "model bytes", "verified");
-        foreach (DemoRow r in rows)
-        {
-            bool pct = r.Metric == "accuracy" || r.Metric.Contains("variance");
-            CliOutput.Row(t, r.Model, r.Metric, pct ? CliOutput.Percent(r.FloatValue) : r.FloatValue.ToString("E3"),
-                pct ? CliOutput.Percent(r.FixedValue) : r.FixedValue.ToString("E3"),
-                $"{r.FloatUpdates:F1} / {r.Steps}", $"{r.FixedUpdates:F1} / {r.Steps}", CliOutput.Percent(r.MacsSaved),
-                CliOutput.Percent(r.DecisionAgreement), r.ModelBytes.ToString("N0"), r.Verified ? new Markup("[green]yes[/]") : new Markup("[red]no[/]"));
-        }
+        var t = new Table { Title = new TableTitle("SkipRnn Edge demo: shipped models, float vs fixed point (device)") };
+        t.AddColumn("");
+        foreach (DemoRow r in rows) t.AddColumn(new TableColumn(r.Model).RightAligned());
+        void Line(string label, Func<DemoRow, object> cell) => CliOutput.Row(t, new object[] { label }.Concat(rows.Select(cell)).ToArray());
+        static string Metric(DemoRow r, double v) =>
+            r.Metric == "accuracy" ? CliOutput.Percent(v) : r.Metric.Contains("variance") ? (100 * v).ToString("G3") + "%" : v.ToString("E3");
+        Line("task metric", r => r.Metric);
+        Line("  float", r => Metric(r, r.FloatValue));
+        Line("  fixed point", r => Metric(r, r.FixedValue));
+        Line("updates per sequence, float", r => $"{r.FloatUpdates:F1} / {r.Steps}");
+        Line("updates per sequence, fixed", r => $"{r.FixedUpdates:F1} / {r.Steps}");
+        Line("MACs saved vs plain GRU", r => CliOutput.Percent(r.MacsSaved));
+        Line("update decisions agreeing", r => CliOutput.Percent(r.DecisionAgreement));
+        Line("model file bytes", r => r.ModelBytes.ToString("N0"));
+        Line("verification", r => r.Verified ? new Markup("[green]passed[/]") : new Markup("[red]FAILED[/]"));
         console.Write(t);
     }
 }
