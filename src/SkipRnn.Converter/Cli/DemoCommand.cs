@@ -38,6 +38,27 @@ public static class DemoCommand
         throw new DirectoryNotFoundException("No SkipRnn Edge checkout (SkipRnn.sln with models/) above the working directory; pass --model-dir.");
     }
 
+    /// <summary>
+    /// A model folder's optional convert.json: the quantization choices its model card documents,
+    /// e.g. {"weight_bits": 8, "int16": ["layer[0].w_hh"]}.
+    /// </summary>
+    private static class DemoSettings
+    {
+        public static ConvertOptions Read(DirectoryInfo dir)
+        {
+            var defaults = new ConvertOptions { WeightsPath = "", CalibrationPath = "", OutputPath = "" };
+            string path = Path.Combine(dir.FullName, "convert.json");
+            if (!File.Exists(path)) return defaults;
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            return defaults with
+            {
+                WeightBits = root.TryGetProperty("weight_bits", out var bits) ? bits.GetInt32() : defaults.WeightBits,
+                Int16Tensors = root.TryGetProperty("int16", out var t) ? t.EnumerateArray().Select(e => e.GetString()!).ToList() : defaults.Int16Tensors,
+            };
+        }
+    }
+
     private static bool IsModelDir(DirectoryInfo d) =>
         new[] { "model.safetensors", "calibration.npz", "test.npz" }.All(f => File.Exists(Path.Combine(d.FullName, f)));
 
@@ -53,7 +74,7 @@ public static class DemoCommand
             foreach (DirectoryInfo dir in dirs)
             {
                 if (!IsModelDir(dir)) throw new FileNotFoundException($"{dir.FullName} lacks model.safetensors, calibration.npz or test.npz.");
-                var options = new ConvertOptions
+                var options = DemoSettings.Read(dir) with
                 {
                     WeightsPath = Path.Combine(dir.FullName, "model.safetensors"),
                     CalibrationPath = Path.Combine(dir.FullName, "calibration.npz"),
