@@ -32,6 +32,8 @@ public sealed record ModelSummary(
         Add(m.SkipGate);
         if (m.Head != null) { Add(m.Head); modelRam += m.HeadBias.Length * 4; }
         modelRam += tensors.Sum(t => t.Rows * t.Cols * t.Bits / 8 + t.Rows * 5);
+        if (m.SelfTest != null)   // parsed vectors stay in RAM with the model (drop them after the boot check to free it)
+            modelRam += m.SelfTest.RawInputs.Length * 4 + m.SelfTest.Updated.Length + m.SelfTest.States.Length * 2 + m.SelfTest.Outputs.Length * 4;
 
         int h = m.HiddenSize;
         // SkipGru's buffers: states (int16 per layer), input (int16), r ⊙ h (int16), two 3H int32 scratch rows,
