@@ -17,6 +17,14 @@ internal static class CliHarness
 {
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
 
+    /// <summary>The repository root: the first folder above the test binaries that holds SkipRnn.sln.</summary>
+    public static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "SkipRnn.sln"))) return d.FullName;
+        throw new InvalidOperationException("SkipRnn.sln not found above " + AppContext.BaseDirectory);
+    }
+
     /// <summary>Runs the tool; returns the exit code, stdout and stderr.</summary>
     public static (int Code, string Out, string Err) Run(params string[] args)
     {

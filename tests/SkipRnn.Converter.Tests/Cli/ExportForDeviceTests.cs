@@ -14,13 +14,6 @@ public sealed class ExportForDeviceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SkipRnn.sln"))) return d.FullName;
-        throw new InvalidOperationException("SkipRnn.sln not found");
-    }
-
     [Fact]
     public void The_device_gate_compiles_the_export_of_a_fixture_conversion()
     {
@@ -31,7 +24,7 @@ public sealed class ExportForDeviceTests : IDisposable
         string cs = Path.Combine(_dir, "Ra1Model.cs");
         Assert.Equal(ExitCodes.Success, CliHarness.Run("export-cs", model, "-o", cs, "--namespace", "SkipRnn.Edge.Generated", "--class", "Ra1Model").Code);
 
-        string committed = Path.Combine(RepoRoot(), "src", "SkipRnn.Edge.DeviceGate", "Generated", "Ra1Model.cs");
+        string committed = Path.Combine(CliHarness.RepoRoot(), "src", "SkipRnn.Edge.DeviceGate", "Generated", "Ra1Model.cs");
         if (Environment.GetEnvironmentVariable("SKIPRNN_REGENERATE") == "1") File.Copy(cs, committed, overwrite: true);
         Assert.True(File.Exists(committed), "missing " + committed + " (run this test with SKIPRNN_REGENERATE=1)");
         Assert.Equal(File.ReadAllText(committed), File.ReadAllText(cs));
@@ -45,8 +38,7 @@ public sealed class DemoCommandTests
     [Fact]
     public void Demo_converts_and_verifies_every_shipped_model()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "SkipRnn.sln"))) root = Path.GetDirectoryName(root)!;
+        string root = CliHarness.RepoRoot();
         string previous = Directory.GetCurrentDirectory();
         Directory.SetCurrentDirectory(root);   // demo finds models/ from the working directory, as README runs it
         try
