@@ -157,7 +157,7 @@ def main(argv=None):
                     skip=not a.plain_gru)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)  # β (0.9, 0.999), ε 1e-8 as the paper
     rng = np.random.default_rng(a.seed)
-    start_iter, elapsed_before = 0, 0.0
+    start_iter, elapsed_before, floor_met_at = 0, 0.0, None
     ckpt_path = out_dir / "checkpoint.pt"
     if a.resume:
         ck = torch.load(ckpt_path)
@@ -168,6 +168,7 @@ def main(argv=None):
         rng.bit_generator.state = ck["rng"]
         torch.set_rng_state(ck["torch_rng"])
         start_iter, elapsed_before = ck["iter"], ck["elapsed"]
+        floor_met_at = ck.get("floor_met_at")
         for g in opt.param_groups:  # the checkpoint's optimizer state carries the old lr
             g["lr"] = a.lr
         print(f"resumed from {ckpt_path} at iteration {start_iter}", flush=True)
@@ -177,7 +178,7 @@ def main(argv=None):
           f"lam={a.lam} lr={a.lr} batch={a.batch} threads={a.threads}", flush=True)
     log = open(out_dir / "train_log.jsonl", "a")
     t0, c0 = time.time(), time.process_time()
-    it, last_m, floor_met_at = start_iter, None, None
+    it, last_m = start_iter, None
     run_loss = run_upd = 0.0
     n_run = 0
     while it < a.iters:
@@ -216,7 +217,7 @@ def main(argv=None):
             n_run = 0
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state,
                         "torch_rng": torch.get_rng_state(), "iter": it, "elapsed": el,
-                        "config": model.config(), "args": vars(a)}, ckpt_path)
+                        "config": model.config(), "args": vars(a), "floor_met_at": floor_met_at}, ckpt_path)
             if task.meets_floor(m) and floor_met_at is None:
                 floor_met_at = it
                 print(f"validation meets the task floor at iteration {it}", flush=True)
