@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# All tests (README's test command): the .NET suites, then the recipe-to-device smoke run.
+# All tests (README's test command): the .NET suites, the training recipe's checks, then the recipe-to-device
+# smoke run.
 # Needs the .NET 10 SDK and Debian's python3-torch (.ci/run installs it: apt-get install -y python3-torch).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,7 @@ failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 [ "$dotnet_status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1   # a build failure counts
 
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  bash tests/smoke/recipe-to-device.sh | tee "$log"
+  { /usr/bin/python3 models/train/selftest.py; bash tests/smoke/recipe-to-device.sh; } | tee "$log"
 else
   echo "smoke: FAIL: Debian's python3-torch is missing (apt-get install -y python3-torch)" | tee "$log"
 fi

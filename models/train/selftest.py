@@ -10,7 +10,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from skiprnn import SkipGRU, VARIANTS, budget_loss, load_safetensors, plain_gru, round_ste, save_safetensors  # noqa: E402
+from skiprnn import (QatConfig, SkipGRU, VARIANTS, budget_loss, fake_quant_rows, load_safetensors,  # noqa: E402
+                     plain_gru, round_ste, save_safetensors)
 from tasks import AddingTask, FrequencyTask  # noqa: E402
 
 torch.set_num_threads(1)
@@ -98,7 +99,48 @@ def check_tasks():
     assert FrequencyTask(0.5).batch(4, rng)[0].shape == (4, 200, 1)
 
 
+def check_qat():
+    """Quantization-aware forward: the converter's per-row rule, straight-through gradients,
+    ũ in exact Q0.15 steps, and close to the float model when every tensor is int16."""
+    w = torch.tensor([[0.5, -0.25, 0.1], [0.0, 0.0, 0.0], [-2.0, 1.0, 0.003]], requires_grad=True)
+    q = fake_quant_rows(w, 8)
+    scale = torch.tensor([[0.5 / 127], [1e-12], [2.0 / 127]])
+    levels = q.detach() / scale
+    assert torch.allclose(levels, levels.round(), atol=1e-4) and levels.abs().max() <= 127 + 1e-4
+    assert q[0, 0].item() == 0.5 and q[2, 0].item() == -2.0 and q[1].abs().max() == 0
+    assert abs(q[2, 2].item()) < 1e-9  # 0.003 is below half a step (2/127/2): rounds to zero
+    q.sum().backward()
+    assert w.grad.tolist() == [[1.0] * 3] * 3
+    torch.manual_seed(3)
+    x = torch.randn(16, 40, 2)
+    for variant in VARIANTS:
+        m = SkipGRU(2, 16, 2, variant, 3)
+        with torch.no_grad():
+            m.skip_gate.bias.fill_(0.3)
+            of, inf = m(x)
+            m.qat = QatConfig(16, 16, ())
+            oq, inq = m(x)
+            ut = inq["utilde"] * 32768
+            assert torch.equal(ut, ut.round()), "ũ must stay on the Q0.15 grid"
+            agree = (inf["updates"] == inq["updates"]).float().mean().item()
+            assert agree > 0.97 and (of - oq).abs().max() < 0.05, (variant, agree)
+            m.qat = QatConfig(8, 8, ())
+            o8, _ = m(x)
+            assert (of - o8).abs().max() > (of - oq).abs().max(), "int8 should be coarser than int16"
+        m.qat = QatConfig(8, 16, ())
+        out, info = m(x)
+        (out.sum() + info["updates"].sum()).backward()
+        assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in m.parameters())
+        assert m.skip_gate.weight.grad.abs().sum() > 0, "the gate must learn through the simulated ũ"
+
+
 if __name__ == "__main__":
-    for f in (check_semantics, check_paths_agree, check_safetensors, check_tasks):
-        f()
-        print(f"ok  {f.__name__}")
+    failures = 0
+    for f in (check_semantics, check_paths_agree, check_safetensors, check_tasks, check_qat):
+        try:
+            f()
+            print(f"recipe {f.__name__}: ok")
+        except Exception as e:  # noqa: BLE001 - report every check, then fail
+            failures += 1
+            print(f"recipe {f.__name__}: FAIL {type(e).__name__}: {e}")
+    sys.exit(1 if failures else 0)

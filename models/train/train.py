@@ -5,6 +5,9 @@ Examples (run with Debian's python, which has torch):
     /usr/bin/python3 models/train/train.py --task adding --lam 1e-5 --iters 20000 --out /tmp/adding
     /usr/bin/python3 models/train/train.py --task frequency --lam 1e-4 --out /tmp/freq
     /usr/bin/python3 models/train/train.py --task npz --data mydata.npz --out /tmp/mine
+    # quantization-aware fine-tuning of a trained model (the integer runtime simulated):
+    /usr/bin/python3 models/train/train.py --task frequency --lam 3e-4 --init models/frequency/model.pt \
+        --qat --iters 500 --lr 1e-4 --out /tmp/freq_qat
 
 Writes to --out: model.safetensors, model.pt, model.json (sidecar), calibration.npz,
 test.npz, metrics.json, train_log.jsonl and checkpoint.pt (for --resume).
@@ -22,7 +25,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from skiprnn import SkipGRU, budget_loss, count_parameters, save_npz, save_safetensors  # noqa: E402
+from skiprnn import QatConfig, SkipGRU, budget_loss, count_parameters, save_npz, save_safetensors  # noqa: E402
 from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
 from tasks import AddingTask, FrequencyTask, NpzTask  # noqa: E402
 
@@ -65,8 +68,16 @@ def parse_args(argv=None):
                         "(adding: MSE <= 1%% of target variance with <= 60%% updates; "
                         "frequency: >= 99%% accuracy with <= 30 updates per 100 ms)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--init", help="start from these weights (a model.pt written by this script, or its "
+                                   "checkpoint.pt); the optimizer starts fresh")
     p.add_argument("--qat", action="store_true",
-                   help="quantization-aware fine-tuning (not implemented yet)")
+                   help="quantization-aware fine-tuning: the forward pass simulates the integer runtime "
+                        "(per-row weights, Q.12 pre-activations, activation tables, Q0.15 states and skip "
+                        "probability) with straight-through gradients. Needs --init")
+    p.add_argument("--qat-weight-bits", type=int, choices=[8, 16], default=8,
+                   help="weight bits simulated by --qat, as skiprnn convert --weight-bits (default 8)")
+    p.add_argument("--qat-int16", default="",
+                   help="tensors simulated in int16, as skiprnn convert --int16 (e.g. layer[0].w_hh)")
     p.add_argument("--out", required=True, help="output directory")
     a = p.parse_args(argv)
     if a.task == "npz" and not a.data:
@@ -75,12 +86,23 @@ def parse_args(argv=None):
         p.error("--layers must be 1..4")
     if a.hidden < 1 or a.iters < 0 or a.batch < 1 or a.lr <= 0 or a.lam < 0:
         p.error("--hidden, --batch, --lr must be positive; --iters, --lam non-negative")
-    if a.qat:
-        # Hook for the later QAT part: fake-quantise weights/activations in SkipGRU.forward
-        # (or via a weight transform applied before each training step) and fine-tune from
-        # a float checkpoint (--resume). Refuse rather than silently train in float.
-        p.error("--qat is not implemented yet (planned: fine-tune a float model with fake quantisation)")
+    if a.qat and not (a.init or a.resume):
+        p.error("--qat fine-tunes a trained model: give --init WEIGHTS (or --resume a --qat run)")
     return a
+
+
+def load_init(model, path):
+    """Weights from a model.pt (state dict) or checkpoint.pt of this script."""
+    try:
+        sd = torch.load(path)
+    except (OSError, RuntimeError) as e:
+        raise SystemExit(f"error: --init {path}: {e}") from None
+    if isinstance(sd, dict) and "model" in sd and "config" in sd:
+        sd = sd["model"]
+    try:
+        model.load_state_dict(sd)
+    except RuntimeError as e:  # names or shapes differ from --hidden/--layers/--variant
+        raise SystemExit(f"error: --init {path} does not fit the model: {e}") from None
 
 
 def make_task(a):
@@ -155,6 +177,10 @@ def main(argv=None):
     mean, std = normaliser(task)
     model = SkipGRU(task.input_size, a.hidden, a.layers, a.variant, task.output_size,
                     skip=not a.plain_gru)
+    if a.init:
+        load_init(model, a.init)
+    qat = QatConfig(a.qat_weight_bits, 16, tuple(t for t in a.qat_int16.split(",") if t)) if a.qat else None
+    model.qat = qat
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)  # β (0.9, 0.999), ε 1e-8 as the paper
     rng = np.random.default_rng(a.seed)
     start_iter, elapsed_before, floor_met_at = 0, 0.0, None
@@ -175,7 +201,11 @@ def main(argv=None):
 
     vx, vy = fixed_set(task, a.valid_size, VALID_SEED)
     print(f"task={task.describe()} model={model.config()} params={count_parameters(model)} "
-          f"lam={a.lam} lr={a.lr} batch={a.batch} threads={a.threads}", flush=True)
+          f"lam={a.lam} lr={a.lr} batch={a.batch} threads={a.threads}"
+          + (f" qat={qat.describe()}" if qat else ""), flush=True)
+    if a.init:
+        init_m = evaluate(model, task, vx, vy, mean, std)
+        print(f"initial weights{' (integer runtime simulated)' if qat else ''}: valid {fmt(init_m)}", flush=True)
     log = open(out_dir / "train_log.jsonl", "a")
     t0, c0 = time.time(), time.process_time()
     it, last_m = start_iter, None
@@ -230,8 +260,16 @@ def main(argv=None):
     # ---- export
     tx, ty = fixed_set(task, a.test_size, TEST_SEED)
     cx, cy = fixed_set(task, a.calib_size, CALIB_SEED)
+    # test metrics of the float model (what the converter imports); with --qat also the
+    # simulated integer runtime, which skiprnn eval's fixed-point figures should be close to
+    model.qat = None
     test_m = evaluate(model, task, tx, ty, mean, std)
     test_m["meets_floor"] = bool(task.meets_floor(test_m))
+    qat_test_m = None
+    if qat:
+        model.qat = qat
+        qat_test_m = evaluate(model, task, tx, ty, mean, std)
+        model.qat = None
     sd = model.export_state_dict()
     save_safetensors(out_dir / "model.safetensors", sd, dtype=torch.float32, metadata={"format": "pt"})
     torch.save(sd, out_dir / "model.pt")
@@ -240,11 +278,13 @@ def main(argv=None):
         sample_period_us=task.sample_period_us,
         **{"lambda": a.lam, "seed": a.seed, "iterations": it, "batch": a.batch, "lr": a.lr,
            "lr_schedule": a.lr_schedule, "clip": a.clip, "plain_gru": a.plain_gru, "task_params": task.describe(),
+           "init": a.init, "qat": qat.describe() if qat else None,
            "trained_with": "models/train/train.py"})
     write_sidecar(out_dir / "model.json", sidecar)
     save_npz(out_dir / "calibration.npz", {"x": np.asarray(cx, np.float32), "y": np.asarray(cy)})
     save_npz(out_dir / "test.npz", {"x": np.asarray(tx, np.float32), "y": np.asarray(ty)})
     metrics = {"test": test_m, "last_validation": last_m, "iterations": it,
+               "qat": qat.describe() if qat else None, "test_integer_simulated": qat_test_m,
                "validation_floor_met_at_iter": floor_met_at,
                "train_seconds": round(train_seconds, 1),
                "its_per_s": round((it - start_iter) / max(train_wall, 1e-9), 3),
@@ -252,6 +292,8 @@ def main(argv=None):
                "params": count_parameters(model), "threads": a.threads}
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     print(f"test: {fmt(test_m)} meets_floor={test_m['meets_floor']}", flush=True)
+    if qat_test_m:
+        print(f"test, integer runtime simulated: {fmt(qat_test_m)}", flush=True)
     print(f"wrote {out_dir}/model.safetensors, model.pt, model.json, calibration.npz, test.npz, metrics.json")
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the whole chain for each task: train a few iterations with the PyTorch recipe, then convert
-# the export with skiprnn and inspect the model file. Proves recipe and converter fit together; the floors are
-# off because a 5-iteration model is not meant to be good. Prints one "ok"/"FAIL" line per task.
+# the export with skiprnn and inspect the model file; then a few quantization-aware (--qat) iterations, converted.
+# Proves recipe and converter fit together; the floors are off because a 5-iteration model is not meant to be
+# good. Prints one "ok"/"FAIL" line per task.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
@@ -24,4 +25,18 @@ for task in adding frequency; do
     failed=$((failed + 1))
   fi
 done
+# Quantization-aware fine-tuning of the frequency smoke model, then the converter on its export.
+qat="$work/frequency-qat"
+if /usr/bin/python3 models/train/train.py --task frequency --hidden 8 --iters 3 --batch 16 --eval-every 3 \
+      --valid-size 32 --test-size 32 --calib-size 32 --seed 1 --init "$work/frequency/model.pt" --qat \
+      --out "$qat" > "$work/qat.train.log" 2>&1 &&
+   grep -q 'integer runtime simulated' "$work/qat.train.log" &&
+   skiprnn convert "$qat/model.safetensors" -c "$qat/calibration.npz" -o "$qat/model.skrn" \
+      --min-decision-agreement 0 --min-argmax-agreement 0 > "$work/qat.convert.log" 2>&1; then
+  echo "smoke qat: ok (fine-tuned with the integer runtime simulated, converted)"
+else
+  echo "smoke qat: FAIL"
+  tail -n 20 "$work"/qat.*.log
+  failed=$((failed + 1))
+fi
 exit $failed

@@ -78,6 +78,62 @@ def round_ste(x: torch.Tensor) -> torch.Tensor:
     return _RoundSTE.apply(x)
 
 
+# ---- quantization-aware training: the integer runtime's rounding, simulated in float ----
+# docs: src/SkipRnn.Edge/docs/fixed-point.md. Every rounding is straight-through (identity
+# gradient), so the float weights keep learning while the forward pass sees what the device
+# computes: per-row symmetric weights, Q.12 pre-activations clamped to the tables' [-8, 8),
+# Q0.15 gate outputs and states, and the skip probability accumulated in Q0.15 integers.
+PREACT_STEP, STATE_STEP, TABLE_LIMIT = 2.0 ** -12, 2.0 ** -15, 8.0
+
+
+class _QuantizeSTE(torch.autograd.Function):
+    """round(x / step) · step forward (exact for the power-of-two steps used here), identity backward."""
+
+    @staticmethod
+    def forward(ctx, x, step):  # noqa: D401
+        return torch.round(x / step) * step
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def fake_quant(x: torch.Tensor, step: float) -> torch.Tensor:
+    return _QuantizeSTE.apply(x, step)
+
+
+def fake_quant_rows(w: torch.Tensor, bits: int) -> torch.Tensor:
+    """Symmetric per-row quantization of w [rows, cols] to `bits`, as the converter's
+    Quantizer: scale_r = max|w_r| / (2^(bits-1) - 1). Straight-through."""
+    qmax = float(2 ** (bits - 1) - 1)
+    scale = (w.detach().abs().amax(dim=1, keepdim=True) / qmax).clamp_min(1e-12)
+    return _QuantizeSTE.apply(w / scale, 1.0) * scale
+
+
+class QatConfig:
+    """Which integer formats to simulate. Tensor names as the converter's --int16 option:
+    layer[l].w_ih, layer[l].w_hh, skip_gate, head."""
+
+    def __init__(self, weight_bits: int = 8, skip_gate_bits: int = 16, int16: tuple = ()):
+        if weight_bits not in (8, 16) or skip_gate_bits not in (8, 16):
+            raise ValueError("weight bits must be 8 or 16")
+        self.weight_bits, self.skip_gate_bits, self.int16 = weight_bits, skip_gate_bits, set(int16)
+
+    def bits(self, name: str) -> int:
+        if name in self.int16:
+            return 16
+        return self.skip_gate_bits if name == "skip_gate" else self.weight_bits
+
+    def describe(self) -> dict:
+        return {"weight_bits": self.weight_bits, "skip_gate_bits": self.skip_gate_bits,
+                "int16": sorted(self.int16)}
+
+
+def _table(fn, x: torch.Tensor) -> torch.Tensor:
+    """A device activation table: Q.12 input clamped to the table's range, Q0.15 output."""
+    return fake_quant(fn(x.clamp(-TABLE_LIMIT, TABLE_LIMIT)), STATE_STEP)
+
+
 class _Affine(nn.Module):
     """y = x @ kernel + bias, TF layout (kernel is [in, out])."""
 
@@ -149,6 +205,7 @@ class SkipGRU(nn.Module):
         self.skip_gate = nn.Linear(hidden_size, 1)
         nn.init.constant_(self.skip_gate.bias, 1.0)  # paper: b_p initialised to 1
         self.head = nn.Linear(hidden_size, output_size) if output_size > 0 else None
+        self.qat: QatConfig | None = None  # set to simulate the integer runtime (QAT)
 
     def config(self) -> dict:
         return dict(input_size=self.input_size, hidden_size=self.hidden_size,
@@ -182,7 +239,10 @@ class SkipGRU(nn.Module):
         """
         cell = self.cells[l]
         H = self.hidden_size
+        q = self.qat
         if self.variant == "reset_after":
+            if q is not None:
+                return self._layer_weights_qat(l)
             w_hh, b_hh = cell.weight_hh, cell.bias_hh
 
             def step(gi, h):
@@ -198,6 +258,8 @@ class SkipGRU(nn.Module):
 
             return cell.weight_ih, cell.bias_ih, step
 
+        if q is not None:
+            return self._layer_weights_qat(l)
         I_l = cell.input_size
         gk, ck = cell.gates.kernel, cell.candidate.kernel
         w_in = torch.cat([gk[:I_l], ck[:I_l]], dim=1).t()          # [3H, I]: r, u, c
@@ -213,23 +275,67 @@ class SkipGRU(nn.Module):
 
         return w_in.contiguous(), b_in, step
 
+    def _float_layout(self, l: int):
+        """Layer l as device-layout float tensors: (w_ih [3H, I], w_hh [3H, H], b_ih, b_hh)
+        with rows r, z/u, n/c; reset_before has b_hh = 0 (its biases sit in b_ih)."""
+        cell = self.cells[l]
+        if self.variant == "reset_after":
+            return cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh
+        I_l = cell.input_size
+        gk, ck = cell.gates.kernel, cell.candidate.kernel
+        w_ih = torch.cat([gk[:I_l], ck[:I_l]], dim=1).t()
+        w_hh = torch.cat([gk[I_l:], ck[I_l:]], dim=1).t()
+        b_ih = torch.cat([cell.gates.bias, cell.candidate.bias])
+        return w_ih, w_hh, b_ih, torch.zeros_like(b_ih)
+
+    def _layer_weights_qat(self, l: int):
+        """_layer_weights with the integer runtime simulated (see QatConfig): quantized
+        weights, Q.12 matrix products and biases, table activations, Q0.15 states."""
+        q, H = self.qat, self.hidden_size
+        w_ih, w_hh, b_ih, b_hh = self._float_layout(l)
+        w_ih = fake_quant_rows(w_ih, q.bits(f"layer[{l}].w_ih"))
+        w_hh = fake_quant_rows(w_hh, q.bits(f"layer[{l}].w_hh"))
+        b_ih, b_hh = fake_quant(b_ih, PREACT_STEP), fake_quant(b_hh, PREACT_STEP)
+        w_ih_layer = w_ih.contiguous()
+
+        def step(gi, h):
+            # gi: the input product + b_ih; its Q.12 rounding is done by the caller (_run)
+            gh = fake_quant(_linear(h, w_hh.contiguous(), None), PREACT_STEP)
+            i_r, i_z, i_n = gi.chunk(3, 1)
+            h_r, h_z, h_n = gh.chunk(3, 1)
+            b_r, b_z, b_n = b_hh.chunk(3)
+            r = _table(torch.sigmoid, i_r + h_r + b_r)
+            z = _table(torch.sigmoid, i_z + h_z + b_z)
+            if self.variant == "reset_after":
+                n = _table(torch.tanh, i_n + fake_quant(r * (h_n + b_n), PREACT_STEP))
+            else:  # the reset gate scales the state before the product
+                rh = fake_quant(r * h, STATE_STEP)
+                w_n = w_hh[2 * H:].contiguous()
+                n = _table(torch.tanh, i_n + fake_quant(_linear(rh, w_n, None), PREACT_STEP) + b_n)
+            return fake_quant(n + z * (h - n), STATE_STEP)
+
+        return w_ih_layer, b_ih, step
+
     def _run(self, x: torch.Tensor, return_states: bool, use_cell_modules: bool):
         if x.dim() != 3 or x.shape[2] != self.input_size:
             raise ValueError(f"expected input [B, T, {self.input_size}], got {tuple(x.shape)}")
         B, T, _ = x.shape
         L = self.num_layers
         if use_cell_modules:
+            if self.qat is not None:
+                raise ValueError("forward_reference runs the float cells; QAT needs forward()")
             cells = [(lambda inp, h, c=c: c(inp, h)) for c in self.cells]
         else:
             lw = [self._layer_weights(l) for l in range(L)]
             # Layer 0's input projection does not depend on the state: all steps at once.
-            x_proj = _linear(x.reshape(B * T, -1), lw[0][0], lw[0][1]).view(B, T, -1).unbind(1)
+            qin = (lambda v: v) if self.qat is None else (lambda v: fake_quant(v, PREACT_STEP))
+            x_proj = qin(_linear(x.reshape(B * T, -1), lw[0][0], lw[0][1])).view(B, T, -1).unbind(1)
 
             def make(l):
                 w_in, b_in, step = lw[l]
                 if l == 0:
                     return lambda t, h: step(x_proj[t], h)
-                return lambda inp, h: step(_linear(inp, w_in, b_in), h)
+                return lambda inp, h: step(qin(_linear(inp, w_in, b_in)), h)
             cells = [make(l) for l in range(L)]
 
         h = [x.new_zeros(B, self.hidden_size) for _ in range(L)]
@@ -249,7 +355,16 @@ class SkipGRU(nn.Module):
                 new_h.append(s)
                 inp = s  # the layer above sees this layer's NEW (mixed) state
             h = new_h
-            if self.skip:
+            if self.skip and self.qat is not None:
+                # device: Δũ from the int16 gate through the sigmoid table, Q0.15; ũ sums
+                # stay exact multiples of 2^-15 in float32
+                wp = fake_quant_rows(self.skip_gate.weight, self.qat.bits("skip_gate"))
+                p = fake_quant(h[-1] @ wp.t(), PREACT_STEP) + fake_quant(self.skip_gate.bias, PREACT_STEP)
+                delta = _table(torch.sigmoid, p)
+                uts.append(utilde)
+                deltas.append(delta)
+                utilde = u * delta + (1 - u) * (utilde + torch.minimum(delta, 1 - utilde))
+            elif self.skip:
                 delta = torch.sigmoid(self.skip_gate(h[-1]))
                 uts.append(utilde)
                 deltas.append(delta)
@@ -259,7 +374,11 @@ class SkipGRU(nn.Module):
                 states.append(torch.stack(h, dim=1))
 
         top = h[-1]
-        out = self.head(top) if self.head is not None else top
+        if self.head is not None and self.qat is not None:
+            wo = fake_quant_rows(self.head.weight, self.qat.bits("head"))
+            out = fake_quant(top @ wo.t(), PREACT_STEP) + fake_quant(self.head.bias, PREACT_STEP)
+        else:
+            out = self.head(top) if self.head is not None else top
         info = {"updates": torch.cat(us, dim=1), "final_states": torch.stack(h, dim=0)}
         if self.skip:
             info["utilde"] = torch.cat(uts, dim=1)
