@@ -14,6 +14,7 @@ run_queue() {
     for seed in ${seeds//,/ }; do
       dir="$out/$name/seed$seed"
       if [ -f "$dir/metrics.json" ]; then echo "skip $name seed $seed (done)"; continue; fi
+      if pgrep -f -- "--out $dir\$" > /dev/null; then echo "skip $name seed $seed (training elsewhere)"; continue; fi
       mkdir -p "$dir"
       echo "$(date +%T) train $name seed $seed"
       # shellcheck disable=SC2086
