@@ -39,4 +39,12 @@ else
   tail -n 20 "$work"/qat.*.log
   failed=$((failed + 1))
 fi
+# The QAT forward pass against the runtime itself (fixture models, both variants, int8 and int16).
+fidelity=$(/usr/bin/python3 tests/smoke/qat_fidelity.py src/SkipRnn.Converter/bin/Debug/net10.0/SkipRnn.Converter.dll 2>&1)
+status=$?
+echo "$fidelity"
+if [ $status -ne 0 ]; then
+  failed=$((failed + 1))
+  grep -q ': FAIL' <<< "$fidelity" || echo "smoke qat-fidelity: FAIL (the script stopped; output above)"
+fi
 exit $failed

@@ -296,25 +296,26 @@ class SkipGRU(nn.Module):
         w_ih = fake_quant_rows(w_ih, q.bits(f"layer[{l}].w_ih"))
         w_hh = fake_quant_rows(w_hh, q.bits(f"layer[{l}].w_hh"))
         b_ih, b_hh = fake_quant(b_ih, PREACT_STEP), fake_quant(b_hh, PREACT_STEP)
-        w_ih_layer = w_ih.contiguous()
+        reset_after = self.variant == "reset_after"
+        # reset_after: all 3H recurrent rows act on h; reset_before: the candidate rows act on r ⊙ h
+        w_gates = (w_hh if reset_after else w_hh[:2 * H]).contiguous()
+        w_cand = w_hh[2 * H:].contiguous()
+        b_r, b_z, b_n = b_hh.chunk(3)
 
         def step(gi, h):
-            # gi: the input product + b_ih; its Q.12 rounding is done by the caller (_run)
-            gh = fake_quant(_linear(h, w_hh.contiguous(), None), PREACT_STEP)
+            # gi: the input product + b_ih, already on the Q.12 grid (rounded by _run)
             i_r, i_z, i_n = gi.chunk(3, 1)
-            h_r, h_z, h_n = gh.chunk(3, 1)
-            b_r, b_z, b_n = b_hh.chunk(3)
-            r = _table(torch.sigmoid, i_r + h_r + b_r)
-            z = _table(torch.sigmoid, i_z + h_z + b_z)
-            if self.variant == "reset_after":
-                n = _table(torch.tanh, i_n + fake_quant(r * (h_n + b_n), PREACT_STEP))
-            else:  # the reset gate scales the state before the product
+            gh = fake_quant(_linear(h, w_gates, None), PREACT_STEP).chunk(3 if reset_after else 2, 1)
+            r = _table(torch.sigmoid, i_r + gh[0] + b_r)
+            z = _table(torch.sigmoid, i_z + gh[1] + b_z)
+            if reset_after:
+                n = _table(torch.tanh, i_n + fake_quant(r * (gh[2] + b_n), PREACT_STEP))
+            else:
                 rh = fake_quant(r * h, STATE_STEP)
-                w_n = w_hh[2 * H:].contiguous()
-                n = _table(torch.tanh, i_n + fake_quant(_linear(rh, w_n, None), PREACT_STEP) + b_n)
+                n = _table(torch.tanh, i_n + fake_quant(_linear(rh, w_cand, None), PREACT_STEP) + b_n)
             return fake_quant(n + z * (h - n), STATE_STEP)
 
-        return w_ih_layer, b_ih, step
+        return w_ih.contiguous(), b_ih, step
 
     def _run(self, x: torch.Tensor, return_states: bool, use_cell_modules: bool):
         if x.dim() != 3 or x.shape[2] != self.input_size:
