@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Train every run of runs.tsv that has no metrics.json yet, one queue per CPU core.
-#   models/reproduce/train_all.sh OUT_DIR [QUEUE]     (QUEUE 0 or 1; default both, in parallel)
+# Train every run of runs.tsv that has no metrics.json yet, one queue per CPU core (queue 2, the
+# single 0.5 ms run, shares them).
+#   models/reproduce/train_all.sh OUT_DIR [QUEUE]     (default: every queue of runs.tsv, in parallel)
 # A run writes OUT_DIR/<name>/seed<k>/ (train.py's outputs); its log goes to train.out there.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,4 +24,9 @@ run_queue() {
     done
   done
 }
-if [ $# -ge 2 ]; then run_queue "$2"; else run_queue 0 & run_queue 1 & wait; fi
+if [ $# -ge 2 ]; then
+  run_queue "$2"
+else
+  for q in $(grep -v '^#' "$here/runs.tsv" | awk 'NF { print $2 }' | sort -u); do run_queue "$q" & done
+  wait
+fi
