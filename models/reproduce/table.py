@@ -160,6 +160,8 @@ def main(argv=None) -> None:
         })
 
     (a.runs_dir / "results.json").write_text(json.dumps(records, indent=1) + "\n")
+    # by task, then GRU, then Skip GRU by increasing λ
+    rows.sort(key=lambda r: (r["task"], r["model"] != "GRU", float(r["lam"]) if r["lam"] != "—" else -1.0))
     table = render(rows)
     print(table)
     text = a.readme.read_text() if a.readme.exists() else f"{BEGIN}\n{END}\n"
