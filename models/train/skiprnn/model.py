@@ -237,12 +237,11 @@ class SkipGRU(nn.Module):
         Both variants are arranged as one input projection of 3H columns, so layer 0's
         projection can be computed for all time steps in a single product.
         """
+        if self.qat is not None:
+            return self._layer_weights_qat(l)
         cell = self.cells[l]
         H = self.hidden_size
-        q = self.qat
         if self.variant == "reset_after":
-            if q is not None:
-                return self._layer_weights_qat(l)
             w_hh, b_hh = cell.weight_hh, cell.bias_hh
 
             def step(gi, h):
@@ -258,8 +257,6 @@ class SkipGRU(nn.Module):
 
             return cell.weight_ih, cell.bias_ih, step
 
-        if q is not None:
-            return self._layer_weights_qat(l)
         I_l = cell.input_size
         gk, ck = cell.gates.kernel, cell.candidate.kernel
         w_in = torch.cat([gk[:I_l], ck[:I_l]], dim=1).t()          # [3H, I]: r, u, c
@@ -339,6 +336,18 @@ class SkipGRU(nn.Module):
                 return lambda inp, h: step(qin(_linear(inp, w_in, b_in)), h)
             cells = [make(l) for l in range(L)]
 
+        if self.qat is None:
+            def gate(top):  # Δũ_t
+                return torch.sigmoid(self.skip_gate(top))
+        else:
+            # device: Δũ from the int16 gate through the sigmoid table, Q0.15; ũ sums stay
+            # exact multiples of 2^-15 in float32. Weights quantized once per forward.
+            w_p = fake_quant_rows(self.skip_gate.weight, self.qat.bits("skip_gate")).t()
+            b_p = fake_quant(self.skip_gate.bias, PREACT_STEP)
+
+            def gate(top):
+                return _table(torch.sigmoid, fake_quant(top @ w_p, PREACT_STEP) + b_p)
+
         h = [x.new_zeros(B, self.hidden_size) for _ in range(L)]
         utilde = x.new_ones(B, 1)  # ũ_1 = 1: the first step always updates
         ones = x.new_ones(B, 1)
@@ -356,17 +365,8 @@ class SkipGRU(nn.Module):
                 new_h.append(s)
                 inp = s  # the layer above sees this layer's NEW (mixed) state
             h = new_h
-            if self.skip and self.qat is not None:
-                # device: Δũ from the int16 gate through the sigmoid table, Q0.15; ũ sums
-                # stay exact multiples of 2^-15 in float32
-                wp = fake_quant_rows(self.skip_gate.weight, self.qat.bits("skip_gate"))
-                p = fake_quant(h[-1] @ wp.t(), PREACT_STEP) + fake_quant(self.skip_gate.bias, PREACT_STEP)
-                delta = _table(torch.sigmoid, p)
-                uts.append(utilde)
-                deltas.append(delta)
-                utilde = u * delta + (1 - u) * (utilde + torch.minimum(delta, 1 - utilde))
-            elif self.skip:
-                delta = torch.sigmoid(self.skip_gate(h[-1]))
+            if self.skip:
+                delta = gate(h[-1])
                 uts.append(utilde)
                 deltas.append(delta)
                 utilde = u * delta + (1 - u) * (utilde + torch.minimum(delta, 1 - utilde))
