@@ -40,22 +40,28 @@ public static class DemoCommand
 
     /// <summary>
     /// A model folder's optional convert.json: the quantization choices its model card documents,
-    /// e.g. {"weight_bits": 8, "int16": ["layer[0].w_hh"]}.
+    /// e.g. {"weight_bits": 8, "int16": ["layer[0].w_hh"]}. A malformed file is an input error naming it.
     /// </summary>
-    private static class DemoSettings
+    private static ConvertOptions ReadConvertJson(DirectoryInfo dir)
     {
-        public static ConvertOptions Read(DirectoryInfo dir)
+        var defaults = new ConvertOptions { WeightsPath = "", CalibrationPath = "", OutputPath = "" };
+        string path = Path.Combine(dir.FullName, "convert.json");
+        if (!File.Exists(path)) return defaults;
+        try
         {
-            var defaults = new ConvertOptions { WeightsPath = "", CalibrationPath = "", OutputPath = "" };
-            string path = Path.Combine(dir.FullName, "convert.json");
-            if (!File.Exists(path)) return defaults;
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
             var root = doc.RootElement;
             return defaults with
             {
                 WeightBits = root.TryGetProperty("weight_bits", out var bits) ? bits.GetInt32() : defaults.WeightBits,
-                Int16Tensors = root.TryGetProperty("int16", out var t) ? t.EnumerateArray().Select(e => e.GetString()!).ToList() : defaults.Int16Tensors,
+                Int16Tensors = root.TryGetProperty("int16", out var t)
+                    ? t.EnumerateArray().Select(e => e.GetString() ?? throw new FormatException("null tensor name")).ToList()
+                    : defaults.Int16Tensors,
             };
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: expected {{\"weight_bits\": 8 or 16, \"int16\": [tensor names]}} ({e.Message})", e);
         }
     }
 
@@ -74,7 +80,7 @@ public static class DemoCommand
             foreach (DirectoryInfo dir in dirs)
             {
                 if (!IsModelDir(dir)) throw new FileNotFoundException($"{dir.FullName} lacks model.safetensors, calibration.npz or test.npz.");
-                var options = DemoSettings.Read(dir) with
+                var options = ReadConvertJson(dir) with
                 {
                     WeightsPath = Path.Combine(dir.FullName, "model.safetensors"),
                     CalibrationPath = Path.Combine(dir.FullName, "calibration.npz"),

@@ -132,7 +132,6 @@ public sealed class ConvertCommandTests : IDisposable
             var head = j.RootElement.GetProperty("Tensors").EnumerateArray().Single(t => t.GetProperty("Name").GetString() == "head");
             Assert.Equal(16, head.GetProperty("Bits").GetInt32());
             Assert.Equal(6, j.RootElement.GetProperty("Tensors").GetArrayLength());   // 2 × (w_ih, w_hh), skip gate, head
-            
         }
         Assert.Equal(0, CliHarness.Run("inspect", model).Code);   // the human tables too
 

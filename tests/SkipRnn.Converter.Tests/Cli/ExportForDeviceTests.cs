@@ -30,33 +30,3 @@ public sealed class ExportForDeviceTests : IDisposable
         Assert.Equal(File.ReadAllText(committed), File.ReadAllText(cs));
     }
 }
-
-/// <summary>The main job on shipped defaults (README's first command) runs and verifies every shipped model.</summary>
-[Collection(ConsoleCollection.Name)]
-public sealed class DemoCommandTests
-{
-    [Fact]
-    public void Demo_converts_and_verifies_every_shipped_model()
-    {
-        string root = CliHarness.RepoRoot();
-        string previous = Directory.GetCurrentDirectory();
-        Directory.SetCurrentDirectory(root);   // demo finds models/ from the working directory, as README runs it
-        try
-        {
-            var (code, stdout, stderr) = CliHarness.Run("demo", "--json");
-            Assert.True(code == ExitCodes.Success, stderr);
-            using var rows = System.Text.Json.JsonDocument.Parse(stdout);
-            var names = rows.RootElement.EnumerateArray().Select(r => r.GetProperty("Model").GetString()).ToList();
-            Assert.Contains("adding", names);
-            foreach (var r in rows.RootElement.EnumerateArray())
-            {
-                Assert.True(r.GetProperty("Verified").GetBoolean());
-                Assert.True(r.GetProperty("MacsSaved").GetDouble() > 0.3, "a shipped Skip-GRU model should save compute");
-            }
-        }
-        finally
-        {
-            Directory.SetCurrentDirectory(previous);
-        }
-    }
-}
