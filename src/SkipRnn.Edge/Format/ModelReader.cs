@@ -97,9 +97,11 @@ namespace SkipRnn.Edge.Format
             byte[] shift = new byte[inputs];
             for (int j = 0; j < inputs; j++)
             {
-                multiplier[j] = c.I32("input_norm[" + j.ToString() + "].multiplier");
-                addend[j] = c.I64("input_norm[" + j.ToString() + "].addend");
-                shift[j] = (byte)c.U8("input_norm[" + j.ToString() + "].shift");
+                // Constant field names: the bytes were checked above, so these reads cannot fail (and a name
+                // built per channel would cost the interpreter more than the read).
+                multiplier[j] = c.I32("input_norm.multiplier");
+                addend[j] = c.I64("input_norm.addend");
+                shift[j] = (byte)c.U8("input_norm.shift");
             }
             return new InputNormalization(multiplier, addend, shift);
         }
@@ -118,21 +120,19 @@ namespace SkipRnn.Edge.Format
             c.Need(5L * rows + (long)count * (bits / 8), name);
 
             int[] multiplier = new int[rows];
-            for (int r = 0; r < rows; r++) multiplier[r] = c.I32(name + ".multiplier");
-            byte[] shift = new byte[rows];
-            for (int r = 0; r < rows; r++) shift[r] = (byte)c.U8(name + ".shift");
+            c.Int32s(multiplier, 0, rows, name + ".multiplier");
+            byte[] shift = c.Bytes(rows, name + ".shift");
 
             sbyte[] w8 = null;
             short[] w16 = null;
             if (bits == 8)
             {
-                w8 = new sbyte[count];
-                for (int i = 0; i < w8.Length; i++) w8[i] = (sbyte)c.U8(name + ".weights");
+                w8 = c.SBytes(count, name + ".weights");
             }
             else
             {
                 w16 = new short[count];
-                for (int i = 0; i < w16.Length; i++) w16[i] = c.I16(name + ".weights");
+                c.Int16s(w16, 0, count, name + ".weights");
             }
             return new QuantizedMatrix(name, rows, cols, w8, w16, multiplier, shift);
         }
@@ -141,7 +141,7 @@ namespace SkipRnn.Edge.Format
         {
             c.Need(4L * count, name);
             int[] v = new int[count];
-            for (int i = 0; i < count; i++) v[i] = c.I32(name);
+            c.Int32s(v, 0, count, name);
             return v;
         }
 
@@ -176,10 +176,10 @@ namespace SkipRnn.Edge.Format
             int[] outs = new int[steps * outputs];
             for (int t = 0; t < steps; t++)
             {
-                for (int j = 0; j < inputs; j++) raw[t * inputs + j] = c.I32("self_test.inputs");
+                c.Int32s(raw, t * inputs, inputs, "self_test.inputs");
                 updated[t] = c.U8In("self_test.updated", 0, 1) == 1;
-                for (int s = 0; s < stateCount; s++) states[t * stateCount + s] = c.I16("self_test.states");
-                for (int o = 0; o < outputs; o++) outs[t * outputs + o] = c.I32("self_test.outputs");
+                c.Int16s(states, t * stateCount, stateCount, "self_test.states");
+                c.Int32s(outs, t * outputs, outputs, "self_test.outputs");
             }
             return new SelfTestVectors(steps, raw, updated, states, outs);
         }

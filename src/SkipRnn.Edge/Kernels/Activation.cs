@@ -43,6 +43,39 @@ namespace SkipRnn.Edge.Kernels
             return a + (((t[i + 1] - a) * f + (1 << (stepBits - 1))) >> stepBits);
         }
 
+        /// <summary>v[i] ← σ(v[i]) for i in [start, end): Q.12 in, Q0.15 out (<see cref="Sigmoid"/> for each).</summary>
+        public static void SigmoidRows(int[] v, int start, int end)
+        {
+            LookupRows(SigmoidTable, SigmoidStepBits, v, start, end);
+        }
+
+        /// <summary>v[i] ← tanh(v[i]) for i in [start, end): Q.12 in, Q0.15 out (<see cref="Tanh"/> for each).</summary>
+        public static void TanhRows(int[] v, int start, int end)
+        {
+            LookupRows(TanhTable, TanhStepBits, v, start, end);
+        }
+
+        /// <summary>
+        /// v[i] ← <see cref="Lookup"/>(t, stepBits, v[i]) for i in [start, end): the same formula written out in
+        /// one loop, because two calls per value (Sigmoid, then Lookup) cost the interpreter more than the
+        /// lookup itself (tests check it equals <see cref="Lookup"/> on every Q.12 input).
+        /// </summary>
+        public static void LookupRows(short[] t, int stepBits, int[] v, int start, int end)
+        {
+            int mask = (1 << stepBits) - 1;
+            int half = 1 << (stepBits - 1);
+            for (int k = start; k < end; k++)
+            {
+                int x = v[k];
+                if (x < -32768) x = -32768;
+                else if (x > 32767) x = 32767;
+                int u = x + 32768;
+                int i = u >> stepBits;
+                int a = t[i];
+                v[k] = a + (((t[i + 1] - a) * (u & mask) + half) >> stepBits);
+            }
+        }
+
         /// <summary>round(σ(x) · 32768) at x = (i · 256 − 32768) / 4096, capped at 32767. Generated; tests recompute it.</summary>
         public static readonly short[] SigmoidTable = new short[]
         {

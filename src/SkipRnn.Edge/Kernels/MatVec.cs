@@ -1,7 +1,10 @@
 namespace SkipRnn.Edge.Kernels
 {
     /// <summary>
-    /// Matrix-vector products with fused per-row requantization to Q.12, one kernel per weight width.
+    /// Matrix-vector products. <see cref="Int8"/> and <see cref="Int16"/> are the reference kernels (row-major
+    /// weights, fused per-row requantization to Q.12); <see cref="Packed"/> is the one the runner uses on the
+    /// interpreter (<see cref="PackedWeights"/>' layout, exact sums, requantized afterwards by
+    /// <see cref="Requantization.RequantizeRows"/>), tested equal to them.
     /// Weights are row-major; x is int16 (a normalized input or a Q0.15 state).
     /// <para>
     /// The accumulator is int64: |Σ w·x| ≤ 65535 · 32768 · 32768 &lt; 2^46 can never wrap, whatever the weights,
@@ -70,6 +73,98 @@ namespace SkipRnn.Edge.Kernels
                     j++;
                 }
                 output[r] = Requantization.Requantize(acc, multiplier[r], shift[r]);
+            }
+        }
+
+        /// <summary>
+        /// sums[r] = Σ_j w[r,j] · x[j], exactly, for r in [rowStart, rowEnd), which must start and end on group
+        /// boundaries of <paramref name="p"/> (<see cref="PackedWeights.Covers"/>).
+        /// <para>
+        /// Four lane arrays per pass: each x[j] is loaded once (a local) and serves up to eight products, and one
+        /// multiply forms two rows' products in a paired lane. On nanoCLR an IL instruction costs about the
+        /// same whatever its width, so this does about 4.5 IL per MAC where the reference kernel does 14.5.
+        /// </para>
+        /// </summary>
+        public static void Packed(PackedWeights p, int rowStart, int rowEnd, short[] x, long[] sums)
+        {
+            long[][] lanes = p.Lanes;
+            int[] firstRow = p.FirstRow;
+            int[] groupOfRow = p.GroupOfRow;
+            int cols = p.Cols;
+            int gFirst = groupOfRow[rowStart];
+            int gEnd = rowEnd == groupOfRow.Length ? p.GroupCount : groupOfRow[rowEnd];
+            int g = gFirst;
+            while (g + 8 <= gEnd)
+            {
+                long[] l0 = lanes[g];
+                long[] l1 = lanes[g + 1];
+                long[] l2 = lanes[g + 2];
+                long[] l3 = lanes[g + 3];
+                long[] l4 = lanes[g + 4];
+                long[] l5 = lanes[g + 5];
+                long[] l6 = lanes[g + 6];
+                long[] l7 = lanes[g + 7];
+                long a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+                for (int j = 0; j < cols; j++)
+                {
+                    long xj = x[j];
+                    a0 += l0[j] * xj;
+                    a1 += l1[j] * xj;
+                    a2 += l2[j] * xj;
+                    a3 += l3[j] * xj;
+                    a4 += l4[j] * xj;
+                    a5 += l5[j] * xj;
+                    a6 += l6[j] * xj;
+                    a7 += l7[j] * xj;
+                }
+                sums[firstRow[g]] = a0;
+                sums[firstRow[g + 1]] = a1;
+                sums[firstRow[g + 2]] = a2;
+                sums[firstRow[g + 3]] = a3;
+                sums[firstRow[g + 4]] = a4;
+                sums[firstRow[g + 5]] = a5;
+                sums[firstRow[g + 6]] = a6;
+                sums[firstRow[g + 7]] = a7;
+                g += 8;
+            }
+            while (g + 4 <= gEnd)
+            {
+                long[] l0 = lanes[g];
+                long[] l1 = lanes[g + 1];
+                long[] l2 = lanes[g + 2];
+                long[] l3 = lanes[g + 3];
+                long a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                for (int j = 0; j < cols; j++)
+                {
+                    long xj = x[j];
+                    a0 += l0[j] * xj;
+                    a1 += l1[j] * xj;
+                    a2 += l2[j] * xj;
+                    a3 += l3[j] * xj;
+                }
+                sums[firstRow[g]] = a0;
+                sums[firstRow[g + 1]] = a1;
+                sums[firstRow[g + 2]] = a2;
+                sums[firstRow[g + 3]] = a3;
+                g += 4;
+            }
+            for (; g < gEnd; g++)
+            {
+                long[] l0 = lanes[g];
+                long a0 = 0;
+                for (int j = 0; j < cols; j++) a0 += l0[j] * x[j];
+                sums[firstRow[g]] = a0;
+            }
+            // A paired group's accumulator is A·2^32 + B (|A|, |B| < 2^31): B is its low half, A the rest.
+            bool[] paired = p.Paired;
+            for (g = gFirst; g < gEnd; g++)
+            {
+                if (!paired[g]) continue;
+                int r = firstRow[g];
+                long a = sums[r];
+                long low = (int)a;
+                sums[r + 1] = low;
+                sums[r] = (a - low) >> 32;
             }
         }
     }

@@ -49,6 +49,8 @@ namespace SkipRnn.Edge.Model
             if (shift == null || shift.Length != rows)
                 throw new ModelFormatException(name + ".shift", "needs one value per row");
 
+            // Packing also sums each row's |w| for the overflow proof below: one pass over the weights.
+            PackedWeights packed = new PackedWeights(weights8, weights16, rows, cols);
             for (int r = 0; r < rows; r++)
             {
                 if (multiplier[r] < 0)
@@ -57,13 +59,7 @@ namespace SkipRnn.Edge.Model
                 if (s < 1 || s > 62)
                     throw new ModelFormatException(name + ".shift[" + r.ToString() + "]", "is " + s.ToString() + ", must be 1..62");
 
-                long sumAbs = 0;
-                int k = r * cols;
-                for (int j = 0; j < cols; j++, k++)
-                {
-                    int w = weights8 != null ? weights8[k] : weights16[k];
-                    sumAbs += w < 0 ? -w : w;
-                }
+                long sumAbs = packed.RowAbsSum[r];
                 long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
                 // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps.
                 long room = long.MaxValue - (1L << (s - 1));
@@ -79,15 +75,36 @@ namespace SkipRnn.Edge.Model
             Weights16 = weights16;
             Multiplier = multiplier;
             Shift = shift;
+            Packed = packed;
         }
+
+        /// <summary>The same weights in the interpreter's layout (built here, once).</summary>
+        public PackedWeights Packed { get; private set; }
 
         /// <summary>
         /// output[r] = requantized row r · x, for r in [rowStart, rowEnd). x has <see cref="Cols"/> values.
+        /// The reference kernels; the runner uses the overload with a scratch array, which gives the same results.
         /// </summary>
         public void Multiply(int rowStart, int rowEnd, short[] x, int[] output)
         {
             if (Weights8 != null) MatVec.Int8(Weights8, Cols, rowStart, rowEnd, x, Multiplier, Shift, output);
             else MatVec.Int16(Weights16, Cols, rowStart, rowEnd, x, Multiplier, Shift, output);
+        }
+
+        /// <summary>
+        /// As <see cref="Multiply(int, int, short[], int[])"/>, through the packed layout when [rowStart, rowEnd)
+        /// does not split a packed pair (the runner's ranges never do), else through the reference kernels.
+        /// <paramref name="sums"/> is scratch of at least <see cref="Rows"/> longs.
+        /// </summary>
+        public void Multiply(int rowStart, int rowEnd, short[] x, int[] output, long[] sums)
+        {
+            if (!Packed.Covers(rowStart, rowEnd))
+            {
+                Multiply(rowStart, rowEnd, x, output);
+                return;
+            }
+            MatVec.Packed(Packed, rowStart, rowEnd, x, sums);
+            Requantization.RequantizeRows(sums, rowStart, rowEnd, Multiplier, Shift, output);
         }
 
         /// <summary>Bytes this matrix takes in the model file and in flash.</summary>

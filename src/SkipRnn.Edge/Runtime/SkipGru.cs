@@ -25,6 +25,8 @@ namespace SkipRnn.Edge.Runtime
         private readonly int[] _gh;          // requantized W_hh h, Q.12, 3H
         private readonly int[] _skipPreact;  // W_p s, Q.12, 1
         private readonly int[] _outputs;     // head, Q.12
+        private readonly int[][] _gateBias;  // per layer: b_ih + b_hh, except b_ih alone on n rows of reset-after
+        private readonly long[] _sums;       // exact row sums before requantization (the packed kernel's scratch)
         private readonly OpCounters _counters = new OpCounters();
         private readonly int _macsPerUpdate;
         private readonly int _lookupsPerUpdate;
@@ -50,6 +52,17 @@ namespace SkipRnn.Edge.Runtime
             _gh = new int[3 * _hidden];
             _skipPreact = new int[1];
             _outputs = new int[model.OutputSize];
+            _gateBias = new int[_layers.Length][];
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                int[] b = new int[3 * _hidden];
+                int[] bih = _layers[l].Bih;
+                int[] bhh = _layers[l].Bhh;
+                int summed = _resetBefore ? 3 * _hidden : 2 * _hidden;   // reset-after scales b_hn by r: kept apart
+                for (int i = 0; i < b.Length; i++) b[i] = i < summed ? bih[i] + bhh[i] : bih[i];
+                _gateBias[l] = b;
+            }
+            _sums = new long[3 * _hidden > model.OutputSize ? 3 * _hidden : model.OutputSize];
             _macsPerUpdate = model.MacsPerUpdate;
             _lookupsPerUpdate = model.LookupsPerUpdate;
             Reset();
@@ -172,12 +185,12 @@ namespace SkipRnn.Edge.Runtime
             short[] x = _input;
             for (int l = 0; l < _layers.Length; l++)
             {
-                UpdateLayer(_layers[l], x, _state[l]);
+                UpdateLayer(_layers[l], _gateBias[l], x, _state[l]);
                 x = _state[l];
             }
 
             // Δũ = σ(W_p s + b_p) from the top layer's new state; ũ for the next step is Δũ.
-            _model.SkipGate.Multiply(0, 1, x, _skipPreact);
+            _model.SkipGate.Multiply(0, 1, x, _skipPreact, _sums);
             // p ≥ σ(−8) = 11/32768 (the table's floor), so every skip run ends within 1489 steps.
             int p = Activation.Sigmoid(_skipPreact[0] + _model.SkipBias);
             _increment = p;
@@ -188,7 +201,7 @@ namespace SkipRnn.Edge.Runtime
             QuantizedMatrix head = _model.Head;
             if (head != null)
             {
-                head.Multiply(0, head.Rows, x, _outputs);
+                head.Multiply(0, head.Rows, x, _outputs, _sums);
                 int[] bias = _model.HeadBias;
                 for (int o = 0; o < _outputs.Length; o++) _outputs[o] += bias[o];
                 _hasOutput = true;
@@ -199,53 +212,49 @@ namespace SkipRnn.Edge.Runtime
             _counters.Lookups += _lookupsPerUpdate;
         }
 
-        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n.
-        private void UpdateLayer(GruLayerWeights w, short[] x, short[] h)
+        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n. Pre-activations are summed into gx
+        // and activated in place by whole-range loops: on the interpreter a call per value would cost more than
+        // the value. All sums stay within int32: each term is at most ±2^19 (Q.12 clamp, bias bound).
+        private void UpdateLayer(GruLayerWeights w, int[] bias, short[] x, short[] h)
         {
             int hidden = _hidden;
+            int rz = 2 * hidden;
+            int all = 3 * hidden;
             int[] gx = _gx;
             int[] gh = _gh;
-            int[] bih = w.Bih;
-            int[] bhh = w.Bhh;
-            w.Wih.Multiply(0, 3 * hidden, x, gx);
+            long[] sums = _sums;
+            w.Wih.Multiply(0, all, x, gx, sums);
 
             if (_resetBefore)
             {
-                // r first, then the candidate's recurrent product over r ⊙ h.
-                w.Whh.Multiply(0, 2 * hidden, h, gh);
+                // r and z first, then the candidate's recurrent product over r ⊙ h.
+                w.Whh.Multiply(0, rz, h, gh, sums);
+                for (int j = 0; j < rz; j++) gx[j] += bias[j] + gh[j];
+                Activation.SigmoidRows(gx, 0, rz);
                 short[] rh = _resetState;
-                for (int j = 0; j < hidden; j++)
-                {
-                    int r = Activation.Sigmoid(gx[j] + bih[j] + gh[j] + bhh[j]);
-                    rh[j] = (short)((r * h[j] + (1 << 14)) >> 15);
-                }
-                w.Whh.Multiply(2 * hidden, 3 * hidden, rh, gh);
+                for (int j = 0; j < hidden; j++) rh[j] = (short)((gx[j] * h[j] + (1 << 14)) >> 15);
+                w.Whh.Multiply(rz, all, rh, gh, sums);
+                for (int j = rz; j < all; j++) gx[j] += bias[j] + gh[j];
             }
             else
             {
-                w.Whh.Multiply(0, 3 * hidden, h, gh);
-            }
-
-            int zRow = hidden;
-            int nRow = 2 * hidden;
-            for (int j = 0; j < hidden; j++, zRow++, nRow++)
-            {
-                int z = Activation.Sigmoid(gx[zRow] + bih[zRow] + gh[zRow] + bhh[zRow]);
-                int n;
-                if (_resetBefore)
+                w.Whh.Multiply(0, all, h, gh, sums);
+                for (int j = 0; j < rz; j++) gx[j] += bias[j] + gh[j];
+                Activation.SigmoidRows(gx, 0, rz);
+                int[] bhh = w.Bhh;
+                for (int j = 0, n = rz; j < hidden; j++, n++)
                 {
-                    n = Activation.Tanh(gx[nRow] + bih[nRow] + gh[nRow] + bhh[nRow]);
-                }
-                else
-                {
-                    int r = Activation.Sigmoid(gx[j] + bih[j] + gh[j] + bhh[j]);
                     // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
-                    int rhn = (int)(((long)r * (gh[nRow] + bhh[nRow]) + (1 << 14)) >> 15);
-                    n = Activation.Tanh(gx[nRow] + bih[nRow] + rhn);
+                    gx[n] += bias[n] + (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
                 }
-                int hj = h[j];
+            }
+            Activation.TanhRows(gx, rz, all);
+
+            for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
+            {
+                int nj = gx[n];
                 // z · (h − n) < 2^15 · 2^16: fits int32.
-                h[j] = (short)(n + ((z * (hj - n) + (1 << 14)) >> 15));
+                h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
             }
         }
     }
