@@ -60,4 +60,23 @@ public class ActivationTests(ITestOutputHelper output)
         Assert.Equal(Activation.Sigmoid(int.MaxValue), Activation.Sigmoid(32767));
         Assert.Equal(Activation.Tanh(int.MinValue), Activation.Tanh(-32768));
     }
+
+    [Fact]
+    public void Whole_range_lookups_equal_the_scalar_reference_on_every_input()
+    {
+        // Every Q.12 input and beyond the saturation points on both sides.
+        int[] inputs = Enumerable.Range(-70000, 140001).ToArray();
+        int[] sig = (int[])inputs.Clone();
+        int[] tanh = (int[])inputs.Clone();
+        Activation.SigmoidRows(sig, 0, sig.Length);
+        Activation.TanhRows(tanh, 0, tanh.Length);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(Activation.Sigmoid(inputs[i]), sig[i]);
+            Assert.Equal(Activation.Tanh(inputs[i]), tanh[i]);
+        }
+        int[] part = { 1, 2, 3, 4 };
+        Activation.SigmoidRows(part, 1, 3);
+        Assert.Equal(new[] { 1, Activation.Sigmoid(2), Activation.Sigmoid(3), 4 }, part);
+    }
 }

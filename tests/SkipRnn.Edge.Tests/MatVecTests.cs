@@ -65,7 +65,82 @@ public class MatVecTests
             var output = new int[rows];
             q.Multiply(0, rows, x, output);
             for (int r = 0; r < rows; r++) Assert.Equal(Shadow(q, r, x), output[r]);
+            // The runner's path: the packed layout, then whole-range requantization.
+            var packed = new int[rows];
+            q.Multiply(0, rows, x, packed, new long[rows]);
+            Assert.Equal(output, packed);
         }
+    }
+
+    [Theory]
+    [InlineData(8, 64, false, true)]     // Σ|w| ≤ 64 · 128: every pair is packed
+    [InlineData(8, 516, true, true)]     // 516 · 127 = 65532 ≤ 65535: still packed, at the proof's edge
+    [InlineData(8, 600, true, false)]    // 600 · 128 > 65535: a low lane could carry into the high one
+    [InlineData(16, 3, false, false)]    // int16 rows are never packed
+    public void Rows_are_packed_in_pairs_only_when_the_proof_holds(int bits, int cols, bool saturate, bool paired)
+    {
+        var rng = new Random(cols);
+        QuantizedMatrix q = Extreme(rng, bits, 7, cols, saturate);
+        if (bits == 8 && cols == 516)
+            for (int i = 0; i < q.Weights8!.Length; i++) q.Weights8[i] = (sbyte)(q.Weights8[i] < 0 ? -127 : 127);
+        q = new QuantizedMatrix("t", 7, cols, q.Weights8, q.Weights16, q.Multiplier, q.Shift);
+        PackedWeights p = q.Packed;
+        Assert.Equal(paired, p.Paired[0]);
+        Assert.Equal(paired ? 4 : 7, p.GroupCount);   // 7 rows: three pairs and a single last row, or seven singles
+        Assert.False(p.Paired[p.GroupCount - 1]);
+        // Extreme inputs aligned with row 0's signs: the worst case for the lanes.
+        var x = new short[cols];
+        for (int j = 0; j < cols; j++) x[j] = (q.WeightBits == 8 ? q.Weights8![j] : q.Weights16![j]) < 0 ? (short)-32768 : (short)32767;
+        var sums = new long[7];
+        MatVec.Packed(p, 0, 7, x, sums);
+        for (int r = 0; r < 7; r++)
+        {
+            long exact = 0;
+            for (int j = 0; j < cols; j++) exact += (long)(q.WeightBits == 8 ? q.Weights8![r * cols + j] : q.Weights16![r * cols + j]) * x[j];
+            Assert.Equal(exact, sums[r]);
+        }
+    }
+
+    [Fact]
+    public void A_range_that_splits_a_packed_pair_takes_the_reference_kernel_and_agrees()
+    {
+        var rng = new Random(5);
+        QuantizedMatrix q = Extreme(rng, 8, 6, 9, false);
+        var x = new short[9];
+        for (int j = 0; j < 9; j++) x[j] = (short)rng.Next(-32768, 32768);
+        Assert.False(q.Packed.Covers(1, 3));
+        Assert.True(q.Packed.Covers(2, 6));
+        foreach (var (a, b) in new[] { (1, 3), (2, 6), (0, 1), (5, 6) })
+        {
+            var reference = new[] { -7, -7, -7, -7, -7, -7 };
+            var packed = new[] { -7, -7, -7, -7, -7, -7 };
+            q.Multiply(a, b, x, reference);
+            q.Multiply(a, b, x, packed, new long[6]);
+            Assert.Equal(reference, packed);
+            Assert.Equal(-7, packed[a == 0 ? 5 : 0]);   // rows outside the range are untouched
+        }
+    }
+
+    [Fact]
+    public void Whole_range_requantization_equals_the_reference_on_extreme_values()
+    {
+        var rng = new Random(3);
+        const int n = 2000;
+        var sums = new long[n];
+        var m = new int[n];
+        var s = new byte[n];
+        var round = new long[n];
+        for (int r = 0; r < n; r++)
+        {
+            s[r] = (byte)rng.Next(1, 63);
+            m[r] = r % 5 == 0 ? int.MaxValue : rng.Next(0, int.MaxValue);
+            round[r] = 1L << (s[r] - 1);
+            long room = (long.MaxValue - round[r]) / Math.Max(1, m[r]);
+            sums[r] = rng.NextInt64(-room, room + 1);
+        }
+        var output = new int[n];
+        Requantization.RequantizeRows(sums, 0, n, m, round, s, output);
+        for (int r = 0; r < n; r++) Assert.Equal(Requantization.Requantize(sums[r], m[r], s[r]), output[r]);
     }
 
     [Fact]

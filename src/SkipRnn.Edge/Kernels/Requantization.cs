@@ -22,16 +22,17 @@ namespace SkipRnn.Edge.Kernels
         }
 
         /// <summary>
-        /// output[r] = <see cref="Requantize"/>(sums[r], multiplier[r], shift[r]) for r in [rowStart, rowEnd):
-        /// the same formula written out in the loop, because a call per row costs the interpreter more than
-        /// the requantization itself (tests check it equals <see cref="Requantize"/>).
+        /// output[r] = <see cref="Requantize"/>(sums[r], multiplier[r], shift[r]) for r in [rowStart, rowEnd),
+        /// with round[r] = 2^(shift[r]−1) precomputed: the same formula written out in the loop, because a call
+        /// per row costs the interpreter more than the requantization itself (tests check it equals
+        /// <see cref="Requantize"/>).
         /// </summary>
-        public static void RequantizeRows(long[] sums, int rowStart, int rowEnd, int[] multiplier, byte[] shift, int[] output)
+        public static void RequantizeRows(long[] sums, int rowStart, int rowEnd, int[] multiplier, long[] round,
+            byte[] shift, int[] output)
         {
             for (int r = rowStart; r < rowEnd; r++)
             {
-                int s = shift[r];
-                long v = (sums[r] * multiplier[r] + (1L << (s - 1))) >> s;
+                long v = (sums[r] * multiplier[r] + round[r]) >> shift[r];
                 output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
             }
         }

@@ -51,6 +51,7 @@ namespace SkipRnn.Edge.Model
 
             // Packing also sums each row's |w| for the overflow proof below: one pass over the weights.
             PackedWeights packed = new PackedWeights(weights8, weights16, rows, cols);
+            long[] round = new long[rows];
             for (int r = 0; r < rows; r++)
             {
                 if (multiplier[r] < 0)
@@ -59,6 +60,7 @@ namespace SkipRnn.Edge.Model
                 if (s < 1 || s > 62)
                     throw new ModelFormatException(name + ".shift[" + r.ToString() + "]", "is " + s.ToString() + ", must be 1..62");
 
+                round[r] = 1L << (s - 1);
                 long sumAbs = packed.RowAbsSum[r];
                 long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
                 // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps.
@@ -76,7 +78,10 @@ namespace SkipRnn.Edge.Model
             Multiplier = multiplier;
             Shift = shift;
             Packed = packed;
+            _round = round;
         }
+
+        private readonly long[] _round;   // 2^(shift − 1) per row, for Requantization.RequantizeRows
 
         /// <summary>The same weights in the interpreter's layout (built here, once).</summary>
         public PackedWeights Packed { get; private set; }
@@ -104,7 +109,7 @@ namespace SkipRnn.Edge.Model
                 return;
             }
             MatVec.Packed(Packed, rowStart, rowEnd, x, sums);
-            Requantization.RequantizeRows(sums, rowStart, rowEnd, Multiplier, Shift, output);
+            Requantization.RequantizeRows(sums, rowStart, rowEnd, Multiplier, _round, Shift, output);
         }
 
         /// <summary>Bytes this matrix takes in the model file and in flash.</summary>
