@@ -91,14 +91,9 @@ public class MatVecTests
         // Extreme inputs aligned with row 0's signs: the worst case for the lanes.
         var x = new short[cols];
         for (int j = 0; j < cols; j++) x[j] = (q.WeightBits == 8 ? q.Weights8![j] : q.Weights16![j]) < 0 ? (short)-32768 : (short)32767;
-        var sums = new long[7];
-        MatVec.Packed(p, 0, 7, x, sums);
-        for (int r = 0; r < 7; r++)
-        {
-            long exact = 0;
-            for (int j = 0; j < cols; j++) exact += (long)(q.WeightBits == 8 ? q.Weights8![r * cols + j] : q.Weights16![r * cols + j]) * x[j];
-            Assert.Equal(exact, sums[r]);
-        }
+        var output = new int[7];
+        q.Multiply(0, 7, x, output, new long[7]);
+        for (int r = 0; r < 7; r++) Assert.Equal(Shadow(q, r, x), output[r]);
     }
 
     [Fact]
@@ -122,25 +117,31 @@ public class MatVecTests
     }
 
     [Fact]
-    public void Whole_range_requantization_equals_the_reference_on_extreme_values()
+    public void The_clamp_is_left_out_only_where_the_loader_proved_it_a_no_op()
     {
-        var rng = new Random(3);
-        const int n = 2000;
-        var sums = new long[n];
-        var m = new int[n];
-        var s = new byte[n];
-        var round = new long[n];
-        for (int r = 0; r < n; r++)
+        // 32 columns of ±127 at 2^−20: worst case 32 · 127 · 32768 · 2^−20 ≈ 127 < 2^19 — never clamps.
+        var w = new sbyte[4 * 32];
+        for (int i = 0; i < w.Length; i++) w[i] = (sbyte)(i % 3 == 0 ? -127 : 127);
+        var small = new QuantizedMatrix("t", 4, 32, w, null, new[] { 1, 1, 1, 1 }, new byte[] { 20, 20, 20, 20 });
+        Assert.True(small.NeverClamps);
+        // The same weights at multiplier 2^30, shift 20: the worst case is far past ±2^19.
+        var big = new QuantizedMatrix("t", 4, 32, w, null, new[] { 1 << 30, 1, 1, 1 }, new byte[] { 20, 20, 20, 20 });
+        Assert.False(big.NeverClamps);
+        foreach (QuantizedMatrix q in new[] { small, big })
         {
-            s[r] = (byte)rng.Next(1, 63);
-            m[r] = r % 5 == 0 ? int.MaxValue : rng.Next(0, int.MaxValue);
-            round[r] = 1L << (s[r] - 1);
-            long room = (long.MaxValue - round[r]) / Math.Max(1, m[r]);
-            sums[r] = rng.NextInt64(-room, room + 1);
+            // Inputs aligned with row 0's signs, then against them: both worst cases.
+            foreach (int sign in new[] { 1, -1 })
+            {
+                var x = new short[32];
+                for (int j = 0; j < 32; j++) x[j] = (short)(sign * (w[j] < 0 ? -32768 : 32767));
+                var reference = new int[4];
+                var packed = new int[4];
+                q.Multiply(0, 4, x, reference);
+                q.Multiply(0, 4, x, packed, new long[4]);
+                Assert.Equal(reference, packed);
+                for (int r = 0; r < 4; r++) Assert.Equal(Shadow(q, r, x), packed[r]);
+            }
         }
-        var output = new int[n];
-        Requantization.RequantizeRows(sums, 0, n, m, round, s, output);
-        for (int r = 0; r < n; r++) Assert.Equal(Requantization.Requantize(sums[r], m[r], s[r]), output[r]);
     }
 
     [Fact]

@@ -3,8 +3,7 @@ namespace SkipRnn.Edge.Kernels
     /// <summary>
     /// Matrix-vector products. <see cref="Int8"/> and <see cref="Int16"/> are the reference kernels (row-major
     /// weights, fused per-row requantization to Q.12); <see cref="Packed"/> is the one the runner uses on the
-    /// interpreter (<see cref="PackedWeights"/>' layout, exact sums, requantized afterwards by
-    /// <see cref="Requantization.RequantizeRows"/>), tested equal to them.
+    /// interpreter (<see cref="PackedWeights"/>' layout), tested equal to them.
     /// Weights are row-major; x is int16 (a normalized input or a Q0.15 state).
     /// <para>
     /// The accumulator is int64: |Σ w·x| ≤ 65535 · 32768 · 32768 &lt; 2^46 can never wrap, whatever the weights,
@@ -77,8 +76,11 @@ namespace SkipRnn.Edge.Kernels
         }
 
         /// <summary>
-        /// sums[r] = Σ_j w[r,j] · x[j], exactly, for r in [rowStart, rowEnd), which must start and end on group
-        /// boundaries of <paramref name="p"/> (<see cref="PackedWeights.Covers"/>).
+        /// output[r] = <see cref="Requantization.Requantize"/>(Σ_j w[r,j] · x[j], multiplier[r], shift[r]) for r in
+        /// [rowStart, rowEnd), which must start and end on group boundaries of <paramref name="p"/>
+        /// (<see cref="PackedWeights.Covers"/>); round[r] = 2^(shift[r]−1). <paramref name="acc"/> is scratch of at
+        /// least as many longs as rows: each group's accumulator, kept at its first row. <paramref name="clamp"/> may be
+        /// false only when no row's requantized value can leave ±PreactLimit (then the results are the same).
         /// <para>
         /// Up to sixteen lane arrays per pass (then eight, four, one for what is left): each x[j] is loaded once
         /// into a local and serves up to 32 products, and one multiply forms two rows' products in a paired lane.
@@ -87,7 +89,8 @@ namespace SkipRnn.Edge.Kernels
         /// tests/nanoclr/bench): 16 lanes per pass beat 8, which beat 4.
         /// </para>
         /// </summary>
-        public static void Packed(PackedWeights p, int rowStart, int rowEnd, short[] x, long[] sums)
+        public static void Packed(PackedWeights p, int rowStart, int rowEnd, short[] x,
+            int[] multiplier, long[] round, byte[] shift, bool clamp, long[] acc, int[] output)
         {
             long[][] lanes = p.Lanes;
             int[] firstRow = p.FirstRow;
@@ -135,22 +138,22 @@ namespace SkipRnn.Edge.Kernels
                     a14 += l14[j] * xj;
                     a15 += l15[j] * xj;
                 }
-                sums[firstRow[g]] = a0;
-                sums[firstRow[g + 1]] = a1;
-                sums[firstRow[g + 2]] = a2;
-                sums[firstRow[g + 3]] = a3;
-                sums[firstRow[g + 4]] = a4;
-                sums[firstRow[g + 5]] = a5;
-                sums[firstRow[g + 6]] = a6;
-                sums[firstRow[g + 7]] = a7;
-                sums[firstRow[g + 8]] = a8;
-                sums[firstRow[g + 9]] = a9;
-                sums[firstRow[g + 10]] = a10;
-                sums[firstRow[g + 11]] = a11;
-                sums[firstRow[g + 12]] = a12;
-                sums[firstRow[g + 13]] = a13;
-                sums[firstRow[g + 14]] = a14;
-                sums[firstRow[g + 15]] = a15;
+                acc[firstRow[g]] = a0;
+                acc[firstRow[g + 1]] = a1;
+                acc[firstRow[g + 2]] = a2;
+                acc[firstRow[g + 3]] = a3;
+                acc[firstRow[g + 4]] = a4;
+                acc[firstRow[g + 5]] = a5;
+                acc[firstRow[g + 6]] = a6;
+                acc[firstRow[g + 7]] = a7;
+                acc[firstRow[g + 8]] = a8;
+                acc[firstRow[g + 9]] = a9;
+                acc[firstRow[g + 10]] = a10;
+                acc[firstRow[g + 11]] = a11;
+                acc[firstRow[g + 12]] = a12;
+                acc[firstRow[g + 13]] = a13;
+                acc[firstRow[g + 14]] = a14;
+                acc[firstRow[g + 15]] = a15;
                 g += 16;
             }
             while (g + 8 <= gEnd)
@@ -176,14 +179,14 @@ namespace SkipRnn.Edge.Kernels
                     a6 += l6[j] * xj;
                     a7 += l7[j] * xj;
                 }
-                sums[firstRow[g]] = a0;
-                sums[firstRow[g + 1]] = a1;
-                sums[firstRow[g + 2]] = a2;
-                sums[firstRow[g + 3]] = a3;
-                sums[firstRow[g + 4]] = a4;
-                sums[firstRow[g + 5]] = a5;
-                sums[firstRow[g + 6]] = a6;
-                sums[firstRow[g + 7]] = a7;
+                acc[firstRow[g]] = a0;
+                acc[firstRow[g + 1]] = a1;
+                acc[firstRow[g + 2]] = a2;
+                acc[firstRow[g + 3]] = a3;
+                acc[firstRow[g + 4]] = a4;
+                acc[firstRow[g + 5]] = a5;
+                acc[firstRow[g + 6]] = a6;
+                acc[firstRow[g + 7]] = a7;
                 g += 8;
             }
             while (g + 4 <= gEnd)
@@ -201,10 +204,10 @@ namespace SkipRnn.Edge.Kernels
                     a2 += l2[j] * xj;
                     a3 += l3[j] * xj;
                 }
-                sums[firstRow[g]] = a0;
-                sums[firstRow[g + 1]] = a1;
-                sums[firstRow[g + 2]] = a2;
-                sums[firstRow[g + 3]] = a3;
+                acc[firstRow[g]] = a0;
+                acc[firstRow[g + 1]] = a1;
+                acc[firstRow[g + 2]] = a2;
+                acc[firstRow[g + 3]] = a3;
                 g += 4;
             }
             for (; g < gEnd; g++)
@@ -212,18 +215,46 @@ namespace SkipRnn.Edge.Kernels
                 long[] l0 = lanes[g];
                 long a0 = 0;
                 for (int j = 0; j < cols; j++) a0 += l0[j] * x[j];
-                sums[firstRow[g]] = a0;
+                acc[firstRow[g]] = a0;
             }
-            // A paired group's accumulator is A·2^32 + B (|A|, |B| < 2^31): B is its low half, A the rest.
+            // Split and requantize, one group at a time. A paired group's accumulator is A·2^32 + B
+            // (|A|, |B| < 2^31): B is its low half, A the rest. The requantization is Requantization.Requantize
+            // written out (the second row of a pair, then the first), because a call per row costs the
+            // interpreter more than the requantization itself. When the loader has proved that no row of the
+            // matrix can reach ±PreactLimit (QuantizedMatrix.NeverClamps), the clamp is a no-op and is left out:
+            // its compares are a fifth of the requantization's cost.
             bool[] paired = p.Paired;
+            if (!clamp)
+            {
+                for (g = gFirst; g < gEnd; g++)
+                {
+                    int r = firstRow[g];
+                    long a = acc[r];
+                    if (paired[g])
+                    {
+                        int r1 = r + 1;
+                        long low = (int)a;
+                        output[r1] = (int)((low * multiplier[r1] + round[r1]) >> shift[r1]);
+                        a = (a - low) >> 32;
+                    }
+                    output[r] = (int)((a * multiplier[r] + round[r]) >> shift[r]);
+                }
+                return;
+            }
             for (g = gFirst; g < gEnd; g++)
             {
-                if (!paired[g]) continue;
                 int r = firstRow[g];
-                long a = sums[r];
-                long low = (int)a;
-                sums[r + 1] = low;
-                sums[r] = (a - low) >> 32;
+                long a = acc[r];
+                if (paired[g])
+                {
+                    int r1 = r + 1;
+                    long low = (int)a;
+                    long u = (low * multiplier[r1] + round[r1]) >> shift[r1];
+                    output[r1] = u > QFormat.PreactLimit ? QFormat.PreactLimit : u < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)u;
+                    a = (a - low) >> 32;
+                }
+                long v = (a * multiplier[r] + round[r]) >> shift[r];
+                output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
             }
         }
     }

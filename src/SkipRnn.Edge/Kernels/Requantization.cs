@@ -21,22 +21,6 @@ namespace SkipRnn.Edge.Kernels
             return (int)v;
         }
 
-        /// <summary>
-        /// output[r] = <see cref="Requantize"/>(sums[r], multiplier[r], shift[r]) for r in [rowStart, rowEnd),
-        /// with round[r] = 2^(shift[r]−1) precomputed: the same formula written out in the loop, because a call
-        /// per row costs the interpreter more than the requantization itself (tests check it equals
-        /// <see cref="Requantize"/>).
-        /// </summary>
-        public static void RequantizeRows(long[] sums, int rowStart, int rowEnd, int[] multiplier, long[] round,
-            byte[] shift, int[] output)
-        {
-            for (int r = rowStart; r < rowEnd; r++)
-            {
-                long v = (sums[r] * multiplier[r] + round[r]) >> shift[r];
-                output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
-            }
-        }
-
         /// <summary>Saturates to the int16 range.</summary>
         public static short SaturateInt16(long v)
         {

@@ -52,6 +52,7 @@ namespace SkipRnn.Edge.Model
             // Packing also sums each row's |w| for the overflow proof below: one pass over the weights.
             PackedWeights packed = new PackedWeights(weights8, weights16, rows, cols);
             long[] round = new long[rows];
+            bool neverClamps = true;
             for (int r = 0; r < rows; r++)
             {
                 if (multiplier[r] < 0)
@@ -68,6 +69,10 @@ namespace SkipRnn.Edge.Model
                 if (multiplier[r] > 0 && worstAcc > room / multiplier[r])
                     throw new ModelFormatException(name + ".multiplier[" + r.ToString() + "]",
                         "worst-case accumulator times multiplier overflows int64; lower the multiplier's precision");
+                // Requantization is monotone in acc: the two worst cases bound every value the row can produce.
+                long worstProduct = worstAcc * multiplier[r];   // fits: checked just above
+                if (((worstProduct + round[r]) >> s) > QFormat.PreactLimit || ((round[r] - worstProduct) >> s) < -QFormat.PreactLimit)
+                    neverClamps = false;
             }
 
             Rows = rows;
@@ -78,10 +83,29 @@ namespace SkipRnn.Edge.Model
             Multiplier = multiplier;
             Shift = shift;
             Packed = packed;
+            NeverClamps = neverClamps;
             _round = round;
+            _packed = packed;
+            _clamp = !neverClamps;
+            _rows = rows;
+            _multiplier = multiplier;
+            _shift = shift;
         }
 
-        private readonly long[] _round;   // 2^(shift − 1) per row, for Requantization.RequantizeRows
+        // Field copies of the properties for Multiply: on the interpreter every property read is a call.
+        private readonly PackedWeights _packed;
+        private readonly bool _clamp;
+        private readonly int _rows;
+        private readonly int[] _multiplier;
+        private readonly byte[] _shift;
+
+        private readonly long[] _round;   // 2^(shift − 1) per row, for MatVec.Packed
+
+        /// <summary>
+        /// True when the loader proved that no input can drive any row's requantized value to ±PreactLimit
+        /// (Σ|w|·32768 · multiplier, requantized, stays inside), so the runner's kernel may skip the clamp.
+        /// </summary>
+        public bool NeverClamps { get; private set; }
 
         /// <summary>The same weights in the interpreter's layout (built here, once).</summary>
         public PackedWeights Packed { get; private set; }
@@ -103,13 +127,13 @@ namespace SkipRnn.Edge.Model
         /// </summary>
         public void Multiply(int rowStart, int rowEnd, short[] x, int[] output, long[] sums)
         {
-            if (!Packed.Covers(rowStart, rowEnd))
+            // The whole matrix is always covered; checked first to save the interpreter a call.
+            if ((rowStart != 0 || rowEnd != _rows) && !_packed.Covers(rowStart, rowEnd))
             {
                 Multiply(rowStart, rowEnd, x, output);
                 return;
             }
-            MatVec.Packed(Packed, rowStart, rowEnd, x, sums);
-            Requantization.RequantizeRows(sums, rowStart, rowEnd, Multiplier, _round, Shift, output);
+            MatVec.Packed(_packed, rowStart, rowEnd, x, _multiplier, _round, _shift, _clamp, sums, output);
         }
 
         /// <summary>Bytes this matrix takes in the model file and in flash.</summary>

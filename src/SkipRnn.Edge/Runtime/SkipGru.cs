@@ -26,7 +26,13 @@ namespace SkipRnn.Edge.Runtime
         private readonly int[] _skipPreact;  // W_p s, Q.12, 1
         private readonly int[] _outputs;     // head, Q.12
         private readonly int[][] _gateBias;  // per layer: b_ih + b_hh, except b_ih alone on n rows of reset-after
-        private readonly long[] _sums;       // exact row sums before requantization (the packed kernel's scratch)
+        private readonly long[] _sums;       // the packed kernel's scratch: one accumulator per group of rows
+        // The model's parts in fields: on the interpreter every property read is a call.
+        private readonly InputNormalization _normalization;
+        private readonly QuantizedMatrix _skipGate;
+        private readonly int _skipBias;
+        private readonly QuantizedMatrix _head;
+        private readonly int[] _headBias;
         private readonly OpCounters _counters = new OpCounters();
         private readonly int _macsPerUpdate;
         private readonly int _lookupsPerUpdate;
@@ -52,6 +58,11 @@ namespace SkipRnn.Edge.Runtime
             _gh = new int[3 * _hidden];
             _skipPreact = new int[1];
             _outputs = new int[model.OutputSize];
+            _normalization = model.Input;
+            _skipGate = model.SkipGate;
+            _skipBias = model.SkipBias;
+            _head = model.Head;
+            _headBias = model.HeadBias;
             _gateBias = new int[_layers.Length][];
             for (int l = 0; l < _layers.Length; l++)
             {
@@ -96,6 +107,13 @@ namespace SkipRnn.Edge.Runtime
         /// Advances one step. On an update step, reads <paramref name="rawInput"/> (raw sensor integers,
         /// InputSize of them), updates every layer, the skip gate and the head, and returns true.
         /// On a skipped step, ignores <paramref name="rawInput"/> (it may be null) and returns false.
+        /// <para>
+        /// Out-of-range raw values are clamped, not rejected: a value whose normalized input falls outside int16
+        /// enters as −32768 or 32767 (a saturated sensor) and is counted in <see cref="OpCounters.ClampedInputs"/>.
+        /// An array longer than InputSize is accepted and only its first InputSize values are read (so a board
+        /// can reuse one larger sample buffer); a shorter one, or null on an update step, throws
+        /// <see cref="ArgumentException"/>.
+        /// </para>
         /// </summary>
         public bool Step(int[] rawInput)
         {
@@ -122,7 +140,7 @@ namespace SkipRnn.Edge.Runtime
             int u = _updateProbability + steps * _increment;
             _updateProbability = u > QFormat.One15 ? QFormat.One15 : u;
             _stepsToSkip -= steps;
-            _counters.Skips += steps;
+            _counters._skips += steps;
         }
 
         /// <summary>Starts a new sequence: zero states, ũ = 1 so the first step updates. Counters are kept.</summary>
@@ -181,7 +199,7 @@ namespace SkipRnn.Edge.Runtime
 
         private void Update(int[] rawInput)
         {
-            _model.Input.Apply(rawInput, _input);
+            int clamped = _normalization.Apply(rawInput, _input);
             short[] x = _input;
             for (int l = 0; l < _layers.Length; l++)
             {
@@ -190,31 +208,33 @@ namespace SkipRnn.Edge.Runtime
             }
 
             // Δũ = σ(W_p s + b_p) from the top layer's new state; ũ for the next step is Δũ.
-            _model.SkipGate.Multiply(0, 1, x, _skipPreact, _sums);
+            _skipGate.Multiply(0, 1, x, _skipPreact, _sums);
             // p ≥ σ(−8) = 11/32768 (the table's floor), so every skip run ends within 1489 steps.
-            int p = Activation.Sigmoid(_skipPreact[0] + _model.SkipBias);
+            int p = Activation.Sigmoid(_skipPreact[0] + _skipBias);
             _increment = p;
             _updateProbability = p;
             // Steps with ũ = p, 2p, ... ≤ 0.5 are skipped: their count is fixed now.
             _stepsToSkip = p > QFormat.Half15 ? 0 : (QFormat.Half15 - p) / p + 1;
 
-            QuantizedMatrix head = _model.Head;
+            QuantizedMatrix head = _head;
             if (head != null)
             {
-                head.Multiply(0, head.Rows, x, _outputs, _sums);
-                int[] bias = _model.HeadBias;
+                head.Multiply(0, _outputs.Length, x, _outputs, _sums);
+                int[] bias = _headBias;
                 for (int o = 0; o < _outputs.Length; o++) _outputs[o] += bias[o];
                 _hasOutput = true;
             }
 
-            _counters.Updates++;
-            _counters.Macs += _macsPerUpdate;
-            _counters.Lookups += _lookupsPerUpdate;
+            OpCounters c = _counters;
+            c._updates++;
+            c._macs += _macsPerUpdate;
+            c._lookups += _lookupsPerUpdate;
+            c._clampedInputs += clamped;
         }
 
-        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n. Pre-activations are summed into gx
-        // and activated in place by whole-range loops: on the interpreter a call per value would cost more than
-        // the value. All sums stay within int32: each term is at most ±2^19 (Q.12 clamp, bias bound).
+        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n. Each gate's parts (gx, bias, gh) are
+        // summed and activated into gx by one whole-range loop: on the interpreter a call per value would cost
+        // more than the value. All sums stay within int32: each part is within ±2^20.
         private void UpdateLayer(GruLayerWeights w, int[] bias, short[] x, short[] h)
         {
             int hidden = _hidden;
@@ -229,26 +249,21 @@ namespace SkipRnn.Edge.Runtime
             {
                 // r and z first, then the candidate's recurrent product over r ⊙ h.
                 w.Whh.Multiply(0, rz, h, gh, sums);
-                for (int j = 0; j < rz; j++) gx[j] += bias[j] + gh[j];
-                Activation.SigmoidRows(gx, 0, rz);
+                Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
                 short[] rh = _resetState;
                 for (int j = 0; j < hidden; j++) rh[j] = (short)((gx[j] * h[j] + (1 << 14)) >> 15);
                 w.Whh.Multiply(rz, all, rh, gh, sums);
-                for (int j = rz; j < all; j++) gx[j] += bias[j] + gh[j];
             }
             else
             {
                 w.Whh.Multiply(0, all, h, gh, sums);
-                for (int j = 0; j < rz; j++) gx[j] += bias[j] + gh[j];
-                Activation.SigmoidRows(gx, 0, rz);
+                Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
                 int[] bhh = w.Bhh;
+                // gh's n part becomes r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
                 for (int j = 0, n = rz; j < hidden; j++, n++)
-                {
-                    // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
-                    gx[n] += bias[n] + (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
-                }
+                    gh[n] = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
             }
-            Activation.TanhRows(gx, rz, all);
+            Activation.TanhOfSum(gx, bias, gh, rz, all);
 
             for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
             {
