@@ -5,7 +5,7 @@ namespace SkipRnn.Edge.Format
     /// the same as zlib's and System.IO.Hashing.Crc32. Written out because the device has no hashing library.
     /// <para>
     /// Slicing by 4 (four 256-entry tables, 4 KiB): four bytes per step with one xor of a little-endian word
-    /// and four lookups, about 16 IL instructions per byte on the interpreter where the byte-at-a-time loop
+    /// and four lookups, about 14 IL instructions per byte on the interpreter where the byte-at-a-time loop
     /// takes 21; the CRC is most of a model's load time.
     /// </para>
     /// </summary>
@@ -26,8 +26,9 @@ namespace SkipRnn.Edge.Format
             int end = offset + count;
             while (i < end4)
             {
-                crc ^= (uint)(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
-                crc = t3[crc & 0xFF] ^ t2[(crc >> 8) & 0xFF] ^ t1[(crc >> 16) & 0xFF] ^ t0[crc >> 24];
+                // Each byte is xor-ed into its byte of the CRC inside the index (no word assembled first).
+                crc = t3[(crc ^ data[i]) & 0xFF] ^ t2[((crc >> 8) ^ data[i + 1]) & 0xFF]
+                    ^ t1[((crc >> 16) ^ data[i + 2]) & 0xFF] ^ t0[(crc >> 24) ^ data[i + 3]];
                 i += 4;
             }
             for (; i < end; i++)
