@@ -11,7 +11,7 @@ namespace SkipRnn.Edge.Kernels
     /// Why: the interpreter's cost is per IL instruction, not per bit. One int64 multiply of a paired lane by
     /// x[j] forms both rows' products at once: Σ_j lane[j]·x[j] = A·2^32 + B with A, B the two rows' sums,
     /// as long as neither sum leaves int32. The loader proves that per row: Σ|w|·32768 ≤ 2^31 − 1, i.e.
-    /// Σ|w| ≤ 65535 (any int8 row up to 516 columns), since |x| ≤ 32768. Then B is the low 32 bits of the
+    /// Σ|w| ≤ 65535 (any int8 row up to 511 columns, 516 without −128), since |x| ≤ 32768. Then B is the low 32 bits of the
     /// accumulator read as signed, and A = (acc − B) / 2^32, exactly; int64 wrap-around, were it to happen, would
     /// not change either (two's complement arithmetic is modulo 2^64).
     /// </para>
@@ -60,11 +60,13 @@ namespace SkipRnn.Edge.Kernels
                 if (pairable && r + 1 < rows)
                 {
                     // One pass: pack the pair and sum both rows' |w|; undo below in the rare case the proof fails.
-                    long sumHi = 0, sumLo = 0;
-                    for (int j = 0; j < cols; j++, k++)
+                    // int sums: at most 4096 · 128 (load time counts: fewer conversions per weight).
+                    int sumHi = 0, sumLo = 0;
+                    int k2 = k + cols;
+                    for (int j = 0; j < cols; j++)
                     {
-                        int hi = w8[k];
-                        int lo = w8[k + cols];
+                        int hi = w8[k++];
+                        int lo = w8[k2++];
                         lane[j] = ((long)hi << 32) + lo;
                         sumHi += hi < 0 ? -hi : hi;
                         sumLo += lo < 0 ? -lo : lo;
