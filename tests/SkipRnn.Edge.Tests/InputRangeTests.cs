@@ -1,3 +1,4 @@
+using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Host;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Runtime;
@@ -53,5 +54,35 @@ public class InputRangeTests
         Assert.Equal(0, longer.Counters.ClampedInputs);
         var e = Assert.Throws<ArgumentException>(() => new SkipGru(m).Step(new[] { 1, 2 }));
         Assert.Contains("3 raw inputs", e.Message);
+    }
+}
+
+/// <summary>The memory-lean load (no packed layout) runs the reference kernels with the same results.</summary>
+public class LeanLoadTests
+{
+    [Theory]
+    [InlineData(GruVariant.ResetAfter, 8)]
+    [InlineData(GruVariant.ResetBefore, 8)]
+    [InlineData(GruVariant.ResetAfter, 16)]
+    [InlineData(GruVariant.ResetBefore, 16)]
+    public void A_model_read_without_packing_gives_the_same_states_outputs_and_decisions(GruVariant variant, int bits)
+    {
+        var f = TestModels.Random(11, variant, 5, 12, 2, 3, skipBias: 0);
+        byte[] file = ModelWriter.ToBytes(Quantizer.Quantize(f, TestModels.Options(5, bits)));
+        SkipGruModel lean = ModelReader.Read(file, false);
+        Assert.Null(lean.Layers[0].Whh.Packed);
+        var packed = new SkipGru(ModelReader.Read(file));
+        var reference = new SkipGru(lean);
+        int updates = 0;
+        foreach (int[] raw in TestModels.RawStream(f, 400, 3))
+        {
+            bool a = packed.Step(raw), b = reference.Step(raw);
+            Assert.Equal(a, b);
+            if (a) updates++;
+            for (int l = 0; l < 2; l++)
+                for (int u = 0; u < 12; u++) Assert.Equal(reference.GetState(l, u), packed.GetState(l, u));
+            for (int o = 0; o < 3; o++) Assert.Equal(reference.GetOutput(o), packed.GetOutput(o));
+        }
+        Assert.True(updates is > 20 and < 400, $"{updates} updates: the stream should mix updates and skips");
     }
 }

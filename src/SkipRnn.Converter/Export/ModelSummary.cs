@@ -35,7 +35,7 @@ public sealed record ModelSummary(
         // The runner's layout, built at load (PackedWeights): one long per column per group of rows (two int8
         // rows or one row), and the rounding term per row.
         foreach (QuantizedMatrix q in m.Layers.SelectMany(l => new[] { l.Wih, l.Whh }).Append(m.SkipGate).Append(m.Head).OfType<QuantizedMatrix>())
-            modelRam += q.Packed.GroupCount * q.Cols * 8 + q.Rows * 8;
+            modelRam += (q.Packed == null ? 0 : q.Packed.GroupCount * q.Cols * 8) + q.Rows * 8;
         if (m.SelfTest != null)   // parsed vectors stay in RAM with the model (drop them after the boot check to free it)
             modelRam += m.SelfTest.RawInputs.Length * 4 + m.SelfTest.Updated.Length + m.SelfTest.States.Length * 2 + m.SelfTest.Outputs.Length * 4;
 

@@ -35,6 +35,16 @@ namespace SkipRnn.Edge.Model
         /// </summary>
         public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
             int[] multiplier, byte[] shift)
+            : this(name, rows, cols, weights8, weights16, multiplier, shift, true)
+        {
+        }
+
+        /// <summary>
+        /// As the other constructor; with <paramref name="pack"/> false no <see cref="Packed"/> layout is built
+        /// (RAM: the weights as given only) and the runner uses the reference kernels, with the same results.
+        /// </summary>
+        public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
+            int[] multiplier, byte[] shift, bool pack)
         {
             Name = name;
             if (rows < 1) throw new ModelFormatException(name, "has " + rows.ToString() + " rows");
@@ -50,7 +60,8 @@ namespace SkipRnn.Edge.Model
                 throw new ModelFormatException(name + ".shift", "needs one value per row");
 
             // Packing also sums each row's |w| for the overflow proof below: one pass over the weights.
-            PackedWeights packed = new PackedWeights(weights8, weights16, rows, cols);
+            PackedWeights packed = pack ? new PackedWeights(weights8, weights16, rows, cols) : null;
+            long[] absSum = pack ? packed.RowAbsSum : RowAbsSums(weights8, weights16, rows, cols);
             long[] round = new long[rows];
             bool neverClamps = true;
             for (int r = 0; r < rows; r++)
@@ -62,7 +73,7 @@ namespace SkipRnn.Edge.Model
                     throw new ModelFormatException(name + ".shift[" + r.ToString() + "]", "is " + s.ToString() + ", must be 1..62");
 
                 round[r] = 1L << (s - 1);
-                long sumAbs = packed.RowAbsSum[r];
+                long sumAbs = absSum[r];
                 long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
                 // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps.
                 long room = long.MaxValue - (1L << (s - 1));
@@ -107,7 +118,7 @@ namespace SkipRnn.Edge.Model
         /// </summary>
         public bool NeverClamps { get; private set; }
 
-        /// <summary>The same weights in the interpreter's layout (built here, once).</summary>
+        /// <summary>The same weights in the interpreter's layout (built here, once), or null when not packed.</summary>
         public PackedWeights Packed { get; private set; }
 
         /// <summary>
@@ -128,12 +139,28 @@ namespace SkipRnn.Edge.Model
         public void Multiply(int rowStart, int rowEnd, short[] x, int[] output, long[] sums)
         {
             // The whole matrix is always covered; checked first to save the interpreter a call.
-            if ((rowStart != 0 || rowEnd != _rows) && !_packed.Covers(rowStart, rowEnd))
+            if (_packed == null || ((rowStart != 0 || rowEnd != _rows) && !_packed.Covers(rowStart, rowEnd)))
             {
                 Multiply(rowStart, rowEnd, x, output);
                 return;
             }
             MatVec.Packed(_packed, rowStart, rowEnd, x, _multiplier, _round, _shift, _clamp, sums, output);
+        }
+
+        private static long[] RowAbsSums(sbyte[] w8, short[] w16, int rows, int cols)
+        {
+            long[] sums = new long[rows];
+            for (int r = 0, k = 0; r < rows; r++)
+            {
+                long sum = 0;
+                for (int j = 0; j < cols; j++, k++)
+                {
+                    int w = w8 != null ? w8[k] : w16[k];
+                    sum += w < 0 ? -w : w;
+                }
+                sums[r] = sum;
+            }
+            return sums;
         }
 
         /// <summary>Bytes this matrix takes in the model file and in flash.</summary>

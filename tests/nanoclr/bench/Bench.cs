@@ -37,6 +37,10 @@ namespace SkipRnn.Bench
             Random("6x32", 6, 32);
             Random("40x64", 40, 64);
             Random("40x128", 40, 128);
+            // The memory-lean load (no packed layout): the reference kernels, for comparison.
+            Mark("40x64-lean build");
+            Measure("40x64-lean", RandomModelFile.Build(40, 64, 65536, 42), RawInputs(40, 7), false);
+            Measure("adding-lean", ShippedModels.Adding, RawInputs(2, 7), false);
             Mark("bench done");
         }
 
@@ -50,7 +54,7 @@ namespace SkipRnn.Bench
 
         private static void Shipped(string name, byte[] file)
         {
-            Measure(name, file, RawInputs(ModelReader.Read(file).InputSize, 7));
+            Measure(name, file, RawInputs(ModelReader.Read(file).InputSize, 7), true);
         }
 
         private static void Random(string name, int inputs, int hidden)
@@ -58,7 +62,7 @@ namespace SkipRnn.Bench
             Mark(name + " build");
             byte[] updating = RandomModelFile.Build(inputs, hidden, 65536, 42);   // σ(16) > 0.5: every step updates
             int[] raw = RawInputs(inputs, 7);
-            Measure(name, updating, raw);
+            Measure(name, updating, raw, true);
             updating = null;
 
             Mark(name + " skip-setup");
@@ -73,10 +77,10 @@ namespace SkipRnn.Bench
             Mark(name + " skip-check " + rnn.StepsToSkip.ToString());
         }
 
-        private static void Measure(string name, byte[] file, int[] raw)
+        private static void Measure(string name, byte[] file, int[] raw, bool pack)
         {
             Mark(name + " load");
-            SkipGru rnn = new SkipGru(ModelReader.Read(file));
+            SkipGru rnn = new SkipGru(ModelReader.Read(file, pack));
             Mark(name + " reset 1");
             rnn.Reset();
             Mark(name + " reset 2");

@@ -78,7 +78,7 @@ head = "| model | MACs/update | x86 instr/update | per MAC | skipped step | skip
 if ticks: head += " µs/update (plain run) |"
 print(head)
 print("|" + "---|" * (head.count("|") - 1))
-for name in ("adding", "frequency", "6x32", "40x64", "40x128"):
+for name in ("adding", "frequency", "6x32", "40x64", "40x128", "adding-lean", "40x64-lean"):
     macs = int(find(name + " macs ").split()[-1])
     update = (cost[name + " update 2"] - cost[name + " update 1"]) - (cost[name + " reset 2"] - cost[name + " reset 1"])
     load = cost[name + " load"] - empty
@@ -87,6 +87,7 @@ for name in ("adding", "frequency", "6x32", "40x64", "40x128"):
         s = (cost[name + " skip 200"] - cost[name + " skip 100"]) / 100
         skip = f"{s:,.0f}"; ratio = f"{100 * s / update:.2f}%"
     label = f"models/{name}" if name[0].isalpha() else f"random {name.replace('x', '×')}"
+    label = label.replace("-lean", ", lean (ModelReader.Read(file, false))")
     row = f"| {label} | {macs:,} | {update / 1e6:.2f} M | {update / macs:.0f} | {skip} | {ratio} | {load / 1e6:.2f} M | {load / update:.2f} |"
     if ticks:
         row += f" {(ticks[name + ' update 2'] - ticks[name + ' update 1']) / 10:.0f} |"
