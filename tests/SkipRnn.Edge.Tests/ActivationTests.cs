@@ -60,4 +60,28 @@ public class ActivationTests(ITestOutputHelper output)
         Assert.Equal(Activation.Sigmoid(int.MaxValue), Activation.Sigmoid(32767));
         Assert.Equal(Activation.Tanh(int.MinValue), Activation.Tanh(-32768));
     }
+
+    [Fact]
+    public void Whole_range_lookups_of_sums_equal_the_scalar_reference_on_every_input()
+    {
+        // Every Q.12 input and beyond the saturation points on both sides, split into three random parts.
+        var rng = new Random(9);
+        int[] inputs = Enumerable.Range(-70000, 140001).ToArray();
+        int[] b = inputs.Select(_ => rng.Next(-(1 << 19), 1 << 19)).ToArray();
+        int[] c = inputs.Select(_ => rng.Next(-(1 << 19), 1 << 19)).ToArray();
+        int[] a = inputs.Select((v, i) => v - b[i] - c[i]).ToArray();
+        int[] sig = (int[])a.Clone();
+        int[] tanh = (int[])a.Clone();
+        Activation.SigmoidOfSum(sig, b, c, 0, sig.Length);
+        Activation.TanhOfSum(tanh, b, c, 0, tanh.Length);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.Equal(Activation.Sigmoid(inputs[i]), sig[i]);
+            Assert.Equal(Activation.Tanh(inputs[i]), tanh[i]);
+        }
+        int[] part = { 1, 2, 3, 4 };
+        var zero = new int[4];
+        Activation.SigmoidOfSum(part, zero, zero, 1, 3);
+        Assert.Equal(new[] { 1, Activation.Sigmoid(2), Activation.Sigmoid(3), 4 }, part);
+    }
 }

@@ -65,6 +65,82 @@ public class MatVecTests
             var output = new int[rows];
             q.Multiply(0, rows, x, output);
             for (int r = 0; r < rows; r++) Assert.Equal(Shadow(q, r, x), output[r]);
+            // The runner's path: the packed layout, then whole-range requantization.
+            var packed = new int[rows];
+            q.Multiply(0, rows, x, packed, new long[rows]);
+            Assert.Equal(output, packed);
+        }
+    }
+
+    [Theory]
+    [InlineData(8, 64, false, true)]     // Σ|w| ≤ 64 · 128: every pair is packed
+    [InlineData(8, 516, true, true)]     // 516 · 127 = 65532 ≤ 65535: still packed, at the proof's edge
+    [InlineData(8, 600, true, false)]    // 600 · 128 > 65535: a low lane could carry into the high one
+    [InlineData(16, 3, false, false)]    // int16 rows are never packed
+    public void Rows_are_packed_in_pairs_only_when_the_proof_holds(int bits, int cols, bool saturate, bool paired)
+    {
+        var rng = new Random(cols);
+        QuantizedMatrix q = Extreme(rng, bits, 7, cols, saturate);
+        if (bits == 8 && cols == 516)
+            for (int i = 0; i < q.Weights8!.Length; i++) q.Weights8[i] = (sbyte)(q.Weights8[i] < 0 ? -127 : 127);
+        q = new QuantizedMatrix("t", 7, cols, q.Weights8, q.Weights16, q.Multiplier, q.Shift);
+        PackedWeights p = q.Packed;
+        Assert.Equal(paired, p.Paired[0]);
+        Assert.Equal(paired ? 4 : 7, p.GroupCount);   // 7 rows: three pairs and a single last row, or seven singles
+        Assert.False(p.Paired[p.GroupCount - 1]);
+        // Extreme inputs aligned with row 0's signs: the worst case for the lanes.
+        var x = new short[cols];
+        for (int j = 0; j < cols; j++) x[j] = (q.WeightBits == 8 ? q.Weights8![j] : q.Weights16![j]) < 0 ? (short)-32768 : (short)32767;
+        var output = new int[7];
+        q.Multiply(0, 7, x, output, new long[7]);
+        for (int r = 0; r < 7; r++) Assert.Equal(Shadow(q, r, x), output[r]);
+    }
+
+    [Fact]
+    public void A_range_that_splits_a_packed_pair_takes_the_reference_kernel_and_agrees()
+    {
+        var rng = new Random(5);
+        QuantizedMatrix q = Extreme(rng, 8, 6, 9, false);
+        var x = new short[9];
+        for (int j = 0; j < 9; j++) x[j] = (short)rng.Next(-32768, 32768);
+        Assert.False(q.Packed.Covers(1, 3));
+        Assert.True(q.Packed.Covers(2, 6));
+        foreach (var (a, b) in new[] { (1, 3), (2, 6), (0, 1), (5, 6) })
+        {
+            var reference = new[] { -7, -7, -7, -7, -7, -7 };
+            var packed = new[] { -7, -7, -7, -7, -7, -7 };
+            q.Multiply(a, b, x, reference);
+            q.Multiply(a, b, x, packed, new long[6]);
+            Assert.Equal(reference, packed);
+            Assert.Equal(-7, packed[a == 0 ? 5 : 0]);   // rows outside the range are untouched
+        }
+    }
+
+    [Fact]
+    public void The_clamp_is_left_out_only_where_the_loader_proved_it_a_no_op()
+    {
+        // 32 columns of ±127 at 2^−20: worst case 32 · 127 · 32768 · 2^−20 ≈ 127 < 2^19 — never clamps.
+        var w = new sbyte[4 * 32];
+        for (int i = 0; i < w.Length; i++) w[i] = (sbyte)(i % 3 == 0 ? -127 : 127);
+        var small = new QuantizedMatrix("t", 4, 32, w, null, new[] { 1, 1, 1, 1 }, new byte[] { 20, 20, 20, 20 });
+        Assert.True(small.NeverClamps);
+        // The same weights at multiplier 2^30, shift 20: the worst case is far past ±2^19.
+        var big = new QuantizedMatrix("t", 4, 32, w, null, new[] { 1 << 30, 1, 1, 1 }, new byte[] { 20, 20, 20, 20 });
+        Assert.False(big.NeverClamps);
+        foreach (QuantizedMatrix q in new[] { small, big })
+        {
+            // Inputs aligned with row 0's signs, then against them: both worst cases.
+            foreach (int sign in new[] { 1, -1 })
+            {
+                var x = new short[32];
+                for (int j = 0; j < 32; j++) x[j] = (short)(sign * (w[j] < 0 ? -32768 : 32767));
+                var reference = new int[4];
+                var packed = new int[4];
+                q.Multiply(0, 4, x, reference);
+                q.Multiply(0, 4, x, packed, new long[4]);
+                Assert.Equal(reference, packed);
+                for (int r = 0; r < 4; r++) Assert.Equal(Shadow(q, r, x), packed[r]);
+            }
         }
     }
 

@@ -19,8 +19,10 @@ public class SelfTestTests
     public void One_corrupted_weight_byte_in_memory_fails_with_the_first_mismatch()
     {
         SkipGruModel m = ModelFileTests.SmallModel();
-        sbyte[] w = m.Layers[0].Wih.Weights8!;
-        w[4] = (sbyte)(w[4] ^ 0x40);   // a flipped bit in RAM
+        // A flipped bit in RAM, in the weights the runner computes with (the packed layout: row 0's weight
+        // at column 0 is the high half of lane 0's first entry).
+        Assert.True(m.Layers[0].Wih.Packed.Paired[0]);
+        m.Layers[0].Wih.Packed.Lanes[0][0] ^= 0x40L << 32;
         SelfTestResult result = SelfTest.Run(m);
         Assert.False(result.Passed);
         Assert.Equal(0, result.Step);                      // the first step already differs

@@ -32,13 +32,19 @@ public sealed record ModelSummary(
         Add(m.SkipGate);
         if (m.Head != null) { Add(m.Head); modelRam += m.HeadBias.Length * 4; }
         modelRam += tensors.Sum(t => t.Rows * t.Cols * t.Bits / 8 + t.Rows * 5);
+        // The runner's layout, built at load (PackedWeights): one long per column per group of rows (two int8
+        // rows or one row), and the rounding term per row.
+        foreach (QuantizedMatrix q in m.Layers.SelectMany(l => new[] { l.Wih, l.Whh }).Append(m.SkipGate).Append(m.Head).OfType<QuantizedMatrix>())
+            modelRam += (q.Packed == null ? 0 : q.Packed.GroupCount * q.Cols * 8) + q.Rows * 8;
         if (m.SelfTest != null)   // parsed vectors stay in RAM with the model (drop them after the boot check to free it)
             modelRam += m.SelfTest.RawInputs.Length * 4 + m.SelfTest.Updated.Length + m.SelfTest.States.Length * 2 + m.SelfTest.Outputs.Length * 4;
 
         int h = m.HiddenSize;
         // SkipGru's buffers: states (int16 per layer), input (int16), r ⊙ h (int16), two 3H int32 scratch rows,
-        // the skip pre-activation and the outputs (int32).
-        int runnerRam = m.Layers.Length * h * 2 + m.InputSize * 2 + h * 2 + 2 * 3 * h * 4 + 4 + m.OutputSize * 4;
+        // the skip pre-activation and the outputs (int32), the kernel's int64 accumulators and the summed gate
+        // biases (3H int32 per layer).
+        int runnerRam = m.Layers.Length * h * 2 + m.InputSize * 2 + h * 2 + 2 * 3 * h * 4 + 4 + m.OutputSize * 4
+            + Math.Max(3 * h, m.OutputSize) * 8 + m.Layers.Length * 3 * h * 4;
 
         return new ModelSummary(m.Variant.ToString(), m.Layers.Length, m.InputSize, h, m.OutputSize,
             m.SamplePeriodMicros, m.InputFracBits, m.ClassNames, m.SelfTest?.Steps ?? 0, fileBytes, modelRam, runnerRam,

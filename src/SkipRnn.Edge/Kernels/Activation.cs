@@ -43,6 +43,40 @@ namespace SkipRnn.Edge.Kernels
             return a + (((t[i + 1] - a) * f + (1 << (stepBits - 1))) >> stepBits);
         }
 
+        /// <summary>a[i] ← σ(a[i] + b[i] + c[i]) for i in [start, end): three Q.12 parts in, Q0.15 out.</summary>
+        public static void SigmoidOfSum(int[] a, int[] b, int[] c, int start, int end)
+        {
+            LookupOfSum(SigmoidTable, SigmoidStepBits, a, b, c, start, end);
+        }
+
+        /// <summary>a[i] ← tanh(a[i] + b[i] + c[i]) for i in [start, end): three Q.12 parts in, Q0.15 out.</summary>
+        public static void TanhOfSum(int[] a, int[] b, int[] c, int start, int end)
+        {
+            LookupOfSum(TanhTable, TanhStepBits, a, b, c, start, end);
+        }
+
+        /// <summary>
+        /// a[k] ← <see cref="Lookup"/>(t, stepBits, a[k] + b[k] + c[k]) for k in [start, end): a gate's
+        /// pre-activation parts (input product, bias, recurrent product) summed and activated in one loop, the
+        /// lookup written out, because a call per value costs the interpreter more than the lookup itself (tests
+        /// check it equals <see cref="Lookup"/> on every input). The sum cannot wrap: each part is within ±2^20.
+        /// </summary>
+        public static void LookupOfSum(short[] t, int stepBits, int[] a, int[] b, int[] c, int start, int end)
+        {
+            int mask = (1 << stepBits) - 1;
+            int half = 1 << (stepBits - 1);
+            for (int k = start; k < end; k++)
+            {
+                int x = a[k] + b[k] + c[k];
+                if (x < -32768) x = -32768;
+                else if (x > 32767) x = 32767;
+                int u = x + 32768;
+                int i = u >> stepBits;
+                int v = t[i];
+                a[k] = v + (((t[i + 1] - v) * (u & mask) + half) >> stepBits);
+            }
+        }
+
         /// <summary>round(σ(x) · 32768) at x = (i · 256 − 32768) / 4096, capped at 32767. Generated; tests recompute it.</summary>
         public static readonly short[] SigmoidTable = new short[]
         {

@@ -43,17 +43,30 @@ namespace SkipRnn.Edge.Model
             Shift = shift;
         }
 
-        /// <summary>Writes the normalized int16 input for raw[0..Channels) into x.</summary>
-        public void Apply(int[] raw, short[] x)
+        /// <summary>
+        /// Writes the normalized int16 input for raw[0..Channels) into x and returns how many channels were out
+        /// of range: a raw value whose normalized value falls outside int16 is clamped to −32768 or 32767 (the
+        /// model sees a saturated sensor, never a wrapped one). Values in raw beyond Channels are ignored.
+        /// </summary>
+        public int Apply(int[] raw, short[] x)
         {
-            int n = Multiplier.Length;
+            // Arrays in locals (a property read is a call on the interpreter); the saturation is
+            // Requantization.SaturateInt16 written out, so counting a clamp costs nothing on the in-range path.
+            int[] multiplier = Multiplier;
+            long[] addend = Addend;
+            byte[] shift = Shift;
+            int n = multiplier.Length;
+            int clamped = 0;
             for (int j = 0; j < n; j++)
             {
-                int s = Shift[j];
-                long v = (long)raw[j] * Multiplier[j] + Addend[j];
+                int s = shift[j];
+                long v = (long)raw[j] * multiplier[j] + addend[j];
                 if (s > 0) v = (v + (1L << (s - 1))) >> s;
-                x[j] = Requantization.SaturateInt16(v);
+                if (v > 32767) { v = 32767; clamped++; }
+                else if (v < -32768) { v = -32768; clamped++; }
+                x[j] = (short)v;
             }
+            return clamped;
         }
     }
 }

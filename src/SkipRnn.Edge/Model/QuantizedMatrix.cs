@@ -35,6 +35,16 @@ namespace SkipRnn.Edge.Model
         /// </summary>
         public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
             int[] multiplier, byte[] shift)
+            : this(name, rows, cols, weights8, weights16, multiplier, shift, true)
+        {
+        }
+
+        /// <summary>
+        /// As the other constructor; with <paramref name="pack"/> false no <see cref="Packed"/> layout is built
+        /// (RAM: the weights as given only) and the runner uses the reference kernels, with the same results.
+        /// </summary>
+        public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
+            int[] multiplier, byte[] shift, bool pack)
         {
             Name = name;
             if (rows < 1) throw new ModelFormatException(name, "has " + rows.ToString() + " rows");
@@ -49,6 +59,11 @@ namespace SkipRnn.Edge.Model
             if (shift == null || shift.Length != rows)
                 throw new ModelFormatException(name + ".shift", "needs one value per row");
 
+            // Packing also sums each row's |w| for the overflow proof below: one pass over the weights.
+            PackedWeights packed = pack ? new PackedWeights(weights8, weights16, rows, cols) : null;
+            long[] absSum = pack ? packed.RowAbsSum : RowAbsSums(weights8, weights16, rows, cols);
+            long[] round = new long[rows];
+            bool neverClamps = true;
             for (int r = 0; r < rows; r++)
             {
                 if (multiplier[r] < 0)
@@ -57,19 +72,18 @@ namespace SkipRnn.Edge.Model
                 if (s < 1 || s > 62)
                     throw new ModelFormatException(name + ".shift[" + r.ToString() + "]", "is " + s.ToString() + ", must be 1..62");
 
-                long sumAbs = 0;
-                int k = r * cols;
-                for (int j = 0; j < cols; j++, k++)
-                {
-                    int w = weights8 != null ? weights8[k] : weights16[k];
-                    sumAbs += w < 0 ? -w : w;
-                }
+                round[r] = 1L << (s - 1);
+                long sumAbs = absSum[r];
                 long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
                 // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps.
                 long room = long.MaxValue - (1L << (s - 1));
                 if (multiplier[r] > 0 && worstAcc > room / multiplier[r])
                     throw new ModelFormatException(name + ".multiplier[" + r.ToString() + "]",
                         "worst-case accumulator times multiplier overflows int64; lower the multiplier's precision");
+                // Requantization is monotone in acc: the two worst cases bound every value the row can produce.
+                long worstProduct = worstAcc * multiplier[r];   // fits: checked just above
+                if (((worstProduct + round[r]) >> s) > QFormat.PreactLimit || ((round[r] - worstProduct) >> s) < -QFormat.PreactLimit)
+                    neverClamps = false;
             }
 
             Rows = rows;
@@ -79,15 +93,74 @@ namespace SkipRnn.Edge.Model
             Weights16 = weights16;
             Multiplier = multiplier;
             Shift = shift;
+            Packed = packed;
+            NeverClamps = neverClamps;
+            _round = round;
+            _packed = packed;
+            _clamp = !neverClamps;
+            _rows = rows;
+            _multiplier = multiplier;
+            _shift = shift;
         }
+
+        // Field copies of the properties for Multiply: on the interpreter every property read is a call.
+        private readonly PackedWeights _packed;
+        private readonly bool _clamp;
+        private readonly int _rows;
+        private readonly int[] _multiplier;
+        private readonly byte[] _shift;
+
+        private readonly long[] _round;   // 2^(shift − 1) per row, for MatVec.Packed
+
+        /// <summary>
+        /// True when the loader proved that no input can drive any row's requantized value to ±PreactLimit
+        /// (Σ|w|·32768 · multiplier, requantized, stays inside), so the runner's kernel may skip the clamp.
+        /// </summary>
+        public bool NeverClamps { get; private set; }
+
+        /// <summary>The same weights in the interpreter's layout (built here, once), or null when not packed.</summary>
+        public PackedWeights Packed { get; private set; }
 
         /// <summary>
         /// output[r] = requantized row r · x, for r in [rowStart, rowEnd). x has <see cref="Cols"/> values.
+        /// The reference kernels; the runner uses the overload with a scratch array, which gives the same results.
         /// </summary>
         public void Multiply(int rowStart, int rowEnd, short[] x, int[] output)
         {
             if (Weights8 != null) MatVec.Int8(Weights8, Cols, rowStart, rowEnd, x, Multiplier, Shift, output);
             else MatVec.Int16(Weights16, Cols, rowStart, rowEnd, x, Multiplier, Shift, output);
+        }
+
+        /// <summary>
+        /// As <see cref="Multiply(int, int, short[], int[])"/>, through the packed layout when [rowStart, rowEnd)
+        /// does not split a packed pair (the runner's ranges never do), else through the reference kernels.
+        /// <paramref name="sums"/> is scratch of at least <see cref="Rows"/> longs.
+        /// </summary>
+        public void Multiply(int rowStart, int rowEnd, short[] x, int[] output, long[] sums)
+        {
+            // The whole matrix is always covered; checked first to save the interpreter a call.
+            if (_packed == null || ((rowStart != 0 || rowEnd != _rows) && !_packed.Covers(rowStart, rowEnd)))
+            {
+                Multiply(rowStart, rowEnd, x, output);
+                return;
+            }
+            MatVec.Packed(_packed, rowStart, rowEnd, x, _multiplier, _round, _shift, _clamp, sums, output);
+        }
+
+        private static long[] RowAbsSums(sbyte[] w8, short[] w16, int rows, int cols)
+        {
+            long[] sums = new long[rows];
+            for (int r = 0, k = 0; r < rows; r++)
+            {
+                long sum = 0;
+                for (int j = 0; j < cols; j++, k++)
+                {
+                    int w = w8 != null ? w8[k] : w16[k];
+                    sum += w < 0 ? -w : w;
+                }
+                sums[r] = sum;
+            }
+            return sums;
         }
 
         /// <summary>Bytes this matrix takes in the model file and in flash.</summary>

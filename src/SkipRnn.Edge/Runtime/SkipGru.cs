@@ -25,6 +25,14 @@ namespace SkipRnn.Edge.Runtime
         private readonly int[] _gh;          // requantized W_hh h, Q.12, 3H
         private readonly int[] _skipPreact;  // W_p s, Q.12, 1
         private readonly int[] _outputs;     // head, Q.12
+        private readonly int[][] _gateBias;  // per layer: b_ih + b_hh, except b_ih alone on n rows of reset-after
+        private readonly long[] _sums;       // the packed kernel's scratch: one accumulator per group of rows
+        // The model's parts in fields: on the interpreter every property read is a call.
+        private readonly InputNormalization _normalization;
+        private readonly QuantizedMatrix _skipGate;
+        private readonly int _skipBias;
+        private readonly QuantizedMatrix _head;
+        private readonly int[] _headBias;
         private readonly OpCounters _counters = new OpCounters();
         private readonly int _macsPerUpdate;
         private readonly int _lookupsPerUpdate;
@@ -50,6 +58,22 @@ namespace SkipRnn.Edge.Runtime
             _gh = new int[3 * _hidden];
             _skipPreact = new int[1];
             _outputs = new int[model.OutputSize];
+            _normalization = model.Input;
+            _skipGate = model.SkipGate;
+            _skipBias = model.SkipBias;
+            _head = model.Head;
+            _headBias = model.HeadBias;
+            _gateBias = new int[_layers.Length][];
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                int[] b = new int[3 * _hidden];
+                int[] bih = _layers[l].Bih;
+                int[] bhh = _layers[l].Bhh;
+                int summed = _resetBefore ? 3 * _hidden : 2 * _hidden;   // reset-after scales b_hn by r: kept apart
+                for (int i = 0; i < b.Length; i++) b[i] = i < summed ? bih[i] + bhh[i] : bih[i];
+                _gateBias[l] = b;
+            }
+            _sums = new long[3 * _hidden > model.OutputSize ? 3 * _hidden : model.OutputSize];
             _macsPerUpdate = model.MacsPerUpdate;
             _lookupsPerUpdate = model.LookupsPerUpdate;
             Reset();
@@ -83,6 +107,13 @@ namespace SkipRnn.Edge.Runtime
         /// Advances one step. On an update step, reads <paramref name="rawInput"/> (raw sensor integers,
         /// InputSize of them), updates every layer, the skip gate and the head, and returns true.
         /// On a skipped step, ignores <paramref name="rawInput"/> (it may be null) and returns false.
+        /// <para>
+        /// Out-of-range raw values are clamped, not rejected: a value whose normalized input falls outside int16
+        /// enters as −32768 or 32767 (a saturated sensor) and is counted in <see cref="OpCounters.ClampedInputs"/>.
+        /// An array longer than InputSize is accepted and only its first InputSize values are read (so a board
+        /// can reuse one larger sample buffer); a shorter one, or null on an update step, throws
+        /// <see cref="ArgumentException"/>.
+        /// </para>
         /// </summary>
         public bool Step(int[] rawInput)
         {
@@ -109,7 +140,7 @@ namespace SkipRnn.Edge.Runtime
             int u = _updateProbability + steps * _increment;
             _updateProbability = u > QFormat.One15 ? QFormat.One15 : u;
             _stepsToSkip -= steps;
-            _counters.Skips += steps;
+            _counters._skips += steps;
         }
 
         /// <summary>Starts a new sequence: zero states, ũ = 1 so the first step updates. Counters are kept.</summary>
@@ -168,84 +199,77 @@ namespace SkipRnn.Edge.Runtime
 
         private void Update(int[] rawInput)
         {
-            _model.Input.Apply(rawInput, _input);
+            int clamped = _normalization.Apply(rawInput, _input);
             short[] x = _input;
             for (int l = 0; l < _layers.Length; l++)
             {
-                UpdateLayer(_layers[l], x, _state[l]);
+                UpdateLayer(_layers[l], _gateBias[l], x, _state[l]);
                 x = _state[l];
             }
 
             // Δũ = σ(W_p s + b_p) from the top layer's new state; ũ for the next step is Δũ.
-            _model.SkipGate.Multiply(0, 1, x, _skipPreact);
+            _skipGate.Multiply(0, 1, x, _skipPreact, _sums);
             // p ≥ σ(−8) = 11/32768 (the table's floor), so every skip run ends within 1489 steps.
-            int p = Activation.Sigmoid(_skipPreact[0] + _model.SkipBias);
+            int p = Activation.Sigmoid(_skipPreact[0] + _skipBias);
             _increment = p;
             _updateProbability = p;
             // Steps with ũ = p, 2p, ... ≤ 0.5 are skipped: their count is fixed now.
             _stepsToSkip = p > QFormat.Half15 ? 0 : (QFormat.Half15 - p) / p + 1;
 
-            QuantizedMatrix head = _model.Head;
+            QuantizedMatrix head = _head;
             if (head != null)
             {
-                head.Multiply(0, head.Rows, x, _outputs);
-                int[] bias = _model.HeadBias;
+                head.Multiply(0, _outputs.Length, x, _outputs, _sums);
+                int[] bias = _headBias;
                 for (int o = 0; o < _outputs.Length; o++) _outputs[o] += bias[o];
                 _hasOutput = true;
             }
 
-            _counters.Updates++;
-            _counters.Macs += _macsPerUpdate;
-            _counters.Lookups += _lookupsPerUpdate;
+            OpCounters c = _counters;
+            c._updates++;
+            c._macs += _macsPerUpdate;
+            c._lookups += _lookupsPerUpdate;
+            c._clampedInputs += clamped;
         }
 
-        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n.
-        private void UpdateLayer(GruLayerWeights w, short[] x, short[] h)
+        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n. Each gate's parts (gx, bias, gh) are
+        // summed and activated into gx by one whole-range loop: on the interpreter a call per value would cost
+        // more than the value. All sums stay within int32: each part is within ±2^20.
+        private void UpdateLayer(GruLayerWeights w, int[] bias, short[] x, short[] h)
         {
             int hidden = _hidden;
+            int rz = 2 * hidden;
+            int all = 3 * hidden;
             int[] gx = _gx;
             int[] gh = _gh;
-            int[] bih = w.Bih;
-            int[] bhh = w.Bhh;
-            w.Wih.Multiply(0, 3 * hidden, x, gx);
+            long[] sums = _sums;
+            w.Wih.Multiply(0, all, x, gx, sums);
 
             if (_resetBefore)
             {
-                // r first, then the candidate's recurrent product over r ⊙ h.
-                w.Whh.Multiply(0, 2 * hidden, h, gh);
+                // r and z first, then the candidate's recurrent product over r ⊙ h.
+                w.Whh.Multiply(0, rz, h, gh, sums);
+                Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
                 short[] rh = _resetState;
-                for (int j = 0; j < hidden; j++)
-                {
-                    int r = Activation.Sigmoid(gx[j] + bih[j] + gh[j] + bhh[j]);
-                    rh[j] = (short)((r * h[j] + (1 << 14)) >> 15);
-                }
-                w.Whh.Multiply(2 * hidden, 3 * hidden, rh, gh);
+                for (int j = 0; j < hidden; j++) rh[j] = (short)((gx[j] * h[j] + (1 << 14)) >> 15);
+                w.Whh.Multiply(rz, all, rh, gh, sums);
             }
             else
             {
-                w.Whh.Multiply(0, 3 * hidden, h, gh);
+                w.Whh.Multiply(0, all, h, gh, sums);
+                Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
+                int[] bhh = w.Bhh;
+                // gh's n part becomes r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
+                for (int j = 0, n = rz; j < hidden; j++, n++)
+                    gh[n] = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
             }
+            Activation.TanhOfSum(gx, bias, gh, rz, all);
 
-            int zRow = hidden;
-            int nRow = 2 * hidden;
-            for (int j = 0; j < hidden; j++, zRow++, nRow++)
+            for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
             {
-                int z = Activation.Sigmoid(gx[zRow] + bih[zRow] + gh[zRow] + bhh[zRow]);
-                int n;
-                if (_resetBefore)
-                {
-                    n = Activation.Tanh(gx[nRow] + bih[nRow] + gh[nRow] + bhh[nRow]);
-                }
-                else
-                {
-                    int r = Activation.Sigmoid(gx[j] + bih[j] + gh[j] + bhh[j]);
-                    // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
-                    int rhn = (int)(((long)r * (gh[nRow] + bhh[nRow]) + (1 << 14)) >> 15);
-                    n = Activation.Tanh(gx[nRow] + bih[nRow] + rhn);
-                }
-                int hj = h[j];
+                int nj = gx[n];
                 // z · (h − n) < 2^15 · 2^16: fits int32.
-                h[j] = (short)(n + ((z * (hj - n) + (1 << 14)) >> 15));
+                h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
             }
         }
     }

@@ -1,0 +1,126 @@
+namespace SkipRnn.Edge.Kernels
+{
+    /// <summary>
+    /// A weight matrix laid out for the nanoFramework interpreter, built once at load time from the row-major
+    /// int8/int16 weights: one <c>long[Cols]</c> "lane array" per group of rows, a group being either
+    /// <list type="bullet">
+    /// <item>two adjacent int8 rows r, r+1 packed as w[r,j]·2^32 + w[r+1,j] (a paired group), or</item>
+    /// <item>one row, widened to long (int16 weights, a last odd row, or a pair the proof below refuses).</item>
+    /// </list>
+    /// <para>
+    /// Why: the interpreter's cost is per IL instruction, not per bit. One int64 multiply of a paired lane by
+    /// x[j] forms both rows' products at once: Σ_j lane[j]·x[j] = A·2^32 + B with A, B the two rows' sums,
+    /// as long as neither sum leaves int32. The loader proves that per row: Σ|w|·32768 ≤ 2^31 − 1, i.e.
+    /// Σ|w| ≤ 65535 (any int8 row up to 511 columns, 516 without −128), since |x| ≤ 32768. Then B is the low 32 bits of the
+    /// accumulator read as signed, and A = (acc − B) / 2^32, exactly; int64 wrap-around, were it to happen, would
+    /// not change either (two's complement arithmetic is modulo 2^64).
+    /// </para>
+    /// Costs RAM: 4 bytes per int8 weight and 8 per int16 weight, beside the model's own arrays.
+    /// </summary>
+    public sealed class PackedWeights
+    {
+        /// <summary>Largest Σ|w| of a row that may be packed: Σ|w| · 32768 must stay below 2^31.</summary>
+        public const long MaxPackedRowAbsSum = 65535;
+
+        /// <summary>Lane arrays, one per group, each <see cref="Cols"/> long.</summary>
+        public long[][] Lanes { get; private set; }
+        /// <summary>First row of each group.</summary>
+        public int[] FirstRow { get; private set; }
+        /// <summary>True when the group holds two rows (FirstRow and FirstRow + 1).</summary>
+        public bool[] Paired { get; private set; }
+        /// <summary>For each row, the group it starts, or −1 when it is a paired group's second row.</summary>
+        public int[] GroupOfRow { get; private set; }
+        /// <summary>Groups in use (the arrays above may be longer).</summary>
+        public int GroupCount { get; private set; }
+        /// <summary>Columns of the matrix.</summary>
+        public int Cols { get; private set; }
+        /// <summary>Σ_j |w[r,j]| per row, computed while packing (the loader's overflow proof reuses it).</summary>
+        public long[] RowAbsSum { get; private set; }
+
+        /// <summary>
+        /// Packs a rows × cols row-major matrix (exactly one of <paramref name="w8"/>, <paramref name="w16"/>
+        /// non-null, sizes already checked). Rows 2i and 2i+1 are paired when both are int8 and both pass the proof.
+        /// </summary>
+        public PackedWeights(sbyte[] w8, short[] w16, int rows, int cols)
+        {
+            Cols = cols;
+            long[] absSum = new long[rows];
+            bool pairable = w8 != null;
+            // Sized for the worst case (every row its own group); GroupCount says how many are used.
+            long[][] lanes = new long[rows][];
+            int[] firstRow = new int[rows];
+            bool[] paired = new bool[rows];
+            int[] groupOfRow = new int[rows];
+            int g = 0;
+            int r = 0;
+            while (r < rows)
+            {
+                long[] lane = new long[cols];
+                int k = r * cols;
+                if (pairable && r + 1 < rows)
+                {
+                    // One pass: pack the pair and sum both rows' |w|; undo below in the rare case the proof fails.
+                    // int sums: at most 4096 · 128 (load time counts: fewer conversions per weight).
+                    int sumHi = 0, sumLo = 0;
+                    int k2 = k + cols;
+                    for (int j = 0; j < cols; j++)
+                    {
+                        int hi = w8[k++];
+                        int lo = w8[k2++];
+                        lane[j] = ((long)hi << 32) + lo;
+                        sumHi += hi < 0 ? -hi : hi;
+                        sumLo += lo < 0 ? -lo : lo;
+                    }
+                    absSum[r] = sumHi;
+                    absSum[r + 1] = sumLo;
+                    if (sumHi <= MaxPackedRowAbsSum && sumLo <= MaxPackedRowAbsSum)
+                    {
+                        lanes[g] = lane;
+                        firstRow[g] = r;
+                        paired[g] = true;
+                        groupOfRow[r] = g;
+                        groupOfRow[r + 1] = -1;
+                        g++;
+                        r += 2;
+                        continue;
+                    }
+                    // The proof fails (rare: long rows of large weights): two single-row groups instead.
+                    for (int j = 0, kk = r * cols; j < cols; j++, kk++) lane[j] = w8[kk];
+                    long[] second = new long[cols];
+                    for (int j = 0, kk = (r + 1) * cols; j < cols; j++, kk++) second[j] = w8[kk];
+                    lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
+                    lanes[g] = second; firstRow[g] = r + 1; groupOfRow[r + 1] = g; g++;
+                    r += 2;
+                    continue;
+                }
+                long sum = 0;
+                for (int j = 0; j < cols; j++, k++)
+                {
+                    int w = w8 != null ? w8[k] : w16[k];
+                    lane[j] = w;
+                    sum += w < 0 ? -w : w;
+                }
+                absSum[r] = sum;
+                lanes[g] = lane;
+                firstRow[g] = r;
+                groupOfRow[r] = g;
+                g++;
+                r++;
+            }
+            GroupCount = g;
+            Lanes = lanes;
+            FirstRow = firstRow;
+            Paired = paired;
+            GroupOfRow = groupOfRow;
+            RowAbsSum = absSum;
+        }
+
+        /// <summary>True when [rowStart, rowEnd) starts and ends on group boundaries (no pair is split).</summary>
+        public bool Covers(int rowStart, int rowEnd)
+        {
+            int rows = GroupOfRow.Length;
+            if (rowStart < 0 || rowStart >= rowEnd || rowEnd > rows) return false;
+            return GroupOfRow[rowStart] >= 0 && (rowEnd == rows || GroupOfRow[rowEnd] >= 0);
+        }
+    }
+}
