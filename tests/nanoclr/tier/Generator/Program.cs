@@ -5,6 +5,7 @@ using SkipRnn.Edge.Host;
 using SkipRnn.Edge.Model;
 
 // Writes, into OUT_DIR, the models the tier app runs (see ../README.md):
+//   *.skrn         each model file
 //   *.cs           each model as `skiprnn export-cs` writes it (class with ReadBytes(); big models split into parts)
 //   TierModels.cs  the index the app walks: name, steps to run, bytes
 //   assemblies.txt which sources form which device assembly: "data NAME FILES..." (each under nanoCLR's 64 KiB of
@@ -74,6 +75,7 @@ void Flush()
 foreach (var m in models)
 {
     ModelReader.Read(m.Bytes);   // every model the tier runs is valid for the device
+    File.WriteAllBytes(Path.Combine(outDir, m.Class + ".skrn"), m.Bytes);   // for `skiprnn inspect` and benchmarks
     // Deep2x64 is split at the exporter's largest allowed part, so the tier shows that size loads.
     int partBytes = m.Class == "Deep2x64" ? CSharpExporter.MaxPartBytesLimit : CSharpExporter.DefaultMaxPartBytes;
     IReadOnlyList<ExportedFile> files = CSharpExporter.GenerateFiles(m.Bytes, Ns, m.Class, m.Class + ".skrn", partBytes);
