@@ -2,7 +2,7 @@
 # The nanoCLR tier: the same app (App/) runs on the real nanoFramework interpreter and on .NET, every printed
 # line is compared, and one line per case is printed, ending in ": ok", or with ": FAIL: why" (exit code 1).
 # The interpreter is $SKIPRNN_NANOCLR (default ../shared/tools/nanoclr from the checkout root, see
-# tests/nanoclr/README.md); without it the tier prints one "not run" line and counts as neither ok nor FAIL.
+# tests/nanoclr/README.md); without it the tier prints one "NOT RUN" line and counts as neither ok nor FAIL.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
