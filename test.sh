@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# All tests (README's test command): the .NET suites, the training recipe's checks, then the recipe-to-device
-# smoke run.
+# All tests (README's test command): the .NET suites, the training recipe's checks, the recipe-to-device
+# smoke run, then the nanoCLR tier.
 # Needs the .NET 10 SDK and Debian's python3-torch (.ci/run installs it: apt-get install -y python3-torch).
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -20,6 +20,14 @@ else
 fi
 passed=$((passed + $(grep -c ': ok' "$log")))
 failed=$((failed + $(grep -c ': FAIL' "$log")))
+
+# The nanoCLR tier (tests/nanoclr/README.md): the same app on the real nanoFramework interpreter and on .NET,
+# every printed line compared. Without an interpreter it prints one NOT RUN line and counts as nothing.
+bash tests/nanoclr/tier/run.sh | tee "$log"
+tier_status=${PIPESTATUS[0]}
+passed=$((passed + $(grep -c ': ok' "$log")))
+failed=$((failed + $(grep -c ': FAIL' "$log")))
+[ "$tier_status" -ne 0 ] && ! grep -q ': FAIL' "$log" && failed=$((failed + 1))   # a crash counts
 
 echo "all tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,24 +5,46 @@ using SkipRnn.Edge.Host;
 
 namespace SkipRnn.Converter.Cli;
 
-/// <summary>`skiprnn export-cs model.skrn -o Model.cs`: the model as a C# byte array for a nanoFramework app.</summary>
+/// <summary>
+/// `skiprnn export-cs model.skrn -o Model.cs`: the model as C# byte arrays for a nanoFramework app. A model larger
+/// than one part (64,000 bytes by default) is split: Model.cs joins Model.Part1.cs, Model.Part2.cs…, each of which
+/// must go into its own assembly (nanoCLR's 64 KiB of array data per assembly; see CSharpExporter).
+/// </summary>
 public static class ExportCsCommand
 {
     public static Command Create()
     {
         var model = new Argument<FileInfo>("model") { Description = "A SkipRnn Edge model file (.skrn)." };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "The C# file to write.", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The C# file to write (parts go beside it as NAME.Part1.cs, ...).", Required = true };
         var ns = new Option<string>("--namespace") { Description = "Namespace of the generated class.", DefaultValueFactory = _ => "SkipRnn.Models" };
         var cls = new Option<string>("--class") { Description = "Name of the generated class.", DefaultValueFactory = _ => "SkipRnnModel" };
-        var cmd = new Command("export-cs", "Write a model file as a C# byte array for a nanoFramework app.") { model, output, ns, cls };
+        var partBytes = new Option<int>("--max-part-bytes")
+        {
+            Description = $"Largest byte array per file; a larger model is split into parts, one assembly each (1..{CSharpExporter.MaxPartBytesLimit}: nanoCLR's 64 KiB per assembly).",
+            DefaultValueFactory = _ => CSharpExporter.DefaultMaxPartBytes,
+        };
+        var cmd = new Command("export-cs", "Write a model file as C# byte arrays for a nanoFramework app.") { model, output, ns, cls, partBytes };
         cmd.SetAction(p => CliOutput.Guard(() =>
         {
             FileInfo file = p.GetValue(model)!;
             byte[] bytes = CliOutput.ReadFile(file, "Model file");
             ModelReader.Read(bytes);   // refuse to export a file the device would reject
-            string source = CSharpExporter.Generate(bytes, p.GetValue(ns)!, p.GetValue(cls)!, file.Name);
-            AtomicFile.WriteAllText(p.GetValue(output)!.FullName, source);
-            Console.Error.WriteLine($"wrote {p.GetValue(output)!.FullName} ({bytes.Length} model bytes)");
+            IReadOnlyList<ExportedFile> files = CSharpExporter.GenerateFiles(bytes, p.GetValue(ns)!, p.GetValue(cls)!, file.Name, p.GetValue(partBytes));
+            string main = p.GetValue(output)!.FullName;
+            string stem = main.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) ? main[..^3] : main;
+            // Every file is generated before any is written; each is written atomically.
+            foreach (ExportedFile f in files)
+                AtomicFile.WriteAllText(f.Suffix.Length == 0 ? main : stem + f.Suffix + ".cs", f.Source);
+            if (files.Count == 1)
+                Console.Error.WriteLine($"wrote {main} ({bytes.Length} model bytes)");
+            else
+            {
+                Console.Error.WriteLine($"wrote {main} and {files.Count - 1} parts ({bytes.Length} model bytes): nanoCLR loads at most " +
+                    "about 64 KiB of array data per assembly, so build each part into its own class library and reference them all from the app:");
+                foreach (ExportedFile f in files.Skip(1))
+                    Console.Error.WriteLine($"  {stem + f.Suffix}.cs  (class {f.ClassName}, {f.DataBytes} bytes)");
+                Console.Error.WriteLine($"load with ModelReader.Read({p.GetValue(cls)}.ReadBytes()); peak RAM while joining: {bytes.Length} + {files.Skip(1).Max(f => f.DataBytes)} bytes");
+            }
             return ExitCodes.Success;
         }));
         return cmd;
