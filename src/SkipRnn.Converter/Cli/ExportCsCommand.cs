@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SkipRnn.Converter.Export;
+using SkipRnn.Converter.Files;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Host;
 
@@ -18,6 +19,7 @@ public static class ExportCsCommand
         cmd.SetAction(p => CliOutput.Guard(() =>
         {
             FileInfo file = p.GetValue(model)!;
+            OutputPaths.Check(new[] { new NamedPath("model file", file.FullName) }, new[] { new NamedPath("output (-o)", p.GetValue(output)!.FullName) });
             byte[] bytes = CliOutput.ReadFile(file, "Model file");
             ModelReader.Read(bytes);   // refuse to export a file the device would reject
             string source = CSharpExporter.Generate(bytes, p.GetValue(ns)!, p.GetValue(cls)!, file.Name);

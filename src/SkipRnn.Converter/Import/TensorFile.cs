@@ -11,6 +11,7 @@ public static class TensorFile
 
     public static TensorSet Parse(byte[] file, string source)
     {
+        if (file.Length == 0) throw new ImportException(source, null, "the file is empty (0 bytes).");
         if (IsZip(file))
         {
             using var zip = ZipFiles.Open(file, source);

@@ -20,32 +20,36 @@ internal static class ZipFiles
         }
     }
 
+    /// <summary>An entry's name as messages show it (names come from the file: escape sequences are neutralized).</summary>
+    public static string Name(ZipArchiveEntry entry) => DisplayText.Escape(entry.FullName);
+
     /// <summary>
-    /// Reads an entry fully. The size in the zip directory is only a claim, so reading stops one
-    /// byte past it: a lying entry (or a zip bomb) is refused instead of filling memory.
+    /// Reads an entry fully. The size in the zip directory is only a claim: it is checked against
+    /// <paramref name="maxBytes"/> before anything is inflated, and reading stops one byte past it, so a lying entry
+    /// (or a zip bomb) is refused instead of filling memory.
     /// </summary>
-    public static byte[] ReadEntry(ZipArchiveEntry entry, string source)
+    public static byte[] ReadEntry(ZipArchiveEntry entry, string source, long maxBytes = ImportLimits.MaxFileBytes)
     {
-        string item = $"zip entry '{entry.FullName}'";
+        string item = $"zip entry '{Name(entry)}'";
         long claimed = entry.Length;
-        if (claimed > ImportLimits.MaxFileBytes)
-            throw new ImportException(source, item, $"claims {claimed} bytes, more than the {ImportLimits.MaxFileBytes} allowed.");
+        if (claimed > maxBytes)
+            throw new ImportException(source, item, $"claims {claimed} bytes, more than the {maxBytes} allowed.");
         try
         {
             using var stream = entry.Open();
-            // Grow as data arrives rather than trusting the claim with one big allocation.
-            var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            while (buffer.Length <= claimed)
+            var buffer = new byte[claimed];
+            int filled = 0;
+            while (filled < buffer.Length)
             {
-                int n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, claimed + 1 - buffer.Length));
+                int n = stream.Read(buffer, filled, buffer.Length - filled);
                 if (n == 0) break;
-                buffer.Write(chunk, 0, n);
+                filled += n;
             }
-            if (buffer.Length != claimed)
+            bool more = filled == buffer.Length && stream.Read(new byte[1], 0, 1) > 0;
+            if (filled != claimed || more)
                 throw new ImportException(source, item,
-                    $"holds {(buffer.Length > claimed ? "more" : "fewer")} bytes than the {claimed} its directory record claims: the archive is corrupt.");
-            return buffer.ToArray();
+                    $"holds {(more ? "more" : "fewer")} bytes than the {claimed} its directory record claims: the archive is corrupt.");
+            return buffer;
         }
         catch (InvalidDataException ex)
         {
