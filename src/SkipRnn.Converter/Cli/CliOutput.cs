@@ -59,15 +59,32 @@ public static class CliOutput
     private static bool IsInputProblem(Exception e) => e is ImportException or DataException or ModelFormatException or ArgumentException
         or IOException or UnauthorizedAccessException or InvalidDataException or JsonException;
 
-    /// <summary>Reads a whole file with a clear error when it is missing.</summary>
+    /// <summary>Reads a whole file; a folder, a missing, empty or oversized file is an error naming it.</summary>
     public static byte[] ReadFile(FileInfo file, string what)
     {
-        if (Directory.Exists(file.FullName)) throw new FileNotFoundException($"{what} '{file.FullName}' is a folder, not a file.");
-        if (!file.Exists) throw new FileNotFoundException($"{what} '{file.FullName}' does not exist.");
-        if (file.Length == 0) throw new InvalidDataException($"{what} '{file.FullName}' is empty (0 bytes).");
+        string path = file.FullName;
+        if (Directory.Exists(path)) throw new FileNotFoundException($"{path}: the {what} is a folder, not a file.");
+        if (!file.Exists) throw new FileNotFoundException($"{path}: the {what} does not exist.");
+        if (file.Length == 0) throw new InvalidDataException($"{path}: the {what} is empty (0 bytes).");
         if (file.Length > ImportLimits.MaxFileBytes)
-            throw new InvalidDataException($"{what} '{file.FullName}' is {file.Length} bytes, more than the {ImportLimits.MaxFileBytes} allowed.");
-        return File.ReadAllBytes(file.FullName);
+            throw new InvalidDataException($"{path}: the {what} is {file.Length} bytes, more than the {ImportLimits.MaxFileBytes} allowed.");
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>Reads and parses a model file; the device reader's errors are reported with the file's name.</summary>
+    public static T ReadModel<T>(FileInfo file, Func<byte[], T> parse)
+    {
+        byte[] bytes = ReadFile(file, "model file");
+        try
+        {
+            return parse(bytes);
+        }
+        catch (ModelFormatException e)
+        {
+            const string Prefix = "Invalid model: ";
+            string problem = e.Message.StartsWith(Prefix, StringComparison.Ordinal) ? e.Message[Prefix.Length..] : e.Message;
+            throw new InvalidDataException($"{file.FullName}: not a valid model file: {problem}", e);
+        }
     }
 
     /// <summary>Formats a ratio as a percentage with two decimals.</summary>

@@ -20,8 +20,7 @@ public static class ExportCsCommand
         {
             FileInfo file = p.GetValue(model)!;
             OutputPaths.Check(new[] { new NamedPath("model file", file.FullName) }, new[] { new NamedPath("output (-o)", p.GetValue(output)!.FullName) });
-            byte[] bytes = CliOutput.ReadFile(file, "Model file");
-            ModelReader.Read(bytes);   // refuse to export a file the device would reject
+            byte[] bytes = CliOutput.ReadModel(file, b => { ModelReader.Read(b); return b; });   // refuse a file the device would reject
             string source = CSharpExporter.Generate(bytes, p.GetValue(ns)!, p.GetValue(cls)!, file.Name);
             AtomicFile.WriteAllText(p.GetValue(output)!.FullName, source);
             Console.Error.WriteLine($"wrote {p.GetValue(output)!.FullName} ({bytes.Length} model bytes)");

@@ -103,7 +103,16 @@ public static class ConversionPipeline
             WeightBits = o.WeightBits,
         };
         foreach (string tensor in o.Int16Tensors) options.WeightBitsByTensor[tensor] = 16;
-        SkipGruModel q = Quantizer.Quantize(model, options);
+        SkipGruModel q;
+        try
+        {
+            q = Quantizer.Quantize(model, options);
+        }
+        catch (Exception e) when (e is ArgumentException or ModelFormatException)
+        {
+            // Weights (or a sidecar's normalization) the fixed point cannot hold: say which file they came from.
+            throw new ImportException(o.WeightsPath, null, $"cannot be quantized: {e.Message.TrimEnd('.')}.", e);
+        }
         return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q));
     }
 

@@ -139,55 +139,59 @@ public static class TorchZipReader
     {
         private readonly List<(string Name, TorchPickle.TensorRef Ref)> _found = [];
         private readonly HashSet<object> _path = new(ReferenceEqualityComparer.Instance);
+        // The keys from the top to the current value; a name is built only when a tensor (or an error) needs it.
+        private readonly List<object> _keys = [];
         private long _visited;
 
         public List<(string Name, TorchPickle.TensorRef Ref)> Collect(object? top)
         {
-            Visit(top, "", 0);
+            Visit(top);
             return _found;
         }
 
-        private void Visit(object? value, string prefix, int depth)
+        private void Visit(object? value)
         {
             if (++_visited > ImportLimits.MaxPickleNodes)
                 throw new ImportException(source, item,
                     $"makes the tensor search visit more than {ImportLimits.MaxPickleNodes:N0} values: its containers are shared or repeated far beyond a state_dict.");
             if (value is TorchPickle.TensorRef t)
             {
-                _found.Add((prefix.Length == 0 ? "tensor" : prefix, t));
+                _found.Add((_keys.Count == 0 ? "tensor" : Name(), t));
                 return;
             }
             if (value is not (Hashtable or object[] or ArrayList)) return;
-            if (depth >= ImportLimits.MaxPickleDepth)
-                throw new ImportException(source, item, $"nests containers more than {ImportLimits.MaxPickleDepth} deep (at '{prefix}').");
+            if (_keys.Count >= ImportLimits.MaxPickleDepth)
+                throw new ImportException(source, item, $"nests containers more than {ImportLimits.MaxPickleDepth} deep (at '{Name()}').");
             if (!_path.Add(value))
-                throw new ImportException(source, item, $"has a container that contains itself (at '{(prefix.Length == 0 ? "top" : prefix)}').");
+                throw new ImportException(source, item, $"has a container that contains itself (at '{(_keys.Count == 0 ? "top" : Name())}').");
             switch (value)
             {
                 case TorchPickle.OrderedDict ordered:
-                    foreach (var key in ordered.KeysInFileOrder(binaryPickle)) Visit(ordered[key], Join(prefix, key), depth + 1);
+                    foreach (var key in ordered.KeysInFileOrder(binaryPickle)) Child(key, ordered[key]);
                     break;
                 case Hashtable dict:
                     // A plain dict's order is lost by Razorvine; sort for a stable order.
-                    foreach (var key in dict.Keys.Cast<object>().OrderBy(k => k.ToString(), StringComparer.Ordinal))
-                        Visit(dict[key], Join(prefix, key), depth + 1);
+                    foreach (var key in dict.Keys.Cast<object>().OrderBy(k => k.ToString(), StringComparer.Ordinal)) Child(key, dict[key]);
                     break;
                 case object[] tuple:
-                    for (int i = 0; i < tuple.Length; i++) Visit(tuple[i], Join(prefix, i), depth + 1);
+                    for (int i = 0; i < tuple.Length; i++) Child(i, tuple[i]);
                     break;
                 case ArrayList list:
-                    for (int i = 0; i < list.Count; i++) Visit(list[i], Join(prefix, i), depth + 1);
+                    for (int i = 0; i < list.Count; i++) Child(i, list[i]);
                     break;
             }
             _path.Remove(value);
         }
 
-        /// <summary>Keys come from the file: escaped before they become tensor names.</summary>
-        private static string Join(string prefix, object key)
+        private void Child(object key, object? value)
         {
-            string k = DisplayText.Escape(key.ToString() ?? "None");
-            return prefix.Length == 0 ? k : $"{prefix}.{k}";
+            _keys.Add(key);
+            Visit(value);
+            _keys.RemoveAt(_keys.Count - 1);
         }
+
+        /// <summary>The dotted name of the current position; keys come from the file, so each is escaped.</summary>
+        private string Name() => string.Join('.', _keys.Select(k => DisplayText.Escape(k.ToString() ?? "None")));
     }
 
     private static string Describe(object? value) => value switch
