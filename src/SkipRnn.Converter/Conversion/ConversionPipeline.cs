@@ -91,7 +91,7 @@ public static class ConversionPipeline
         RawEncoding encoding = lsb != null ? RawEncoding.FromLsb(lsb) : RawEncoding.FromCalibration(calib, o.RawBits);
         if (encoding.Lsb.Length != model.InputSize)
             throw new ArgumentException($"--raw-lsb gives {encoding.Lsb.Length} values for a model with {model.InputSize} inputs.");
-        CheckLsb(encoding, model);
+        CheckLsb(encoding, model, lsb != null ? null : calib);
         encoding.CheckRange(calib);   // every calibration value must be a raw int32 count: refuse before calibrating
         var sequences = Enumerable.Range(0, calib.Count).Select(calib.Sequence).ToList();
         Calibration calibration = Calibration.Run(model, sequences, encoding.Lsb);
@@ -139,16 +139,18 @@ public static class ConversionPipeline
     /// The device folds lsb · 2^F / std into a multiplier M · 2^−S with S ≤ 62 and F ≤ 15: an LSB far outside what that
     /// holds with at least 16 significant bits is refused here, naming the input, instead of failing inside the quantizer.
     /// </summary>
-    private static void CheckLsb(RawEncoding encoding, FloatSkipGruModel model)
+    private static void CheckLsb(RawEncoding encoding, FloatSkipGruModel model, SequenceDataset? derivedFrom)
     {
         double[] lsb = encoding.Lsb;
         for (int j = 0; j < lsb.Length; j++)
         {
             double std = model.InputStd?[j] ?? 1.0, perStd = lsb[j] / std;
-            if (!(perStd >= MinLsbPerStd && perStd <= MaxLsbPerStd))
-                throw new ArgumentException(
-                    $"--raw-lsb: input {j}'s LSB {lsb[j]:G6} is {perStd:G6} standard deviations ({std:G6}) per raw count; " +
-                    $"the device's input normalization holds {MinLsbPerStd:G3} to {MaxLsbPerStd:G3}.");
+            if (perStd >= MinLsbPerStd && perStd <= MaxLsbPerStd) continue;
+            string range = $"{perStd:G6} standard deviations ({std:G6}) per raw count; the device's input normalization holds {MinLsbPerStd:G3} to {MaxLsbPerStd:G3}";
+            if (derivedFrom != null)
+                throw new DataException(derivedFrom.Path, SequenceDataset.XItem,
+                    $"input {j}'s largest value gives a raw LSB of {lsb[j]:G6} (--raw-bits), which is {range}: check the data or give --raw-lsb.");
+            throw new ArgumentException($"--raw-lsb: input {j}'s LSB {lsb[j]:G6} is {range}.");
         }
     }
 

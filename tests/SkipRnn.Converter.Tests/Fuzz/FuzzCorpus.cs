@@ -11,16 +11,20 @@ namespace SkipRnn.Converter.Tests.Fuzz;
 internal sealed record FuzzCase(int Index, string Kind, string FileName, byte[] Bytes, bool MustRefuse)
 {
     public bool IsModelFile => FileName.EndsWith(".skrn", StringComparison.Ordinal);
+
+    /// <summary>A calibration set (given to convert -c with valid weights) rather than weights.</summary>
+    public bool IsDataset => Kind.StartsWith("dataset/", StringComparison.Ordinal);
 }
 
 /// <summary>
 /// Generates case <c>i</c> of a run from seed + i alone, so any failure is rerun by its index. Mutations start from
 /// the real fixtures (ra1 as .pt, .safetensors, .npz, and its converted model file) and keep zip CRCs and the model
-/// file's CRC right where a kind says so, so the readers' own checks are reached, not just the checksum's.
+/// file's CRC right where a kind says so, so the readers' own checks are reached, not just the checksum's. Dataset
+/// kinds mutate a calibration set instead, given to convert with valid weights.
 /// </summary>
 internal sealed class FuzzCorpus
 {
-    private readonly Dictionary<string, byte[]> _ptEntries, _npzEntries;
+    private readonly Dictionary<string, byte[]> _ptEntries, _npzEntries, _datasetEntries;
     private readonly byte[] _pt, _safetensors, _npz, _model;
     private readonly string _safetensorsHeader;
     private readonly byte[] _safetensorsData;
@@ -33,11 +37,13 @@ internal sealed class FuzzCorpus
         "safetensors/header", "safetensors/bytes", "safetensors/hostile",
         "npz/npy-header", "npz/entry-bytes", "npz/zip-bytes",
         "skrn/bytes", "skrn/crc-kept",
+        "dataset/npy-header", "dataset/entry-bytes",
         "any/tiny",
     ];
 
-    public FuzzCorpus(int seed, byte[] model)
+    public FuzzCorpus(int seed, byte[] model, byte[] dataset)
     {
+        _datasetEntries = Entries(dataset);
         _seed = seed;
         _pt = File.ReadAllBytes(CliHarness.Fixture("ra1.pt"));
         _safetensors = File.ReadAllBytes(CliHarness.Fixture("ra1.safetensors"));
@@ -64,11 +70,13 @@ internal sealed class FuzzCorpus
             "safetensors/header" => new(index, kind, "case.safetensors", Safetensors(m.Text(_safetensorsHeader), _safetensorsData), false),
             "safetensors/bytes" => new(index, kind, "case.safetensors", m.Bytes(_safetensors), false),
             "safetensors/hostile" => HostileSafetensors(index, kind, rng),
-            "npz/npy-header" => new(index, kind, "case.npz", Zip(MutateNpyHeader(m), stored: false), false),
+            "npz/npy-header" => new(index, kind, "case.npz", Zip(MutateNpyHeader(_npzEntries, m), stored: false), false),
             "npz/entry-bytes" => new(index, kind, "case.npz", Zip(Mutate(_npzEntries, m, _ => true), stored: false), false),
             "npz/zip-bytes" => new(index, kind, "case.npz", m.Bytes(_npz), false),
             "skrn/bytes" => new(index, kind, "case.skrn", m.Bytes(_model), false),
             "skrn/crc-kept" => new(index, kind, "case.skrn", WithCrc(m.Bytes(_model[ModelFileLayout.HeaderSize..])), false),
+            "dataset/npy-header" => new(index, kind, "case.npz", Zip(MutateNpyHeader(_datasetEntries, m), stored: false), false),
+            "dataset/entry-bytes" => new(index, kind, "case.npz", Zip(Mutate(_datasetEntries, m, _ => true), stored: false), false),
             _ => Tiny(index, kind, rng),
         };
     }
@@ -175,9 +183,9 @@ internal sealed class FuzzCorpus
         return new(index, kind, "case.safetensors", file, true);
     }
 
-    private Dictionary<string, byte[]> MutateNpyHeader(Mutator m)
+    private static Dictionary<string, byte[]> MutateNpyHeader(Dictionary<string, byte[]> entries, Mutator m)
     {
-        var copy = new Dictionary<string, byte[]>(_npzEntries, StringComparer.Ordinal);
+        var copy = new Dictionary<string, byte[]>(entries, StringComparer.Ordinal);
         string pick = copy.Keys.ElementAt(m.Rng.Next(copy.Count));
         byte[] npy = copy[pick];
         int length = BinaryPrimitives.ReadUInt16LittleEndian(npy.AsSpan(8));

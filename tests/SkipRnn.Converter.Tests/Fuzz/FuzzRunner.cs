@@ -13,7 +13,7 @@ internal sealed record FuzzOutcome(FuzzCase Case, int ExitCode, string FirstLine
 /// trace; a refusal is one line starting with the file at fault (the case, or the calibration set it does not fit); a run that did not succeed leaves the folder as it was; no
 /// temporary file is ever left behind.
 /// </summary>
-internal sealed class FuzzRunner(string folder, string calibration)
+internal sealed class FuzzRunner(string folder, string calibration, string weights)
 {
     public static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(20);
     public const long AllocationBudget = 768L * 1024 * 1024;
@@ -24,6 +24,8 @@ internal sealed class FuzzRunner(string folder, string calibration)
         File.WriteAllBytes(input, c.Bytes);
         try
         {
+            if (c.IsDataset)
+                return Check(c, input, ["convert", weights, "-c", input, "-o", Path.Combine(folder, "out.skrn"), "--self-test-steps", "4"]);
             if (!c.IsModelFile)
                 return Check(c, input, ["convert", input, "-c", calibration, "-o", Path.Combine(folder, "out.skrn"), "--self-test-steps", "4"]);
             FuzzOutcome inspect = Check(c, input, ["inspect", input]);
@@ -32,7 +34,7 @@ internal sealed class FuzzRunner(string folder, string calibration)
         finally
         {
             foreach (string f in Directory.GetFiles(folder))
-                if (f != calibration) File.Delete(f);
+                if (f != calibration && f != weights) File.Delete(f);
         }
     }
 
