@@ -24,6 +24,12 @@ public static class ImportLimits
     /// <summary>Most bytes the arrays of an .npz (or the storages of a torch.save file) may hold together once inflated.</summary>
     public const long MaxTotalBytes = MaxFileBytes;
 
+    /// <summary>Most entries a zip (torch.save or .npz) may list; each costs an object when the directory is read.</summary>
+    public const long MaxZipEntries = 100_000;
+
+    /// <summary>Largest zip central directory.</summary>
+    public const long MaxZipDirectoryBytes = 16L * 1024 * 1024;
+
     /// <summary>Most dimensions one tensor may have.</summary>
     public const int MaxRank = 16;
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace SkipRnn.Converter.Import;
@@ -7,6 +8,7 @@ internal static class ZipFiles
 {
     public static ZipArchive Open(byte[] file, string source)
     {
+        CheckCentralDirectory(file, source);
         try
         {
             var zip = new ZipArchive(new MemoryStream(file, writable: false), ZipArchiveMode.Read);
@@ -17,6 +19,36 @@ internal static class ZipFiles
         catch (InvalidDataException ex)
         {
             throw new ImportException(source, null, $"the zip archive is corrupt or truncated ({ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+
+    /// <summary>
+    /// ZipArchive reads the whole central directory on opening, one object per entry, so a 256 MiB file of empty
+    /// entries would cost gigabytes: the end-of-central-directory record's claims (zip64's when present) are bounded
+    /// first. Without such a record ZipArchive reports the corrupt archive itself.
+    /// </summary>
+    private static void CheckCentralDirectory(byte[] file, string source)
+    {
+        int lowest = Math.Max(0, file.Length - 22 - ushort.MaxValue);   // the record is 22 bytes plus a comment
+        for (int at = file.Length - 22; at >= lowest; at--)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at)) != 0x06054b50) continue;
+            ulong entries = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at + 10));
+            ulong size = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at + 12));
+            if ((entries == ushort.MaxValue || size == uint.MaxValue) && at >= 20
+                && BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at - 20)) == 0x07064b50)
+            {
+                ulong zip64 = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(at - 20 + 8));
+                if (zip64 <= (ulong)file.Length - 56 && BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan((int)zip64)) == 0x06064b50)
+                {
+                    entries = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan((int)zip64 + 32));
+                    size = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan((int)zip64 + 40));
+                }
+            }
+            if (entries > ImportLimits.MaxZipEntries || size > ImportLimits.MaxZipDirectoryBytes)
+                throw new ImportException(source, null,
+                    $"the zip directory claims {entries} entries in {size} bytes; at most {ImportLimits.MaxZipEntries} entries in {ImportLimits.MaxZipDirectoryBytes} bytes are read.");
+            return;
         }
     }
 

@@ -201,4 +201,15 @@ public class HostileImportTests
         var e = Assert.Throws<ImportException>(() => ModelImporter.Import(TensorFile.Parse(file, "big.safetensors")));
         Assert.Equal("the model's hidden size is 1025; the device runs at most 1024.", e.Problem);
     }
+
+    [Fact]
+    public void A_zip_directory_claiming_more_than_the_limit_is_refused_before_it_is_read()
+    {
+        byte[] npz = NpzBuilder.Npz([("w", NpzBuilder.Npy(TensorDType.F32, [2], [1.0, 2.0]))]);
+        int eocd = npz.Length - 22;   // no comment
+        Assert.Equal(0x06054b50u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(npz.AsSpan(eocd)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(npz.AsSpan(eocd + 12), (uint)ImportLimits.MaxZipDirectoryBytes + 1);
+        var e = Fails(npz, "w.npz");
+        Assert.Contains("the zip directory claims 1 entries in 16777217 bytes", e.Problem);
+    }
 }
