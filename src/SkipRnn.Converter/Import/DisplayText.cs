@@ -30,9 +30,6 @@ public static class DisplayText
         return safe.Length <= maxLength ? safe : safe[..maxLength] + $"… ({text.Length} characters)";
     }
 
-    /// <summary>True when <paramref name="text"/> is echoed as it is.</summary>
-    public static bool IsSafe(string text) => text.All(c => EscapeOf(c) == null);
-
     private static string? EscapeOf(char c)
     {
         if (c == '\\') return null;

@@ -197,7 +197,8 @@ public static class TorchZipReader
     private static string Describe(object? value) => value switch
     {
         null => "None",
-        Razorvine.Pickle.Objects.ClassDict c => $"pickled {c.ClassName} object",
+        Razorvine.Pickle.Objects.ClassDict c => $"pickled {DisplayText.Escape(c.ClassName)} object",
+        TorchPickle.InertValue v => $"Python {DisplayText.Escape(v.ClassName)} value",
         _ => value.GetType().Name,
     };
 
