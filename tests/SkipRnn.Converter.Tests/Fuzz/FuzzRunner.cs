@@ -4,8 +4,8 @@ using SkipRnn.Converter.Tests.Cli;
 
 namespace SkipRnn.Converter.Tests.Fuzz;
 
-/// <summary>What one case did, and what was wrong with it (null when every rule held).</summary>
-internal sealed record FuzzOutcome(FuzzCase Case, int ExitCode, string FirstLine, TimeSpan Elapsed, long AllocatedBytes, string? Violation);
+/// <summary>What one case did, and what was wrong with it (null when every rule held). Keeps no bytes: runs are long.</summary>
+internal sealed record FuzzOutcome(int Index, string Kind, int ExitCode, string FirstLine, TimeSpan Elapsed, long AllocatedBytes, string? Violation);
 
 /// <summary>
 /// Runs `skiprnn` in-process on one case inside a work folder, under a time and an allocation budget, and checks
@@ -63,7 +63,7 @@ internal sealed class FuzzRunner(string folder, string calibration, string weigh
         worker.Start();
         bool finished = worker.Join(TimeBudget);
         clock.Stop();
-        if (!finished) return new(c, -1, "", clock.Elapsed, 0, $"still running after {TimeBudget.TotalSeconds} s (abandoned)");
+        if (!finished) return new(c.Index, c.Kind, -1, "", clock.Elapsed, 0, $"still running after {TimeBudget.TotalSeconds} s (abandoned)");
 
         string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string first = lines.FirstOrDefault() ?? "";
@@ -85,7 +85,7 @@ internal sealed class FuzzRunner(string folder, string calibration, string weigh
             violation = "a refused run changed the folder: " + string.Join(", ", Listing().Except(before));
         else if (Directory.GetFiles(folder, "*.tmp").Length > 0 || Directory.GetFiles(folder, ".*").Length > 0)
             violation = "a temporary file was left behind";
-        return new(c, code, first, clock.Elapsed, allocated, violation);
+        return new(c.Index, c.Kind, code, first, clock.Elapsed, allocated, violation);
     }
 
     private string[] Listing() => Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;

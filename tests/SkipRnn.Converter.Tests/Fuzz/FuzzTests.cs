@@ -56,14 +56,14 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"seed {seed}: {outcomes.Count} cases, {failures.Count} violations, " +
                          $"slowest {outcomes.Max(o => o.Elapsed).TotalSeconds:F2} s, most allocated {outcomes.Max(o => o.AllocatedBytes) / (1 << 20)} MiB");
         output.WriteLine("kind | cases | exit 0 | exit 1 | exit 2 | slowest s | max MiB");
-        foreach (var g in outcomes.GroupBy(o => o.Case.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var g in outcomes.GroupBy(o => o.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
             output.WriteLine($"{g.Key} | {g.Count()} | {g.Count(o => o.ExitCode == 0)} | {g.Count(o => o.ExitCode == 1)} | " +
                              $"{g.Count(o => o.ExitCode == 2)} | {g.Max(o => o.Elapsed).TotalSeconds:F2} | {g.Max(o => o.AllocatedBytes) / (1 << 20)}");
         output.WriteLine("most frequent refusals:");
         foreach (var g in outcomes.Where(o => o.ExitCode == 2).GroupBy(o => Problem(o.FirstLine)).OrderByDescending(g => g.Count()).Take(25))
             output.WriteLine($"  {g.Count(),6}  {g.Key}");
 
-        Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"case {f.Case.Index} ({f.Case.Kind}): {f.Violation}")));
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Select(f => $"case {f.Index} ({f.Kind}): {f.Violation}")));
         if (only < 0) Assert.Equal(cases, outcomes.Count);
     }
 
