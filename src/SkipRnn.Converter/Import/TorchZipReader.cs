@@ -120,12 +120,12 @@ public static class TorchZipReader
     {
         var entry = zip.GetEntry(root + "byteorder");
         if (entry == null) return false;
-        string order = Encoding.ASCII.GetString(ZipFiles.ReadEntry(entry, source)).Trim();
+        string order = Encoding.ASCII.GetString(ZipFiles.ReadEntry(entry, source, maxBytes: 64)).Trim();
         return order switch
         {
             "little" => false,
             "big" => true,
-            _ => throw new ImportException(source, $"{root}byteorder", $"says '{order}'; expected 'little' or 'big'."),
+            _ => throw new ImportException(source, $"{root}byteorder", $"says '{DisplayText.Escape(order, 40)}'; expected 'little' or 'big'."),
         };
     }
 
