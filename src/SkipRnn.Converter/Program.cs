@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SkipRnn.Converter.Cli;
+using SkipRnn.Converter.Import;
 
 namespace SkipRnn.Converter;
 
@@ -11,6 +12,19 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        try
+        {
+            return Run(args);
+        }
+        catch (Exception e)
+        {
+            // The commands guard their own bodies (CliOutput.Guard); this catches what happens around them.
+            return CliOutput.InternalError(e);
+        }
+    }
+
+    private static int Run(string[] args)
+    {
         var root = new RootCommand("skiprnn: import, quantize, verify and export Skip-GRU models for SkipRnn Edge.");
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
@@ -21,7 +35,7 @@ public static class Program
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) Console.Error.WriteLine("skiprnn: " + error.Message);
+            foreach (var error in parse.Errors) Console.Error.WriteLine("skiprnn: " + DisplayText.Escape(error.Message, 400));
             Console.Error.WriteLine("Try 'skiprnn --help'.");
             return ExitCodes.BadInput;
         }

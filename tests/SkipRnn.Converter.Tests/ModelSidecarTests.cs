@@ -137,7 +137,7 @@ public class ModelSidecarTests
             Assert.Equal("field 'hidden_size'", e.Item);
 
             var missing = Assert.Throws<ImportException>(() => ModelImporter.Import(weights, new ImportOptions { SidecarPath = Path.Combine(dir, "none.json") }));
-            Assert.Contains("cannot read the sidecar", missing.Message);
+            Assert.Contains("does not exist", missing.Message);
         }
         finally
         {

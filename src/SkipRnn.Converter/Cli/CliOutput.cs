@@ -27,7 +27,9 @@ public static class CliOutput
         : AnsiConsole.Console;
 
     /// <summary>
-    /// Runs a command body; input problems become one line on stderr and exit code 2, never a stack trace.
+    /// Runs a command body: the one place errors become output. Input problems are one line on stderr and exit code 2;
+    /// anything else is a bug, reported as such on one line with exit code 3. No exception escapes as a stack trace,
+    /// and text from files is escaped (<see cref="DisplayText"/>) so it cannot drive the terminal.
     /// </summary>
     public static int Guard(Func<int> body)
     {
@@ -37,20 +39,52 @@ public static class CliOutput
         }
         catch (Exception e) when (IsInputProblem(e))
         {
-            Console.Error.WriteLine("skiprnn: error: " + e.Message);
+            Console.Error.WriteLine("skiprnn: error: " + DisplayText.EscapeLines(e.Message));
             return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            return InternalError(e);
         }
     }
 
-    private static bool IsInputProblem(Exception e) => e is ImportException or DataException or ModelFormatException or ArgumentException
-        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException
-        or InvalidDataException or JsonException;
+    /// <summary>One line for an error skiprnn has no message for; exit code 3.</summary>
+    public static int InternalError(Exception e)
+    {
+        string what = e is OutOfMemoryException ? "out of memory" : e.GetType().Name + ": " + e.Message;
+        Console.Error.WriteLine($"skiprnn: internal error (a bug in skiprnn, please report it with the command line): {DisplayText.Escape(what, 400)}");
+        return ExitCodes.InternalError;
+    }
 
-    /// <summary>Reads a whole file with a clear error when it is missing.</summary>
+    private static bool IsInputProblem(Exception e) => e is ImportException or DataException or ModelFormatException or ArgumentException
+        or IOException or UnauthorizedAccessException or InvalidDataException or JsonException;
+
+    /// <summary>Reads a whole file; a folder, a missing, empty or oversized file is an error naming it.</summary>
     public static byte[] ReadFile(FileInfo file, string what)
     {
-        if (!file.Exists) throw new FileNotFoundException($"{what} '{file.FullName}' does not exist.");
-        return File.ReadAllBytes(file.FullName);
+        string path = file.FullName;
+        if (Directory.Exists(path)) throw new FileNotFoundException($"{path}: the {what} is a folder, not a file.");
+        if (!file.Exists) throw new FileNotFoundException($"{path}: the {what} does not exist.");
+        if (file.Length == 0) throw new InvalidDataException($"{path}: the {what} is empty (0 bytes).");
+        if (file.Length > ImportLimits.MaxFileBytes)
+            throw new InvalidDataException($"{path}: the {what} is {file.Length} bytes, more than the {ImportLimits.MaxFileBytes} allowed.");
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>Reads and parses a model file; the device reader's errors are reported with the file's name.</summary>
+    public static T ReadModel<T>(FileInfo file, Func<byte[], T> parse)
+    {
+        byte[] bytes = ReadFile(file, "model file");
+        try
+        {
+            return parse(bytes);
+        }
+        catch (ModelFormatException e)
+        {
+            const string Prefix = "Invalid model: ";
+            string problem = e.Message.StartsWith(Prefix, StringComparison.Ordinal) ? e.Message[Prefix.Length..] : e.Message;
+            throw new InvalidDataException($"{file.FullName}: not a valid model file: {problem}", e);
+        }
     }
 
     /// <summary>Formats a ratio as a percentage with two decimals.</summary>

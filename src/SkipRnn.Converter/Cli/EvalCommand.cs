@@ -32,7 +32,7 @@ public static class EvalCommand
     public static int Run(FileInfo weights, FileInfo modelFile, FileInfo dataFile, ImportOptions importOptions, bool json)
     {
         ImportResult import = ModelImporter.Import(weights.FullName, importOptions);
-        SkipGruModel fixedModel = ModelReader.Read(CliOutput.ReadFile(modelFile, "Model file"));
+        SkipGruModel fixedModel = CliOutput.ReadModel(modelFile, ModelReader.Read);
         if (fixedModel.InputSize != import.Model.InputSize || fixedModel.HiddenSize != import.Model.HiddenSize ||
             fixedModel.Layers.Length != import.Model.Layers.Length || fixedModel.OutputSize != import.Model.OutputSize)
             throw new ArgumentException($"{modelFile.Name} ({fixedModel.Layers.Length}×{fixedModel.InputSize}→{fixedModel.HiddenSize}→{fixedModel.OutputSize}) " +

@@ -9,4 +9,6 @@ public static class ExitCodes
     public const int VerificationFailed = 1;
     /// <summary>Bad usage or bad input (unreadable, corrupt or inconsistent files).</summary>
     public const int BadInput = 2;
+    /// <summary>A bug in skiprnn (an error it has no message for): one line says so; never a stack trace.</summary>
+    public const int InternalError = 3;
 }

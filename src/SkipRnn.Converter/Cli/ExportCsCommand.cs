@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SkipRnn.Converter.Export;
+using SkipRnn.Converter.Files;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Host;
 
@@ -27,14 +28,18 @@ public static class ExportCsCommand
         cmd.SetAction(p => CliOutput.Guard(() =>
         {
             FileInfo file = p.GetValue(model)!;
-            byte[] bytes = CliOutput.ReadFile(file, "Model file");
-            ModelReader.Read(bytes);   // refuse to export a file the device would reject
+            var inputs = new[] { new NamedPath("model file", file.FullName) };
+            OutputPaths.Check(inputs, new[] { new NamedPath("output (-o)", p.GetValue(output)!.FullName) });
+            byte[] bytes = CliOutput.ReadModel(file, b => { ModelReader.Read(b); return b; });   // refuse a file the device would reject
             IReadOnlyList<ExportedFile> files = CSharpExporter.GenerateFiles(bytes, p.GetValue(ns)!, p.GetValue(cls)!, file.Name, p.GetValue(partBytes));
             string main = p.GetValue(output)!.FullName;
             string stem = main.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) ? main[..^3] : main;
+            string PathOf(ExportedFile f) => f.Suffix.Length == 0 ? main : stem + f.Suffix + ".cs";
+            if (files.Count > 1)   // the parts' names are known only now: none may be an input either
+                OutputPaths.Check(inputs, files.Select(f => new NamedPath("output (-o, part)", PathOf(f))).ToArray());
             // Every file is generated before any is written; each is written atomically.
             foreach (ExportedFile f in files)
-                AtomicFile.WriteAllText(f.Suffix.Length == 0 ? main : stem + f.Suffix + ".cs", f.Source);
+                AtomicFile.WriteAllText(PathOf(f), f.Source);
             if (files.Count == 1)
                 Console.Error.WriteLine($"wrote {main} ({bytes.Length} model bytes)");
             else

@@ -18,7 +18,7 @@ public static class InspectCommand
 
     public static int Run(FileInfo file, bool json)
     {
-        ModelSummary s = ModelSummary.Read(CliOutput.ReadFile(file, "Model file"));
+        ModelSummary s = CliOutput.ReadModel(file, ModelSummary.Read);
         if (json)
         {
             CliOutput.WriteJson(s);

@@ -1,6 +1,7 @@
 using SkipRnn.Converter.Data;
 using SkipRnn.Converter.Evaluation;
 using SkipRnn.Converter.Export;
+using SkipRnn.Converter.Files;
 using SkipRnn.Converter.Import;
 using SkipRnn.Converter.Quantization;
 using SkipRnn.Edge.Host;
@@ -22,6 +23,8 @@ public static class ConversionPipeline
     /// <summary>Runs the whole conversion. <paramref name="progress"/> gets (validation sequences done, total).</summary>
     public static ConversionReport Run(ConvertOptions o, IProgress<(int Done, int Total)>? progress = null)
     {
+        o.Validate();
+        CheckPaths(o);
         Quantized q = Quantize(o);
         SequenceDataset validation = o.ValidationPath == null ? LoadData(o.CalibrationPath, q) : LoadData(o.ValidationPath, q);
         EvaluationResult eval = Evaluate(q, validation, progress);
@@ -50,17 +53,36 @@ public static class ConversionPipeline
         var report = new ConversionReport(o.WeightsPath, o.OutputPath, passed, q.Task.ToString(), model.Variant.ToString(),
             q.Import.VariantSource.ToString(), q.Import.Mapping.Describe().ToList(), q.Calibration, q.Tensors, eval, floors, selfTest,
             ModelSummary.Of(model, file.Length));
-        AtomicFile.WriteAllText(o.ReportPath ?? o.OutputPath + ".report.json",
+        AtomicFile.WriteAllText(ReportPathOf(o),
             System.Text.Json.JsonSerializer.Serialize(report, Cli.CliOutput.Json));
         return report;
     }
 
+    /// <summary>Where the report goes: --report, else &lt;output&gt;.report.json.</summary>
+    public static string ReportPathOf(ConvertOptions o) => o.ReportPath ?? o.OutputPath + ".report.json";
+
+    /// <summary>
+    /// Before any work: the model file and the report must go to existing folders, be two different files and
+    /// overwrite none of the inputs (weights, sidecar, calibration and validation sets), however they are linked.
+    /// </summary>
+    public static void CheckPaths(ConvertOptions o) =>
+        OutputPaths.Check(
+            new[]
+            {
+                new NamedPath("weights file", o.WeightsPath),
+                new NamedPath("sidecar", ModelImporter.SidecarPathFor(o.WeightsPath, o.Import) ?? ""),
+                new NamedPath("calibration set", o.CalibrationPath),
+                new NamedPath("validation set", o.ValidationPath ?? ""),
+            },
+            new[] { new NamedPath("output (-o)", o.OutputPath), new NamedPath("report (--report)", ReportPathOf(o)) });
+
     /// <summary>Import, calibrate and quantize (no verification, nothing written).</summary>
     public static Quantized Quantize(ConvertOptions o)
     {
-        if (o.WeightBits is not (8 or 16)) throw new ArgumentException($"--weight-bits must be 8 or 16, not {o.WeightBits}.");
+        o.Validate();
         ImportResult import = ModelImporter.Import(o.WeightsPath, o.Import);
         FloatSkipGruModel model = import.Model;
+        CheckInt16Names(o.Int16Tensors, model);
         SequenceDataset calib = SequenceDataset.Read(o.CalibrationPath);
         ModelTask task = import.Task != ModelTask.Unspecified ? import.Task : calib.Task;
         calib.Validate(model, task);
@@ -69,6 +91,8 @@ public static class ConversionPipeline
         RawEncoding encoding = lsb != null ? RawEncoding.FromLsb(lsb) : RawEncoding.FromCalibration(calib, o.RawBits);
         if (encoding.Lsb.Length != model.InputSize)
             throw new ArgumentException($"--raw-lsb gives {encoding.Lsb.Length} values for a model with {model.InputSize} inputs.");
+        CheckLsb(encoding, model, lsb != null ? null : calib);
+        encoding.CheckRange(calib);   // every calibration value must be a raw int32 count: refuse before calibrating
         var sequences = Enumerable.Range(0, calib.Count).Select(calib.Sequence).ToList();
         Calibration calibration = Calibration.Run(model, sequences, encoding.Lsb);
 
@@ -79,9 +103,58 @@ public static class ConversionPipeline
             WeightBits = o.WeightBits,
         };
         foreach (string tensor in o.Int16Tensors) options.WeightBitsByTensor[tensor] = 16;
-        SkipGruModel q = Quantizer.Quantize(model, options);
+        SkipGruModel q;
+        try
+        {
+            q = Quantizer.Quantize(model, options);
+        }
+        catch (Exception e) when (e is ArgumentException or ModelFormatException)
+        {
+            // Weights (or a sidecar's normalization) the fixed point cannot hold: say which file they came from.
+            throw new ImportException(o.WeightsPath, null, $"cannot be quantized: {e.Message.TrimEnd('.')}.", e);
+        }
         return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q));
     }
+
+    /// <summary>The per-tensor names --int16 accepts for <paramref name="model"/>, in the quantizer's spelling.</summary>
+    public static IReadOnlyList<string> Int16Names(FloatSkipGruModel model)
+    {
+        var names = new List<string>();
+        for (int l = 0; l < model.Layers.Length; l++) names.AddRange([$"layer[{l}].w_ih", $"layer[{l}].w_hh"]);
+        names.Add("skip_gate");
+        if (model.OutputSize > 0) names.Add("head");
+        return names;
+    }
+
+    private static void CheckInt16Names(IReadOnlyList<string> requested, FloatSkipGruModel model)
+    {
+        var valid = Int16Names(model);
+        foreach (string name in requested)
+            if (!valid.Contains(name, StringComparer.Ordinal))
+                throw new ArgumentException(
+                    $"--int16: '{DisplayText.Escape(name)}' is not a tensor of this model; the tensors are {string.Join(", ", valid)}.");
+    }
+
+    /// <summary>
+    /// The device folds lsb · 2^F / std into a multiplier M · 2^−S with S ≤ 62 and F ≤ 15: an LSB far outside what that
+    /// holds with at least 16 significant bits is refused here, naming the input, instead of failing inside the quantizer.
+    /// </summary>
+    private static void CheckLsb(RawEncoding encoding, FloatSkipGruModel model, SequenceDataset? derivedFrom)
+    {
+        double[] lsb = encoding.Lsb;
+        for (int j = 0; j < lsb.Length; j++)
+        {
+            double std = model.InputStd?[j] ?? 1.0, perStd = lsb[j] / std;
+            if (perStd >= MinLsbPerStd && perStd <= MaxLsbPerStd) continue;
+            string range = $"{perStd:G6} standard deviations ({std:G6}) per raw count; the device's input normalization holds {MinLsbPerStd:G3} to {MaxLsbPerStd:G3}";
+            if (derivedFrom != null)
+                throw new DataException(derivedFrom.Path, SequenceDataset.XItem,
+                    $"input {j}'s largest value gives a raw LSB of {lsb[j]:G6} (--raw-bits), which is {range}: check the data or give --raw-lsb.");
+            throw new ArgumentException($"--raw-lsb: input {j}'s LSB {lsb[j]:G6} is {range}.");
+        }
+    }
+
+    private static readonly double MinLsbPerStd = Math.Pow(2, -46), MaxLsbPerStd = Math.Pow(2, 15);
 
     /// <summary>
     /// The raw LSB a model file was converted with, recovered from its input normalization:

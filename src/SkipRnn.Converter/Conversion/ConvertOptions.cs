@@ -1,4 +1,6 @@
+using System.Globalization;
 using SkipRnn.Converter.Import;
+using SkipRnn.Edge.Format;
 
 namespace SkipRnn.Converter.Conversion;
 
@@ -31,4 +33,32 @@ public sealed record ConvertOptions
     public double MinArgmaxAgreement { get; init; } = 0.99;
     /// <summary>Steps of the first validation sequence embedded as self-test vectors (0 = none).</summary>
     public int SelfTestSteps { get; init; } = 32;
+
+    /// <summary>
+    /// Checks the settings that need no file, before anything is read: throws <see cref="ArgumentException"/>
+    /// (exit code 2) naming the option.
+    /// </summary>
+    public void Validate()
+    {
+        if (WeightBits is not (8 or 16)) throw new ArgumentException($"--weight-bits must be 8 or 16, not {WeightBits}.");
+        if (RawBits is < 2 or > 32) throw new ArgumentException($"--raw-bits must be 2 to 32, not {RawBits}.");
+        if (SelfTestSteps is < 0 or > ModelFileLayout.MaxSelfTestSteps)
+            throw new ArgumentException($"--self-test-steps must be 0 (none) to {ModelFileLayout.MaxSelfTestSteps}, not {SelfTestSteps}.");
+        CheckFloor("--min-decision-agreement", MinDecisionAgreement);
+        CheckFloor("--min-argmax-agreement", MinArgmaxAgreement);
+        if (RawLsb is { } lsb)
+        {
+            if (lsb.Length == 0) throw new ArgumentException("--raw-lsb gives no value.");
+            foreach (double v in lsb)
+                if (!(v > 0) || !double.IsFinite(v))
+                    throw new ArgumentException($"--raw-lsb: {v.ToString("R", CultureInfo.InvariantCulture)} is not a positive finite number.");
+        }
+    }
+
+    private static void CheckFloor(string option, double value)
+    {
+        // A share: NaN or a negative floor would pass everything silently. (Above 1 it can never be met: tests use that.)
+        if (!(value >= 0) || double.IsInfinity(value))
+            throw new ArgumentException($"{option} is a share from 0 to 1, not {value.ToString("R", CultureInfo.InvariantCulture)}.");
+    }
 }

@@ -18,8 +18,10 @@ internal static class SequenceDatasetReader
         byte[] bytes;
         try
         {
+            if (Directory.Exists(path)) throw new DataException(path, null, "this is a folder, not a dataset file.");
             var info = new FileInfo(path);
             if (!info.Exists) throw new DataException(path, null, "the dataset file does not exist.");
+            if (info.Length == 0) throw new DataException(path, null, "the file is empty (0 bytes).");
             if (info.Length > MaxFileBytes)
                 throw new DataException(path, null, $"the file is {info.Length} bytes, more than the {MaxFileBytes} a dataset may have.");
             bytes = File.ReadAllBytes(path);
@@ -60,7 +62,7 @@ internal static class SequenceDatasetReader
             throw new DataException(source, $"array '{name}'", "appears more than once in the archive.");
         if (entries.Count == 0)
         {
-            var present = zip.Entries.Select(e => e.FullName.EndsWith(".npy", StringComparison.Ordinal) ? e.FullName[..^4] : e.FullName).ToList();
+            var present = zip.Entries.Select(e => DisplayText.Escape(e.FullName.EndsWith(".npy", StringComparison.Ordinal) ? e.FullName[..^4] : e.FullName)).ToList();
             throw new DataException(source, $"array '{name}'",
                 "is missing: a dataset needs x (float [N, T, I]) and y (integer labels [N] or float targets [N] / [N, O]). The file holds: "
                 + (present.Count == 0 ? "nothing" : string.Join(", ", present)) + ".");

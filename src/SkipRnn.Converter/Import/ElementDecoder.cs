@@ -21,32 +21,38 @@ internal static class ElementDecoder
         if (count < 0 || count * size > bytes.Length)
             throw new ArgumentException("Not enough bytes for the requested elements.", nameof(bytes));
         var result = new double[count];
-        for (int i = 0; i < result.Length; i++)
-        {
-            var e = bytes.Slice(i * size, size);
-            result[i] = dtype switch
-            {
-                TensorDType.F16 => (double)BitConverter.UInt16BitsToHalf(Read16(e, bigEndian)),
-                // bfloat16 is the upper half of an IEEE single.
-                TensorDType.BF16 => BitConverter.Int32BitsToSingle(Read16(e, bigEndian) << 16),
-                TensorDType.F32 => BitConverter.Int32BitsToSingle(bigEndian
-                    ? BinaryPrimitives.ReadInt32BigEndian(e) : BinaryPrimitives.ReadInt32LittleEndian(e)),
-                TensorDType.F64 => BitConverter.Int64BitsToDouble(bigEndian
-                    ? BinaryPrimitives.ReadInt64BigEndian(e) : BinaryPrimitives.ReadInt64LittleEndian(e)),
-                TensorDType.I8 => (sbyte)e[0],
-                TensorDType.U8 => e[0],
-                TensorDType.I16 => (short)Read16(e, bigEndian),
-                TensorDType.U16 => Read16(e, bigEndian),
-                TensorDType.I32 => bigEndian ? BinaryPrimitives.ReadInt32BigEndian(e) : BinaryPrimitives.ReadInt32LittleEndian(e),
-                TensorDType.U32 => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(e) : BinaryPrimitives.ReadUInt32LittleEndian(e),
-                // 64-bit integers beyond ±2^53 would round here; NpyReader refuses them first (FirstInexactInteger).
-                TensorDType.I64 => bigEndian ? BinaryPrimitives.ReadInt64BigEndian(e) : BinaryPrimitives.ReadInt64LittleEndian(e),
-                TensorDType.U64 => bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(e) : BinaryPrimitives.ReadUInt64LittleEndian(e),
-                _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-            };
-        }
+        for (int i = 0; i < result.Length; i++) result[i] = DecodeOne(bytes.Slice(i * size, size), dtype, bigEndian);
         return result;
     }
+
+    /// <summary>Element <paramref name="index"/> of raw elements (for strided views, which read storages in place).</summary>
+    public static double DecodeAt(ReadOnlySpan<byte> bytes, long index, TensorDType dtype, bool bigEndian)
+    {
+        int size = SizeOf(dtype);
+        return DecodeOne(bytes.Slice(checked((int)(index * size)), size), dtype, bigEndian);
+    }
+
+    private static double DecodeOne(ReadOnlySpan<byte> e, TensorDType dtype, bool bigEndian) =>
+        dtype switch
+        {
+            TensorDType.F16 => (double)BitConverter.UInt16BitsToHalf(Read16(e, bigEndian)),
+            // bfloat16 is the upper half of an IEEE single.
+            TensorDType.BF16 => BitConverter.Int32BitsToSingle(Read16(e, bigEndian) << 16),
+            TensorDType.F32 => BitConverter.Int32BitsToSingle(bigEndian
+                ? BinaryPrimitives.ReadInt32BigEndian(e) : BinaryPrimitives.ReadInt32LittleEndian(e)),
+            TensorDType.F64 => BitConverter.Int64BitsToDouble(bigEndian
+                ? BinaryPrimitives.ReadInt64BigEndian(e) : BinaryPrimitives.ReadInt64LittleEndian(e)),
+            TensorDType.I8 => (sbyte)e[0],
+            TensorDType.U8 => e[0],
+            TensorDType.I16 => (short)Read16(e, bigEndian),
+            TensorDType.U16 => Read16(e, bigEndian),
+            TensorDType.I32 => bigEndian ? BinaryPrimitives.ReadInt32BigEndian(e) : BinaryPrimitives.ReadInt32LittleEndian(e),
+            TensorDType.U32 => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(e) : BinaryPrimitives.ReadUInt32LittleEndian(e),
+            // 64-bit integers beyond ±2^53 would round here; NpyReader refuses them first (FirstInexactInteger).
+            TensorDType.I64 => bigEndian ? BinaryPrimitives.ReadInt64BigEndian(e) : BinaryPrimitives.ReadInt64LittleEndian(e),
+            TensorDType.U64 => bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(e) : BinaryPrimitives.ReadUInt64LittleEndian(e),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+        };
 
     /// <summary>
     /// Index of the first 64-bit integer element beyond ±2^53 (where doubles stop holding every integer), or −1.

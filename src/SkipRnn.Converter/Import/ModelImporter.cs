@@ -35,14 +35,17 @@ public static class ModelImporter
     {
         options ??= ImportOptions.Default;
         var tensors = TensorFile.Read(weightsPath);
-        string? sidecarPath = options.SidecarPath;
-        if (sidecarPath == null && !options.NoSidecar)
-        {
-            string candidate = ModelSidecar.DefaultPath(weightsPath);
-            if (File.Exists(candidate)) sidecarPath = candidate;
-        }
+        string? sidecarPath = SidecarPathFor(weightsPath, options);
         var sidecar = sidecarPath == null ? null : ModelSidecar.Read(sidecarPath);
         return Import(tensors, sidecar, sidecarPath, options);
+    }
+
+    /// <summary>The sidecar an import of <paramref name="weightsPath"/> reads: --sidecar, else &lt;weights&gt;.json when present.</summary>
+    public static string? SidecarPathFor(string weightsPath, ImportOptions options)
+    {
+        if (options.SidecarPath != null || options.NoSidecar) return options.SidecarPath;
+        string candidate = ModelSidecar.DefaultPath(weightsPath);
+        return File.Exists(candidate) ? candidate : null;
     }
 
     /// <summary>Builds the model from tensors already read (and an optional sidecar already parsed).</summary>
@@ -55,7 +58,25 @@ public static class ModelImporter
             : sidecar?.Variant is { } s ? (s, VariantSource.Sidecar)
             : (mapping.LayoutVariant, VariantSource.Layout);
         var model = SkipGruAssembler.Build(tensors, mapping, variant);
+        CheckDeviceLimits(model, tensors.Source);
         sidecar?.ApplyTo(model, sidecarPath ?? "sidecar");
         return new ImportResult(model, tensors, mapping, from, sidecar, sidecarPath);
+    }
+
+    /// <summary>
+    /// The sizes the device runs, checked as soon as the model is known: a model the device cannot hold is refused
+    /// here, before calibration spends minutes on it.
+    /// </summary>
+    private static void CheckDeviceLimits(FloatSkipGruModel model, string source)
+    {
+        void Check(string what, int value, int max)
+        {
+            if (value > max)
+                throw new ImportException(source, null, $"the model's {what} is {value}; the device runs at most {max}.");
+        }
+        Check("layer count", model.Layers.Length, ImportLimits.MaxLayers);
+        Check("hidden size", model.HiddenSize, ImportLimits.MaxHiddenSize);
+        Check("input size", model.InputSize, ImportLimits.MaxInputSize);
+        Check("output size", model.OutputSize, ImportLimits.MaxOutputSize);
     }
 }

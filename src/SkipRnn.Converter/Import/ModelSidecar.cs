@@ -37,16 +37,10 @@ public sealed record ModelSidecar
 
     public static ModelSidecar Read(string path)
     {
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ImportException(path, null, $"cannot read the sidecar ({ex.Message.TrimEnd('.')}).", ex);
-        }
-        return Parse(json, path);
+        byte[] bytes = FileBytes.ReadAll(path, ImportLimits.MaxHeaderBytes);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new ImportException(path, null, "the sidecar is not UTF-8 text.");
+        return Parse(System.Text.Encoding.UTF8.GetString(bytes), path);
     }
 
     public static ModelSidecar Parse(string json, string source)
@@ -106,6 +100,12 @@ public sealed record ModelSidecar
                     throw Field(source, "input_std", $"value {k} is {InputStd[k]}; a standard deviation must be positive.");
         if (ClassNames != null && OutputSize is { } o && ClassNames.Length != o)
             throw Field(source, "class_names", $"has {ClassNames.Length} names but output_size is {o}.");
+        // The model file holds class names as 1 to 64 printable ASCII characters: refuse others now, not after calibration.
+        if (ClassNames != null)
+            for (int k = 0; k < ClassNames.Length; k++)
+                if (ClassNames[k].Length is < 1 or > SkipGruModel.MaxClassNameLength || ClassNames[k].Any(c => c is < ' ' or > '~'))
+                    throw Field(source, "class_names",
+                        $"name {k} '{DisplayText.Escape(ClassNames[k], 80)}' is not 1 to {SkipGruModel.MaxClassNameLength} printable ASCII characters, which the model file holds.");
     }
 
     /// <summary>

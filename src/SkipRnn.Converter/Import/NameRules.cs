@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace SkipRnn.Converter.Import;
@@ -26,20 +27,36 @@ internal static partial class NameRules
         return s.Length > 0 && s[^1] is "kernel" or "weights";
     }
 
-    /// <summary>The last integer in a scope ("cells.1" → 1, "multi/layer_2/cell" → 2), or -1 when there is none.</summary>
-    public static int LastIndex(IEnumerable<string> prefix)
+    /// <summary>
+    /// The last integer in a scope ("cells.1" → 1, "multi/layer_2/cell" → 2), or -1 when there is none.
+    /// Only ASCII digits count (\d would also match Arabic-Indic and other digits, which int.Parse refuses).
+    /// </summary>
+    public static int LastIndex(IEnumerable<string> prefix, string source, string tensor)
     {
         foreach (var segment in prefix.Reverse())
         {
             var m = TrailingNumber().Match(segment);
-            if (m.Success && int.TryParse(m.Value, out int index)) return index;
+            if (m.Success) return LayerNumber(m.Value, source, tensor);
         }
         return -1;
     }
 
-    [GeneratedRegex(@":\d+$")]
+    /// <summary>
+    /// A layer number written in ASCII digits, at most <see cref="ImportLimits.MaxLayerNumber"/>: a name like
+    /// weight_ih_l99999999999 is refused with the tensor named, not an overflow.
+    /// </summary>
+    public static int LayerNumber(string digits, string source, string tensor)
+    {
+        string trimmed = digits.TrimStart('0');
+        if (trimmed.Length > 9 || (trimmed.Length > 0 && int.Parse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture) > ImportLimits.MaxLayerNumber))
+            throw new ImportException(source, $"tensor '{tensor}'",
+                $"has layer number {DisplayText.Escape(digits, 24)}, more than the {ImportLimits.MaxLayerNumber} a name may carry.");
+        return trimmed.Length == 0 ? 0 : int.Parse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@":[0-9]+$")]
     private static partial Regex VariableSuffix();
 
-    [GeneratedRegex(@"\d+$")]
+    [GeneratedRegex(@"[0-9]+$")]
     private static partial Regex TrailingNumber();
 }

@@ -20,8 +20,11 @@ public static class NpyReader
     /// Parses one .npy held in memory as the tensor <paramref name="name"/>;
     /// <paramref name="source"/> names the file (or archive) in errors. With <paramref name="allowIntegers"/>,
     /// signed and unsigned integer arrays (1 to 8 bytes) are read too, as long as every value is exact in a double.
+    /// <paramref name="maxElements"/> bounds the array's elements (checked from the header, before decoding): the
+    /// weights reader passes what remains of its total.
     /// </summary>
-    public static Tensor Parse(byte[] npy, string name, string source, bool allowIntegers = false)
+    public static Tensor Parse(byte[] npy, string name, string source, bool allowIntegers = false,
+        long maxElements = ImportLimits.MaxTensorElements)
     {
         string item = $"array '{name}'";
         if (npy.Length < 10 || !HasMagic(npy))
@@ -51,6 +54,9 @@ public static class NpyReader
         var (dtype, bigEndian, fortranOrder, shape) = ParseHeader(header, source, item, allowIntegers);
 
         long count = ShapeMath.ElementCount(shape, source, item);
+        if (count > maxElements)
+            throw new ImportException(source, item,
+                $"shape {Tensor.FormatShape(shape)} brings the arrays' elements past {ImportLimits.MaxTotalElements} in total.");
         long dataStart = prefix + headerLength;
         long expected = count * ElementDecoder.SizeOf(dtype);
         long actual = npy.Length - dataStart;
@@ -80,7 +86,7 @@ public static class NpyReader
         }
         catch (FormatException ex)
         {
-            throw new ImportException(source, item, $"header is not a Python dict literal ({ex.Message.TrimEnd('.')}).", ex);
+            throw new ImportException(source, item, $"header is not a Python dict literal ({DisplayText.Escape(ex.Message.TrimEnd('.'))}).", ex);
         }
         if (parsed is not Dictionary<string, object?> dict)
             throw new ImportException(source, item, "header is not a Python dict.");
@@ -142,8 +148,8 @@ public static class NpyReader
             _ => "unsupported",
         } : "unsupported";
         throw new ImportException(source, item, allowIntegers
-            ? $"has dtype '{descr}' ({kind}); only float16/32/64 ('<f2', '<f4', '<f8') and signed or unsigned integers ('|i1', '<i2', '<i4', '<i8', '|u1', ...; big-endian '>') are read."
-            : $"has dtype '{descr}' ({kind}); only float16, float32 and float64 ('<f2', '<f4', '<f8' or big-endian '>') are read.");
+            ? $"has dtype '{DisplayText.Escape(descr, 40)}' ({kind}); only float16/32/64 ('<f2', '<f4', '<f8') and signed or unsigned integers ('|i1', '<i2', '<i4', '<i8', '|u1', ...; big-endian '>') are read."
+            : $"has dtype '{DisplayText.Escape(descr, 40)}' ({kind}); only float16, float32 and float64 ('<f2', '<f4', '<f8' or big-endian '>') are read.");
     }
 
     /// <summary>Reorders column-major (Fortran) elements into row-major order.</summary>

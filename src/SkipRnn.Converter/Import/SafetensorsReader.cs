@@ -43,6 +43,16 @@ public static class SafetensorsReader
         long dataLength = file.Length - dataStart;
         CheckLayout(entries, dataLength, source);
 
+        // Sized from the header before anything is decoded (the layout check above already bounds the bytes).
+        long totalElements = 0;
+        foreach (var e in entries)
+        {
+            totalElements += e.Count;
+            if (totalElements > ImportLimits.MaxTotalElements)
+                throw new ImportException(source, $"tensor '{e.Name}'",
+                    $"brings the tensors' elements past {ImportLimits.MaxTotalElements} in total.");
+        }
+
         var tensors = new List<Tensor>(entries.Count);
         foreach (var e in entries)
         {
@@ -77,13 +87,15 @@ public static class SafetensorsReader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in doc.RootElement.EnumerateObject())
             {
+                // Names come from the file: escape sequences and control characters are made visible once, here.
+                string name = DisplayText.Escape(property.Name);
                 // JSON allows repeated keys; a repeated tensor name would make the file ambiguous.
-                if (!seen.Add(property.Name))
-                    throw new ImportException(source, $"header key '{property.Name}'", "appears more than once.");
-                if (property.Name == "__metadata__")
+                if (!seen.Add(name))
+                    throw new ImportException(source, $"header key '{name}'", "appears more than once.");
+                if (name == "__metadata__")
                     ReadMetadata(property.Value, source, metadata);
                 else
-                    entries.Add(ParseEntry(property.Name, property.Value, source));
+                    entries.Add(ParseEntry(name, property.Value, source));
             }
             return entries;
         }
@@ -96,7 +108,7 @@ public static class SafetensorsReader
         foreach (var p in value.EnumerateObject())
         {
             if (p.Value.ValueKind != JsonValueKind.String)
-                throw new ImportException(source, $"__metadata__ field '{p.Name}'", "must be a string.");
+                throw new ImportException(source, $"__metadata__ field '{DisplayText.Escape(p.Name)}'", "must be a string.");
             metadata[p.Name] = p.Value.GetString()!;
         }
     }
@@ -117,8 +129,8 @@ public static class SafetensorsReader
             "F64" => TensorDType.F64,
             _ => throw new ImportException(source, item,
                 KnownUnsupported.Contains(dtypeName)
-                    ? $"has dtype {dtypeName}, which cannot hold trained weights: only F16, BF16, F32 and F64 are read."
-                    : $"has unknown dtype '{dtypeName}': only F16, BF16, F32 and F64 are read."),
+                    ? $"has dtype {DisplayText.Escape(dtypeName)}, which cannot hold trained weights: only F16, BF16, F32 and F64 are read."
+                    : $"has unknown dtype '{DisplayText.Escape(dtypeName)}': only F16, BF16, F32 and F64 are read."),
         };
 
         if (!value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
@@ -130,7 +142,7 @@ public static class SafetensorsReader
         foreach (var d in shapeElement.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int dim) || dim < 0)
-                throw new ImportException(source, item, $"shape {d.GetRawText()} at position {k} is not a non-negative 32-bit integer.");
+                throw new ImportException(source, item, $"shape {DisplayText.Escape(d.GetRawText(), 40)} at position {k} is not a non-negative 32-bit integer.");
             shape[k++] = dim;
         }
         long count = ShapeMath.ElementCount(shape, source, item);
@@ -140,13 +152,13 @@ public static class SafetensorsReader
             throw new ImportException(source, item, "its header entry has no \"data_offsets\" pair [begin, end].");
         if (!offsets[0].TryGetUInt64(out ulong begin) || !offsets[1].TryGetUInt64(out ulong end))
             throw new ImportException(source, item,
-                $"data_offsets {offsets.GetRawText()} are not non-negative integers.");
+                $"data_offsets {DisplayText.Escape(offsets.GetRawText(), 80)} are not non-negative integers.");
         if (end < begin)
             throw new ImportException(source, item, $"data_offsets [{begin}, {end}] end before they begin.");
         ulong expected = (ulong)count * (ulong)ElementDecoder.SizeOf(dtype);
         if (end - begin != expected)
             throw new ImportException(source, item,
-                $"data_offsets [{begin}, {end}] span {end - begin} bytes but shape {Tensor.FormatShape(shape)} of {dtypeName} needs {expected}.");
+                $"data_offsets [{begin}, {end}] span {end - begin} bytes but shape {Tensor.FormatShape(shape)} of {dtype} needs {expected}.");
         return new Entry(name, dtype, shape, count, begin, end);
     }
 

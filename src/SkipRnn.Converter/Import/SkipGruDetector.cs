@@ -70,14 +70,14 @@ public static partial class SkipGruDetector
                 found.Add(new(new PyTorchGruLayer(t.Name,
                         index.Require(prefix, t.Name, $"weight_hh_l{k}"),
                         index.Find(prefix, $"bias_ih_l{k}"), index.Find(prefix, $"bias_hh_l{k}")),
-                    int.Parse(k), NameRules.Key(prefix)));
+                    NameRules.LayerNumber(k, tensors.Source, t.Name), NameRules.Key(prefix)));
             }
             else if (last == "weight_ih")
             {
                 found.Add(new(new PyTorchGruLayer(t.Name,
                         index.Require(prefix, t.Name, "weight_hh"),
                         index.Find(prefix, "bias_ih"), index.Find(prefix, "bias_hh")),
-                    NameRules.LastIndex(prefix), NameRules.Key(prefix)));
+                    NameRules.LastIndex(prefix, tensors.Source, t.Name), NameRules.Key(prefix)));
             }
             else if (seg.Length >= 2 && seg[^2] == "gates" && last is "kernel" or "weights")
             {
@@ -86,13 +86,13 @@ public static partial class SkipGruDetector
                         index.FindAny(scope, ["gates/bias", "gates/biases"]),
                         index.RequireAny(scope, t.Name, ["candidate/kernel", "candidate/weights"]),
                         index.FindAny(scope, ["candidate/bias", "candidate/biases"])),
-                    NameRules.LastIndex(scope), NameRules.Key(scope)));
+                    NameRules.LastIndex(scope, tensors.Source, t.Name), NameRules.Key(scope)));
             }
             else if (last == "recurrent_kernel")
             {
                 found.Add(new(new KerasGruLayer(
                         index.Require(prefix, t.Name, "kernel"), t.Name, index.Find(prefix, "bias")),
-                    NameRules.LastIndex(prefix), NameRules.Key(prefix)));
+                    NameRules.LastIndex(prefix, tensors.Source, t.Name), NameRules.Key(prefix)));
             }
         }
 
@@ -245,10 +245,10 @@ public static partial class SkipGruDetector
         new(tensors.Source, null,
             $"cannot map the tensors to a Skip-GRU: {problem}{Environment.NewLine}Tensors in the file:{Environment.NewLine}{tensors.Describe()}");
 
-    [GeneratedRegex(@"^weight_ih_l(\d+)(_reverse)?$")]
+    [GeneratedRegex(@"^weight_ih_l([0-9]+)(_reverse)?$")]
     private static partial Regex NnGruWeight();
 
-    [GeneratedRegex(@"^(head|dense|fc|classifier|readout|output)(_\d+)?$")]
+    [GeneratedRegex(@"^(head|dense|fc|classifier|readout|output)(_[0-9]+)?$")]
     private static partial Regex HeadScope();
 
     /// <summary>Looks tensors up by normalized scope + suffix ("cells/0" + "weight_hh").</summary>

@@ -11,6 +11,7 @@ public static class TensorFile
 
     public static TensorSet Parse(byte[] file, string source)
     {
+        if (file.Length == 0) throw new ImportException(source, null, "the file is empty (0 bytes).");
         if (IsZip(file))
         {
             using var zip = ZipFiles.Open(file, source);
@@ -23,6 +24,9 @@ public static class TensorFile
         if (NpyReader.HasMagic(file))
             throw new ImportException(source, null,
                 "this is a single .npy array; save all weights into one .npz with numpy.savez(path, **state_dict).");
+        if (file.Length < 9)
+            throw new ImportException(source, null,
+                $"the file is {file.Length} bytes: not a zip archive (torch.save, .npz), and too short for safetensors (an 8-byte header length, then JSON).");
         return SafetensorsReader.Parse(file, source);
     }
 

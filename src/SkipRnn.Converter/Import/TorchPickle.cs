@@ -67,9 +67,20 @@ internal static class TorchPickle
             Unpickler.registerConstructor("torch._utils", "_rebuild_tensor_v2", new Constructor(RebuildTensor));
             // torch.save of nn.Parameter objects (e.g. a dict(model.named_parameters())) wraps the tensor once more.
             Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", new Constructor(RebuildParameter));
+            // Razorvine builds bytearray(n) / bytes(n) / codecs.encode(...) as real byte arrays: bytearray(2**31 - 1)
+            // would allocate 2 GiB from a few bytes of pickle. A state_dict needs none of them: keep them inert.
+            foreach (var (module, name) in new[]
+                     {
+                         ("builtins", "bytearray"), ("__builtin__", "bytearray"), ("__builtin__", "bytes"), ("builtins", "bytes"),
+                         ("_codecs", "encode"),
+                     })
+                Unpickler.registerConstructor(module, name, new Constructor(_ => new InertValue($"{module}.{name}")));
             _registered = true;
         }
     }
+
+    /// <summary>A Python value the importer never needs, kept as its class name only.</summary>
+    internal sealed record InertValue(string ClassName);
 
     private sealed class Constructor(Func<object[], object> build) : IObjectConstructor
     {
@@ -81,7 +92,10 @@ internal static class TorchPickle
     {
         if (args.Length < 4 || args[0] is not StorageRef storage)
             throw new PickleException($"_rebuild_tensor_v2 got {args.Length} arguments without a storage first");
-        return new TensorRef(storage, ToLong(args[1], "storage_offset"), ToLongs(args[2], "size"), ToLongs(args[3], "stride"));
+        long[] size = ToLongs(args[2], "size"), stride = ToLongs(args[3], "stride");
+        if (size.Length > ImportLimits.MaxRank || stride.Length > ImportLimits.MaxRank)
+            throw new PickleException($"a tensor has {Math.Max(size.Length, stride.Length)} dimensions, more than {ImportLimits.MaxRank}");
+        return new TensorRef(storage, ToLong(args[1], "storage_offset"), size, stride);
     }
 
     /// <summary>_rebuild_parameter(data, requires_grad, backward_hooks).</summary>
@@ -98,6 +112,8 @@ internal static class TorchPickle
 
     private static long[] ToLongs(object? value, string what) => value switch
     {
+        object[] { Length: > ImportLimits.MaxRank } or ArrayList { Count: > ImportLimits.MaxRank } =>
+            throw new PickleException($"{what} has more than {ImportLimits.MaxRank} entries"),
         object[] tuple => tuple.Select(v => ToLong(v, what)).ToArray(),
         ArrayList list => list.Cast<object>().Select(v => ToLong(v, what)).ToArray(),
         _ => throw new PickleException($"{what} is not a tuple"),
@@ -126,14 +142,15 @@ internal static class TorchPickle
             if (_storages.TryGetValue(key, out var known))
             {
                 if (known != storage)
-                    throw new PickleException($"storage '{key}' is referenced as both {known.TypeName} and {typeName}");
+                    throw new PickleException(DisplayText.Escape($"storage '{key}' is referenced as both {known.TypeName} and {typeName}"));
                 return known;
             }
             _storages.Add(key, storage);
             return storage;
         }
 
-        private static string Describe(object? pid) => pid is object[] a ? $"({string.Join(", ", a)})" : pid?.ToString() ?? "None";
+        private static string Describe(object? pid) =>
+            DisplayText.Escape(pid is object[] a ? $"({string.Join(", ", a.Take(6))}{(a.Length > 6 ? ", ..." : "")})" : pid?.ToString() ?? "None");
     }
 
     private static TensorDType? StorageDType(string typeName) => typeName switch

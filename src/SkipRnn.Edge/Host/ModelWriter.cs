@@ -1,5 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Model;
@@ -113,14 +117,24 @@ namespace SkipRnn.Edge.Host
         }
     }
 
-    /// <summary>Whole-file writes that never leave a half-written file at the destination.</summary>
+    /// <summary>
+    /// Whole-file writes that never leave a half-written file at the destination. The bytes go to a hidden temporary
+    /// sibling <c>.NAME.PID.GUID.tmp</c>, flushed to disk, then renamed over NAME. A process killed inside that window
+    /// (SIGKILL, power loss) cannot delete its temporary file, so every write first removes the temporary files of the
+    /// same destination whose process no longer runs: at most one stale temporary per killed write, until the next
+    /// write to that name.
+    /// </summary>
     public static class AtomicFile
     {
         /// <summary>Writes to a temporary sibling, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
         public static void WriteAllBytes(string path, byte[] bytes)
         {
             string full = Path.GetFullPath(path);
-            string temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            string folder = Path.GetDirectoryName(full)!;
+            string prefix = "." + Path.GetFileName(full) + ".";
+            RemoveStaleTemporaries(folder, prefix);
+            string temp = Path.Combine(folder, prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." +
+                                               Guid.NewGuid().ToString("N") + ".tmp");
             try
             {
                 using (var f = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
@@ -133,6 +147,57 @@ namespace SkipRnn.Edge.Host
             finally
             {
                 if (File.Exists(temp)) File.Delete(temp);
+            }
+        }
+
+        /// <summary>The temporary files of earlier writes to this destination whose process has gone (killed mid-write).</summary>
+        public static IReadOnlyList<string> StaleTemporaries(string path)
+        {
+            string full = Path.GetFullPath(path);
+            return Stale(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".").ToList();
+        }
+
+        private static void RemoveStaleTemporaries(string folder, string prefix)
+        {
+            foreach (string stale in Stale(folder, prefix))
+            {
+                try
+                {
+                    File.Delete(stale);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Someone else's file, or already gone: leave it; the write itself does not depend on it.
+                }
+            }
+        }
+
+        private static IEnumerable<string> Stale(string folder, string prefix)
+        {
+            if (!Directory.Exists(folder)) yield break;
+            foreach (string file in Directory.EnumerateFiles(folder, "*.tmp"))
+            {
+                string name = Path.GetFileName(file);
+                if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                // PID "." 32 hex digits ".tmp": only names this class makes are touched.
+                string[] parts = name.Substring(prefix.Length).Split('.');
+                if (parts.Length != 3 || parts[1].Length != 32 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+                    continue;
+                if (!IsRunning(pid)) yield return file;
+            }
+        }
+
+        private static bool IsRunning(int pid)
+        {
+            if (pid == Environment.ProcessId) return true;
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                return false;
             }
         }
 

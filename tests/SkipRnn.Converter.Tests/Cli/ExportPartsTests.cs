@@ -87,4 +87,21 @@ public sealed partial class ExportPartsTests : IDisposable
         Assert.Contains("16-bit offsets", run.Err);
         Assert.False(File.Exists(refused));
     }
+
+    [Fact]
+    public void A_part_that_would_overwrite_the_model_file_is_refused_and_nothing_is_written()
+    {
+        var m = CliHarness.Import("ra1.safetensors");
+        string calib = CliHarness.WriteClassificationSet(_dir, "calib.npz", m, 64, 40, 1);
+        string model = Path.Combine(_dir, "M.Part2.cs");   // an odd name, but the name of part 2 of -o M.cs
+        Assert.Equal(ExitCodes.Success, CliHarness.Run("convert", CliHarness.Fixture("ra1.safetensors"), "-c", calib, "-o", model).Code);
+        byte[] before = File.ReadAllBytes(model);
+
+        var run = CliHarness.Run("export-cs", model, "-o", Path.Combine(_dir, "M.cs"), "--max-part-bytes", "1000");
+        Assert.Equal(ExitCodes.BadInput, run.Code);
+        Assert.Contains("M.Part2.cs", run.Err);
+        Assert.Equal(before, File.ReadAllBytes(model));
+        Assert.False(File.Exists(Path.Combine(_dir, "M.cs")));
+        Assert.False(File.Exists(Path.Combine(_dir, "M.Part1.cs")));
+    }
 }
