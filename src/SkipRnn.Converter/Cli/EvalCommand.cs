@@ -4,6 +4,7 @@ using SkipRnn.Converter.Data;
 using SkipRnn.Converter.Evaluation;
 using SkipRnn.Converter.Import;
 using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Host;
 using SkipRnn.Edge.Model;
 using Spectre.Console;
 
@@ -21,15 +22,23 @@ public static class EvalCommand
         var model = new Argument<FileInfo>("model") { Description = "The converted model file (.skrn)." };
         var data = new Argument<FileInfo>("data") { Description = "Labelled sequences (.npz: x [N,T,I], y)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
+        var trace = new Option<FileInfo?>("--trace") { Description = "Write one sequence step by step as CSV: step, ũ, update, outputs, float and fixed." };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Draw one sequence as a PNG: ũ and updates above, the head outputs below." };
+        var sequence = new Option<int>("--sequence") { Description = "The sequence --trace and --plot show (index in DATA).", DefaultValueFactory = _ => 0 };
         var import = new ImportArguments();
-        var cmd = new Command("eval", "Evaluate the float and the fixed-point model over a labelled set.") { weights, model, data, json };
+        var cmd = new Command("eval", "Evaluate the float and the fixed-point model over a labelled set.") { weights, model, data, json, trace, plot, sequence };
         import.AddTo(cmd);
         cmd.SetAction(p => CliOutput.Guard(() =>
-            Run(p.GetValue(weights)!, p.GetValue(model)!, p.GetValue(data)!, import.Read(p), p.GetValue(json))));
+            Run(p.GetValue(weights)!, p.GetValue(model)!, p.GetValue(data)!, import.Read(p), p.GetValue(json),
+                new TraceOptions(p.GetValue(trace), p.GetValue(plot), p.GetValue(sequence)))));
         return cmd;
     }
 
-    public static int Run(FileInfo weights, FileInfo modelFile, FileInfo dataFile, ImportOptions importOptions, bool json)
+    /// <summary>What to draw or write of one sequence, besides the scores.</summary>
+    public sealed record TraceOptions(FileInfo? Csv, FileInfo? Png, int Sequence);
+
+    public static int Run(FileInfo weights, FileInfo modelFile, FileInfo dataFile, ImportOptions importOptions, bool json,
+        TraceOptions? traceOptions = null)
     {
         ImportResult import = ModelImporter.Import(weights.FullName, importOptions);
         SkipGruModel fixedModel = ModelReader.Read(CliOutput.ReadFile(modelFile, "Model file"));
@@ -42,11 +51,34 @@ public static class EvalCommand
         set.Validate(import.Model, task);
         RawEncoding encoding = ConversionPipeline.EncodingOf(fixedModel, import.Model);
 
+        if (traceOptions is { } to && (to.Csv != null || to.Png != null) && (to.Sequence < 0 || to.Sequence >= set.Count))
+            throw new ArgumentException($"--sequence {to.Sequence}: {dataFile.Name} holds sequences 0 to {set.Count - 1}.");
+
         IAnsiConsole console = CliOutput.Human(json);
         EvaluationResult result = ReportTables.WithProgress(console, "evaluating", progress =>
             Evaluator.Evaluate(import.Model, fixedModel, encoding, set, task, new ActionProgress<int>(d => progress.Report((d, set.Count)))));
         if (json) CliOutput.WriteJson(result);
-        else ReportTables.Evaluation(console, result, $"{dataFile.Name}: {set.Count} sequences of {set.Steps} steps");
+        else
+        {
+            ReportTables.Evaluation(console, result, $"{dataFile.Name}: {set.Count} sequences of {set.Steps} steps");
+            ReportTables.Confusion(console, result);
+        }
+
+        if (traceOptions is { } o && (o.Csv != null || o.Png != null))
+        {
+            SequenceTrace trace = SequenceTrace.Record(import.Model, fixedModel, encoding, set, o.Sequence);
+            IAnsiConsole notes = CliOutput.Human(json: true);   // file notes on stderr, whatever stdout holds
+            if (o.Csv != null)
+            {
+                AtomicFile.WriteAllText(o.Csv.FullName, trace.ToCsv());
+                notes.MarkupLine($"wrote {Markup.Escape(o.Csv.FullName)} ({trace.Steps} steps of sequence {o.Sequence})");
+            }
+            if (o.Png != null)
+            {
+                TracePlot.Save(trace, o.Png.FullName, $"{dataFile.Name}, sequence {o.Sequence}: float vs fixed point");
+                notes.MarkupLine($"wrote {Markup.Escape(o.Png.FullName)}");
+            }
+        }
         return ExitCodes.Success;
     }
 }

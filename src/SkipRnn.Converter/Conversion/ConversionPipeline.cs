@@ -17,7 +17,13 @@ public static class ConversionPipeline
 {
     /// <summary>The quantized model and what it was measured against, before anything is written.</summary>
     public sealed record Quantized(ImportResult Import, ModelTask Task, RawEncoding Encoding, Calibration Calibration,
-        SkipGruModel Model, IReadOnlyList<TensorQuality> Tensors);
+        SkipGruModel Model, IReadOnlyList<TensorQuality> Tensors)
+    {
+        /// <summary>The calibration data in raw counts per channel, checked against --raw-bits.</summary>
+        public IReadOnlyList<RawChannelRange> RawRanges { get; init; } = Array.Empty<RawChannelRange>();
+        /// <summary>Warnings about the raw encoding (a given --raw-lsb that a --raw-bits sensor cannot deliver).</summary>
+        public IReadOnlyList<string> RawWarnings { get; init; } = Array.Empty<string>();
+    }
 
     /// <summary>Runs the whole conversion. <paramref name="progress"/> gets (validation sequences done, total).</summary>
     public static ConversionReport Run(ConvertOptions o, IProgress<(int Done, int Total)>? progress = null)
@@ -36,6 +42,8 @@ public static class ConversionPipeline
             floors.Add(new("argmax agreement", argmax, o.MinArgmaxAgreement, argmax >= o.MinArgmaxAgreement));
         }
         bool passed = floors.All(f => f.Passed);
+        List<string> warnings = q.RawWarnings.Concat(VerificationAdvice.Warnings(o, eval, floors)).ToList();
+        List<string> advice = VerificationAdvice.WhenFailed(o, floors, q.Tensors, warnings);
 
         SkipGruModel model = q.Model;
         string selfTest = "none";
@@ -49,7 +57,14 @@ public static class ConversionPipeline
 
         var report = new ConversionReport(o.WeightsPath, o.OutputPath, passed, q.Task.ToString(), model.Variant.ToString(),
             q.Import.VariantSource.ToString(), q.Import.Mapping.Describe().ToList(), q.Calibration, q.Tensors, eval, floors, selfTest,
-            ModelSummary.Of(model, file.Length));
+            ModelSummary.Of(model, file.Length))
+        {
+            ValidationSet = o.ValidationPath ?? o.CalibrationPath,
+            ValidationIsCalibration = o.ValidationPath == null,
+            RawRanges = q.RawRanges,
+            Warnings = warnings,
+            Advice = advice,
+        };
         AtomicFile.WriteAllText(o.ReportPath ?? o.OutputPath + ".report.json",
             System.Text.Json.JsonSerializer.Serialize(report, Cli.CliOutput.Json));
         return report;
@@ -69,6 +84,15 @@ public static class ConversionPipeline
         RawEncoding encoding = lsb != null ? RawEncoding.FromLsb(lsb) : RawEncoding.FromCalibration(calib, o.RawBits);
         if (encoding.Lsb.Length != model.InputSize)
             throw new ArgumentException($"--raw-lsb gives {encoding.Lsb.Length} values for a model with {model.InputSize} inputs.");
+        if (o.RawBits is < 2 or > 32) throw new ArgumentException($"--raw-bits must be 2 to 32, not {o.RawBits}.");
+        // Raw counts beyond int32 cannot reach the device at all: refused, naming the sample. Beyond --raw-bits, a
+        // sensor of that resolution would saturate where the calibration data goes: said, since the LSB was chosen.
+        encoding.CheckRange(calib);
+        IReadOnlyList<RawChannelRange> rawRanges = encoding.Ranges(calib, o.RawBits);
+        var rawWarnings = rawRanges.Where(r => r.SaturatesSensor).Select(r =>
+            $"--raw-lsb: input {r.Channel} reaches |{r.MaxAbsValue:G4}| in the calibration data, {r.MaxAbsCounts:G6} counts of LSB {r.Lsb:G4}, " +
+            $"which needs {r.BitsNeeded} bits: a {o.RawBits}-bit sensor saturates at ±{Math.Pow(2, o.RawBits - 1) - 1:G6} counts. " +
+            $"Pass the sensor's real LSB, or --raw-bits {r.BitsNeeded} if its counts are that wide.").ToList();
         var sequences = Enumerable.Range(0, calib.Count).Select(calib.Sequence).ToList();
         Calibration calibration = Calibration.Run(model, sequences, encoding.Lsb);
 
@@ -80,7 +104,11 @@ public static class ConversionPipeline
         };
         foreach (string tensor in o.Int16Tensors) options.WeightBitsByTensor[tensor] = 16;
         SkipGruModel q = Quantizer.Quantize(model, options);
-        return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q));
+        return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q))
+        {
+            RawRanges = rawRanges,
+            RawWarnings = rawWarnings,
+        };
     }
 
     /// <summary>
