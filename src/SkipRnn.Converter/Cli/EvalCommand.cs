@@ -22,9 +22,9 @@ public static class EvalCommand
         var model = new Argument<FileInfo>("model") { Description = "The converted model file (.skrn)." };
         var data = new Argument<FileInfo>("data") { Description = "Labelled sequences (.npz: x [N,T,I], y)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
-        var trace = new Option<FileInfo?>("--trace") { Description = "Write one sequence step by step as CSV: step, ũ, update, outputs, float and fixed." };
-        var plot = new Option<FileInfo?>("--plot") { Description = "Draw one sequence as a PNG: ũ and updates above, the head outputs below." };
-        var sequence = new Option<int>("--sequence") { Description = "The sequence --trace and --plot show (index in DATA).", DefaultValueFactory = _ => 0 };
+        var trace = new Option<FileInfo?>("--trace") { HelpName = "out.csv", Description = "Write one sequence step by step as CSV: step, ũ, update, outputs, float and fixed." };
+        var plot = new Option<FileInfo?>("--plot") { HelpName = "out.png", Description = "Draw one sequence as a PNG: ũ and updates above, the head outputs below." };
+        var sequence = new Option<int>("--sequence") { HelpName = "K", Description = "The sequence --trace and --plot show (index in DATA).", DefaultValueFactory = _ => 0 };
         var import = new ImportArguments();
         var cmd = new Command("eval", "Evaluate the float and the fixed-point model over a labelled set.") { weights, model, data, json, trace, plot, sequence };
         import.AddTo(cmd);
@@ -51,8 +51,15 @@ public static class EvalCommand
         set.Validate(import.Model, task);
         RawEncoding encoding = ConversionPipeline.EncodingOf(fixedModel, import.Model);
 
-        if (traceOptions is { } to && (to.Csv != null || to.Png != null) && (to.Sequence < 0 || to.Sequence >= set.Count))
-            throw new ArgumentException($"--sequence {to.Sequence}: {dataFile.Name} holds sequences 0 to {set.Count - 1}.");
+        if (traceOptions is { } to && (to.Csv != null || to.Png != null))
+        {
+            if (to.Sequence < 0 || to.Sequence >= set.Count)
+                throw new ArgumentException($"--sequence {to.Sequence}: {dataFile.Name} holds sequences 0 to {set.Count - 1}.");
+            // Before the evaluation runs, not after: a typo in a folder should not cost a whole evaluation.
+            foreach ((FileInfo? f, string option) in new[] { (to.Csv, "--trace"), (to.Png, "--plot") })
+                if (f?.Directory is { Exists: false } folder)
+                    throw new DirectoryNotFoundException($"{option}: the folder '{folder.FullName}' does not exist.");
+        }
 
         IAnsiConsole console = CliOutput.Human(json);
         EvaluationResult result = ReportTables.WithProgress(console, "evaluating", progress =>

@@ -74,6 +74,7 @@ public static class RawInputGuide
             return s.ToString();
         }
         s.AppendLine("// raw[j] = reading[j] / LSB[j], rounded: the counts SkipGru.Step(raw) expects (reading in the training data's units).");
+        s.AppendLine("// A sensor whose integer counts already have these LSBs needs none of this: raw[j] = count[j].");
         s.AppendLine($"int[] raw = new int[{channels.Count}];");
         s.AppendLine($"static int ToRaw(double reading, double perCount, int min, int max)");
         s.AppendLine("{");

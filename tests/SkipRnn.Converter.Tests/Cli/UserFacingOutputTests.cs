@@ -298,6 +298,9 @@ public sealed class UserFacingOutputTests : IDisposable
         Assert.True(updates > 0 && updates < set.Steps, $"{updates} updates: the trace should show skipping");
 
         Assert.Equal(ExitCodes.BadInput, CliHarness.Run("eval", CliHarness.Fixture("ra1.safetensors"), model, val, "--trace", csv, "--sequence", "128").Code);
+        var (badCode, _, badErr) = CliHarness.Run("eval", CliHarness.Fixture("ra1.safetensors"), model, val, "--plot", Path.Combine(_dir, "no-such-folder", "p.png"));
+        Assert.Equal(ExitCodes.BadInput, badCode);
+        Assert.Contains("--plot: the folder", badErr);
     }
 
     [Fact]
