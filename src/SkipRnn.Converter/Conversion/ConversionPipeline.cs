@@ -80,11 +80,11 @@ public static class ConversionPipeline
         ModelTask task = import.Task != ModelTask.Unspecified ? import.Task : calib.Task;
         calib.Validate(model, task);
 
+        if (o.RawBits is < 2 or > 32) throw new ArgumentException($"--raw-bits must be 2 to 32, not {o.RawBits}.");
         double[]? lsb = o.RawLsb is { Length: 1 } one && model.InputSize > 1 ? Enumerable.Repeat(one[0], model.InputSize).ToArray() : o.RawLsb;
         RawEncoding encoding = lsb != null ? RawEncoding.FromLsb(lsb) : RawEncoding.FromCalibration(calib, o.RawBits);
         if (encoding.Lsb.Length != model.InputSize)
             throw new ArgumentException($"--raw-lsb gives {encoding.Lsb.Length} values for a model with {model.InputSize} inputs.");
-        if (o.RawBits is < 2 or > 32) throw new ArgumentException($"--raw-bits must be 2 to 32, not {o.RawBits}.");
         // Raw counts beyond int32 cannot reach the device at all: refused, naming the sample. Beyond --raw-bits, a
         // sensor of that resolution would saturate where the calibration data goes: said, since the LSB was chosen.
         encoding.CheckRange(calib);

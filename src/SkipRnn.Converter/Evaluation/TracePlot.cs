@@ -9,7 +9,8 @@ namespace SkipRnn.Converter.Evaluation;
 /// </summary>
 public static class TracePlot
 {
-    public const int Width = 1000, Height = 700;
+    public const int Width = 1100, Height = 700;
+    private const int LegendWidth = 230;
 
     /// <summary>Writes the picture to <paramref name="path"/> (through a temporary file: never half-written).</summary>
     public static void Save(SequenceTrace trace, string path, string title)
@@ -31,8 +32,7 @@ public static class TracePlot
         AddUpdateMarks(u, trace.FloatUpdate, 1.08, floatColor, $"float updates ({trace.FloatUpdate.Count(b => b)})");
         AddUpdateMarks(u, trace.FixedUpdate, 1.14, fixedColor, $"fixed updates ({trace.FixedUpdate.Count(b => b)})");
         u.Axes.SetLimitsY(-0.05, 1.2);
-        u.Legend.Alignment = Alignment.LowerRight;
-        u.ShowLegend();
+        u.ShowLegend(ScottPlot.Edge.Right);
 
         outputs.YLabel("head output");
         outputs.XLabel("step");
@@ -51,8 +51,9 @@ public static class TracePlot
             }
         if (trace.Label is int label)
             outputs.Title("label: " + (trace.ClassNames is { } n && label < n.Length ? $"{n[label]} ({label})" : label.ToString()), size: 12);
-        outputs.Legend.Alignment = Alignment.UpperLeft;
-        outputs.ShowLegend();
+        outputs.ShowLegend(ScottPlot.Edge.Right);
+        // Legends beside the data, never over it; one fixed frame for both, so a step lines up above and below.
+        foreach (Plot p in new[] { u, outputs }) p.Layout.Fixed(new PixelPadding(80, LegendWidth, 55, 45));
 
         string temp = path + ".tmp";
         try

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using SkipRnn.Converter.Cli;
 using SkipRnn.Converter.Conversion;
 using SkipRnn.Converter.Data;
+using SkipRnn.Converter.Evaluation;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Host;
 using SkipRnn.Edge.Model;
@@ -312,8 +313,8 @@ public sealed class UserFacingOutputTests : IDisposable
         Assert.True(code == 0, stderr);
         byte[] bytes = File.ReadAllBytes(png);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
-        Assert.Equal(1000, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));   // IHDR width
-        Assert.Equal(700, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));    // IHDR height
+        Assert.Equal(TracePlot.Width, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));   // IHDR width
+        Assert.Equal(TracePlot.Height, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));    // IHDR height
         Assert.True(bytes.Length > 20_000, $"{bytes.Length} bytes: too small to hold the drawing");
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
 
