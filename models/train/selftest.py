@@ -12,7 +12,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from skiprnn import (QatConfig, SkipGRU, VARIANTS, budget_loss, fake_quant_rows, load_safetensors,  # noqa: E402
                      plain_gru, round_ste, save_safetensors)
-from tasks import AddingTask, FrequencyTask  # noqa: E402
+from tasks import AddingTask, FrequencyTask, NpzTask  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -99,6 +99,44 @@ def check_tasks():
     assert FrequencyTask(0.5).batch(4, rng)[0].shape == (4, 200, 1)
 
 
+def check_npz_task():
+    """A user's own .npz in NumPy's default dtypes (float64 x, int32 or uint8 labels, float64
+    targets) is accepted and converted; bad labels and dtypes are refused by name; test,
+    validation and training splits are disjoint; the npz task reports no floor."""
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as d:
+        def write(name, x, y):
+            path = Path(d) / name
+            np.savez(path, x=x, y=y)
+            return path
+        x = rng.normal(size=(50, 7, 3))  # float64
+        x[:, 0, 0] = np.arange(50)       # sequence id, to check the splits
+        for labels in (np.arange(50, dtype=np.int32) % 3, (np.arange(50) % 3).astype(np.uint8)):
+            t = NpzTask(write("c.npz", x, labels))
+            assert t.kind == "classification" and t.output_size == 3
+            assert t.train_x.dtype == np.float32 and t.train_y.dtype == np.int64
+            ids = [set(a[:, 0, 0].astype(int)) for a in (t.train_x, t.valid_x, t.test_x)]
+            assert len(ids[1]) == 4 and len(ids[2]) == 5 and len(ids[0]) == 41, [len(i) for i in ids]
+            assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
+            assert t.meets_floor({"accuracy": 1.0}) is None and not t.has_floor
+        t = NpzTask(write("r.npz", x.astype(np.float16), rng.normal(size=(50, 2))))
+        assert t.kind == "regression" and t.output_size == 2 and t.train_y.dtype == np.float32
+        for y, words in ((np.full(50, -1, np.int16), "labels must be 0.."),
+                         (np.full(50, 300, np.int32), "labels must be 0.."),
+                         (np.ones(50, bool), "y must be integer labels"),
+                         (np.full(50, 1e300), "beyond float32")):
+            try:
+                NpzTask(write("bad.npz", x, y))
+                raise AssertionError(f"accepted {y.dtype} {y[0]}")
+            except ValueError as e:
+                assert words in str(e), str(e)
+        try:
+            NpzTask(write("badx.npz", x.astype(np.int32), np.zeros(50, np.int64)))
+            raise AssertionError("accepted integer x")
+        except ValueError as e:
+            assert "x must be real floats" in str(e), str(e)
+
+
 def check_qat():
     """Quantization-aware forward: the converter's per-row rule, straight-through gradients,
     ũ in exact Q0.15 steps, and close to the float model when every tensor is int16."""
@@ -136,7 +174,7 @@ def check_qat():
 
 if __name__ == "__main__":
     failures = 0
-    for f in (check_semantics, check_paths_agree, check_safetensors, check_tasks, check_qat):
+    for f in (check_semantics, check_paths_agree, check_safetensors, check_tasks, check_npz_task, check_qat):
         try:
             f()
             print(f"recipe {f.__name__}: ok")

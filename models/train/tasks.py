@@ -27,6 +27,8 @@ class AddingTask:
     "solved" means MSE <= 1 % of that (the paper's "100x below the output variance").
     """
 
+    has_floor = True  # meets_floor() answers True/False
+
     kind = "regression"
     class_names = None
     target_variance = 2.0 / 12.0
@@ -80,6 +82,8 @@ class FrequencyTask:
     sampling, so we follow our spec). Batches are balanced: first half class 0.
     """
 
+    has_floor = True  # meets_floor() answers True/False
+
     kind = "classification"
     class_names = ["period_5_6ms", "other"]
 
@@ -124,34 +128,47 @@ class FrequencyTask:
 
 
 class NpzTask:
-    """Any dataset in an .npz: `x` float32 [N, T, I]; `y` int64 [N] (classification) or
-    float32 [N] / [N, O] (regression). Optional: `class_names` (str array),
-    `sample_period_us` (scalar). A deterministic 10 % (at least 1) is held out as the
-    test split unless a separate test file is given. Batches are sampled with replacement
-    from the training split. Inputs are normalised with the training split's per-feature
-    mean/std (recorded in the sidecar, so the device applies the same).
+    """Any dataset in an .npz (format: models/train/npz-format.md): `x` real floats [N, T, I]
+    (float16/32/64, stored as float32); `y` integer labels [N] of any integer dtype
+    (classification) or real float targets [N] / [N, O] (regression). Optional: `class_names`
+    (str array), `sample_period_us` (scalar). A deterministic 10 % (at least 1) is held out as
+    the test split unless a separate test file is given, and a further 10 % (at least 1) of the
+    rest as the validation split that training reports and --stop-at-floor would watch; batches
+    are sampled with replacement from what remains. Inputs are normalised with the training
+    split's per-feature mean/std (recorded in the sidecar, so the device applies the same).
     """
 
+    has_floor = False  # no floor defined for arbitrary data
+    MAX_CLASSES = 256  # what a device model's head may have (SkipGruModel.MaxOutputSize)
+
     def __init__(self, path: str | Path, test_path: str | Path | None = None, seed: int = 0,
-                 test_frac: float = 0.1):
+                 test_frac: float = 0.1, valid_frac: float = 0.1):
         x, y, extra = self._load(path)
+        rng = np.random.default_rng(seed)
         if test_path is not None:
             tx, ty, _ = self._load(test_path)
             if tx.shape[1:] != x.shape[1:] or ty.shape[1:] != y.shape[1:] or ty.dtype != y.dtype:
                 raise ValueError(f"{test_path}: shapes/dtypes do not match {path}")
-            self.train_x, self.train_y, self.test_x, self.test_y = x, y, tx, ty
+            self.test_x, self.test_y = tx, ty
         else:
-            if len(x) < 2:
-                raise ValueError(f"{path}: need at least 2 sequences to split off a test set")
-            perm = np.random.default_rng(seed).permutation(len(x))
+            if len(x) < 3:
+                raise ValueError(f"{path}: need at least 3 sequences to split off test and validation sets")
+            perm = rng.permutation(len(x))
             n_test = max(1, int(round(test_frac * len(x))))
-            te, tr = perm[:n_test], perm[n_test:]
-            self.train_x, self.train_y = x[tr], y[tr]
+            te, rest = perm[:n_test], perm[n_test:]
             self.test_x, self.test_y = x[te], y[te]
+            x, y = x[rest], y[rest]
+        if len(x) < 2:
+            raise ValueError(f"{path}: need at least 2 training sequences to split off a validation set")
+        perm = rng.permutation(len(x))
+        n_valid = max(1, int(round(valid_frac * len(x))))
+        va, tr = perm[:n_valid], perm[n_valid:]
+        self.valid_x, self.valid_y = x[va], y[va]
+        self.train_x, self.train_y = x[tr], y[tr]
         self.seq_len, self.input_size = x.shape[1], x.shape[2]
         if y.dtype == np.int64:
             self.kind = "classification"
-            self.output_size = int(y.max()) + 1
+            self.output_size = int(max(y.max(), self.test_y.max())) + 1
             if self.output_size < 2:
                 raise ValueError(f"{path}: classification needs at least 2 classes (labels 0..C-1)")
             names = extra.get("class_names")
@@ -171,8 +188,10 @@ class NpzTask:
         self.input_std = np.where(std > 1e-8, std, 1.0)  # constant features: leave unscaled
         self.path = str(path)
 
-    @staticmethod
-    def _load(path):
+    @classmethod
+    def _load(cls, path):
+        """x as float32 and y as int64 labels or float32 targets, whatever real dtypes the
+        file used (NumPy's defaults are float64 and int64/int32), with range checks."""
         try:
             d = np.load(path, allow_pickle=False)
         except Exception as e:  # noqa: BLE001 - report any reader failure with the path
@@ -180,20 +199,32 @@ class NpzTask:
         if "x" not in d or "y" not in d:
             raise ValueError(f"{path}: needs arrays 'x' [N,T,I] and 'y'; found {sorted(d.keys())}")
         x, y = d["x"], d["y"]
-        if x.ndim != 3 or x.dtype != np.float32:
-            raise ValueError(f"{path}: x must be float32 [N,T,I], got {x.dtype} {x.shape}")
+        if x.ndim != 3 or x.dtype.kind != "f":
+            raise ValueError(f"{path}: x must be real floats (float16/32/64) [N,T,I], got {x.dtype} {x.shape}")
+        if not np.isfinite(x).all():
+            raise ValueError(f"{path}: x contains NaN or infinite values")
+        if np.abs(x).max(initial=0) > np.finfo(np.float32).max:
+            raise ValueError(f"{path}: x has values beyond float32's range (|x| > 3.4e38)")
+        x = x.astype(np.float32)
         if len(y) != len(x):
             raise ValueError(f"{path}: {len(x)} sequences in x but {len(y)} targets in y")
-        if y.dtype == np.int64:
-            if y.ndim != 1 or y.min() < 0:
-                raise ValueError(f"{path}: int64 labels must be [N] with values >= 0")
-        elif y.dtype == np.float32:
+        if y.dtype.kind in "iu":
+            if y.ndim != 1:
+                raise ValueError(f"{path}: integer labels must be [N], got {y.shape}")
+            if len(y) and (int(y.min()) < 0 or int(y.max()) >= cls.MAX_CLASSES):
+                raise ValueError(f"{path}: labels must be 0..{cls.MAX_CLASSES - 1} (a class per head output), "
+                                 f"got {int(y.min())}..{int(y.max())}")
+            y = y.astype(np.int64)
+        elif y.dtype.kind == "f":
             if y.ndim not in (1, 2):
-                raise ValueError(f"{path}: float32 targets must be [N] or [N,O], got {y.shape}")
+                raise ValueError(f"{path}: float targets must be [N] or [N,O], got {y.shape}")
+            if not np.isfinite(y).all():
+                raise ValueError(f"{path}: y contains NaN or infinite values")
+            if np.abs(y).max(initial=0) > np.finfo(np.float32).max:
+                raise ValueError(f"{path}: y has values beyond float32's range (|y| > 3.4e38)")
+            y = y.astype(np.float32)
         else:
-            raise ValueError(f"{path}: y must be int64 labels or float32 targets, got {y.dtype}")
-        if not np.isfinite(x).all() or (y.dtype == np.float32 and not np.isfinite(y).all()):
-            raise ValueError(f"{path}: contains NaN or infinite values")
+            raise ValueError(f"{path}: y must be integer labels (any integer dtype) or real float targets, got {y.dtype}")
         extra = {k: d[k] for k in ("class_names", "sample_period_us") if k in d}
         return x, y, extra
 
@@ -207,6 +238,9 @@ class NpzTask:
     def test_set(self):
         return self.test_x, self._y(self.test_y)
 
+    def valid_set(self):
+        return self.valid_x, self._y(self.valid_y)
+
     def loss(self, out, y):
         return F.cross_entropy(out, y) if self.kind == "classification" else F.mse_loss(out, y)
 
@@ -218,8 +252,9 @@ class NpzTask:
         return {"mse": mse, "mse_over_target_variance": mse / var if var > 0 else float("nan")}
 
     def meets_floor(self, m):
-        return False  # no floor defined for arbitrary data
+        return None  # no floor defined for arbitrary data (has_floor is False)
 
     def describe(self):
         return {"name": "npz", "path": self.path, "seq_len": self.seq_len,
-                "train_sequences": len(self.train_x), "test_sequences": len(self.test_x)}
+                "train_sequences": len(self.train_x), "valid_sequences": len(self.valid_x),
+                "test_sequences": len(self.test_x)}

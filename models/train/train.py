@@ -37,7 +37,8 @@ TEST_SEED, CALIB_SEED, VALID_SEED = 20180401, 20180402, 20180403
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--task", choices=["adding", "frequency", "npz"], required=True)
-    p.add_argument("--data", help="npz task: training file (x [N,T,I] float32, y)")
+    p.add_argument("--data", help="npz task: training file (x float [N,T,I], y integer labels [N] or "
+                                   "float targets; models/train/npz-format.md)")
     p.add_argument("--test-data", help="npz task: separate test file (default: hold out 10%%)")
     p.add_argument("--seq-len", type=int, default=50, help="adding task length (default 50)")
     p.add_argument("--sample-period-ms", type=float, default=1.0,
@@ -60,7 +61,8 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch threads (machine is shared)")
     p.add_argument("--eval-every", type=int, default=250)
-    p.add_argument("--valid-size", type=int, default=512)
+    p.add_argument("--valid-size", type=int, default=512,
+                   help="synthetic tasks: validation sequences (the npz task holds out 10%% of its training file)")
     p.add_argument("--test-size", type=int, default=512, help="sequences in test.npz (synthetic)")
     p.add_argument("--calib-size", type=int, default=256, help="sequences in calibration.npz")
     p.add_argument("--stop-at-floor", action="store_true",
@@ -82,6 +84,8 @@ def parse_args(argv=None):
     a = p.parse_args(argv)
     if a.task == "npz" and not a.data:
         p.error("--task npz needs --data")
+    if a.task == "npz" and a.stop_at_floor:
+        p.error("--stop-at-floor: the npz task has no floor (only adding and frequency do)")
     if not 1 <= a.layers <= 4:
         p.error("--layers must be 1..4")
     if a.hidden < 1 or a.iters < 0 or a.batch < 1 or a.lr <= 0 or a.lam < 0:
@@ -148,10 +152,13 @@ def evaluate(model, task, x, y, mean, std, chunk=512):
 
 def fixed_set(task, n, seed):
     """Deterministic evaluation/export data: fresh synthetic sequences from a fixed seed,
-    or for an npz task its test split (test) / a fixed subset of the training split."""
+    or for an npz task its test split (test), its validation split (valid) or a fixed subset
+    of the training split (calibration)."""
     if isinstance(task, NpzTask):
         if seed == TEST_SEED:
             return task.test_set()
+        if seed == VALID_SEED:
+            return task.valid_set()  # held out from training, not a subset of it
         idx = np.random.default_rng(seed).permutation(len(task.train_x))[:n]
         return task.train_x[idx], task._y(task.train_y[idx])
     return task.batch(n, np.random.default_rng(seed))
@@ -248,7 +255,7 @@ def main(argv=None):
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state,
                         "torch_rng": torch.get_rng_state(), "iter": it, "elapsed": el,
                         "config": model.config(), "args": vars(a), "floor_met_at": floor_met_at}, ckpt_path)
-            if task.meets_floor(m) and floor_met_at is None:
+            if task.has_floor and task.meets_floor(m) and floor_met_at is None:
                 floor_met_at = it
                 print(f"validation meets the task floor at iteration {it}", flush=True)
                 if a.stop_at_floor:
@@ -264,7 +271,8 @@ def main(argv=None):
     # simulated integer runtime, which skiprnn eval's fixed-point figures should be close to
     model.qat = None
     test_m = evaluate(model, task, tx, ty, mean, std)
-    test_m["meets_floor"] = bool(task.meets_floor(test_m))
+    if task.has_floor:  # the npz task has none: no meets_floor figure at all
+        test_m["meets_floor"] = bool(task.meets_floor(test_m))
     qat_test_m = None
     if qat:
         model.qat = qat
@@ -291,7 +299,8 @@ def main(argv=None):
                "cpu_its_per_s": round((it - start_iter) / max(train_cpu, 1e-9), 3),
                "params": count_parameters(model), "threads": a.threads}
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    print(f"test: {fmt(test_m)} meets_floor={test_m['meets_floor']}", flush=True)
+    floor = f" meets_floor={test_m['meets_floor']}" if "meets_floor" in test_m else ""
+    print(f"test: {fmt(test_m)}{floor}", flush=True)
     if qat_test_m:
         print(f"test, integer runtime simulated: {fmt(qat_test_m)}", flush=True)
     print(f"wrote {out_dir}/model.safetensors, model.pt, model.json, calibration.npz, test.npz, metrics.json")

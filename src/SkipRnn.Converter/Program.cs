@@ -25,7 +25,12 @@ public static class Program
 
     private static int Run(string[] args)
     {
-        var root = new RootCommand("skiprnn: import, quantize, verify and export Skip-GRU models for SkipRnn Edge.");
+        // A Command named "skiprnn" rather than RootCommand, whose name is the assembly's (SkipRnn.Converter):
+        // help and usage show the command the user types. Help and --version are what RootCommand would add.
+        var root = new Command("skiprnn", "Import, quantize, verify and export Skip-GRU models for SkipRnn Edge.")
+        {
+            new System.CommandLine.Help.HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());

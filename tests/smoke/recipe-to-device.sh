@@ -47,4 +47,26 @@ if [ $status -ne 0 ]; then
   failed=$((failed + 1))
   grep -q ': FAIL' <<< "$fidelity" || echo "smoke qat-fidelity: FAIL (the script stopped; output above)"
 fi
+# A user's own .npz in NumPy's default dtypes (float64 x, int32 labels): trained with --task npz (a real
+# validation split, no floor printed), then converted and evaluated by skiprnn with the same file types.
+npz="$work/npz"
+mkdir -p "$npz"
+if /usr/bin/python3 -c "
+import numpy as np
+r = np.random.default_rng(0)
+x = r.normal(size=(80, 12, 2))
+np.savez('$npz/mine.npz', x=x, y=(x[:, :, 0].sum(1) > 0).astype(np.int32))" &&
+   /usr/bin/python3 models/train/train.py --task npz --data "$npz/mine.npz" --hidden 8 --iters 5 --batch 16 --eval-every 5 \
+      --seed 1 --out "$npz/out" > "$npz/train.log" 2>&1 &&
+   grep -q "'valid_sequences': 7" "$npz/train.log" && ! grep -q 'meets_floor' "$npz/train.log" &&
+   skiprnn convert "$npz/out/model.safetensors" -c "$npz/mine.npz" -v "$npz/out/test.npz" -o "$npz/model.skrn" \
+      --min-decision-agreement 0 --min-argmax-agreement 0 > "$npz/convert.log" 2>&1 &&
+   skiprnn eval "$npz/out/model.safetensors" "$npz/model.skrn" "$npz/mine.npz" --json > "$npz/eval.json" 2>&1 &&
+   grep -q '"FixedConfusion"' "$npz/eval.json"; then
+  echo "smoke npz: ok (float64/int32 .npz trained with a validation split, no floor printed, converted, evaluated)"
+else
+  echo "smoke npz: FAIL"
+  tail -n 20 "$npz"/*.log
+  failed=$((failed + 1))
+fi
 exit $failed

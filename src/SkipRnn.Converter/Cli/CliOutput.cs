@@ -21,10 +21,39 @@ public static class CliOutput
     /// <summary>Writes <paramref name="value"/> as JSON to standard output.</summary>
     public static void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Json));
 
-    /// <summary>Where people-facing output goes (stderr when --json owns stdout).</summary>
-    public static IAnsiConsole Human(bool json) => json
-        ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
-        : AnsiConsole.Console;
+    /// <summary>
+    /// Width given to tables and lines when the output is not a terminal: wide enough that nothing wraps, so a
+    /// log or a `| grep` sees one row per line (a terminal gets its own width).
+    /// </summary>
+    public const int PlainWidth = 4096;
+
+    /// <summary>Tests set this to act as if the output were (true) or were not (false) a terminal.</summary>
+    internal static bool? TerminalOverride { get; set; }
+
+    /// <summary>
+    /// Where people-facing output goes (stderr when --json owns stdout). On a terminal: colours, its width and
+    /// live progress. Redirected: no colours, no progress (a log would show a job stopping at 6%), no wrapping.
+    /// </summary>
+    public static IAnsiConsole Human(bool json)
+    {
+        TextWriter writer = json ? Console.Error : Console.Out;
+        bool terminal = TerminalOverride ?? !(json ? Console.IsErrorRedirected : Console.IsOutputRedirected);
+        return ForWriter(writer, terminal);
+    }
+
+    /// <summary>A console on <paramref name="writer"/>, for a terminal or for a file/pipe.</summary>
+    public static IAnsiConsole ForWriter(TextWriter writer, bool terminal)
+    {
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Interactive = terminal ? InteractionSupport.Yes : InteractionSupport.No,
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal) console.Profile.Width = PlainWidth;
+        return console;
+    }
 
     /// <summary>
     /// Runs a command body: the one place errors become output. Input problems are one line on stderr and exit code 2;

@@ -20,7 +20,7 @@ public static class ConvertCommand
         var bits = new Option<int>("--weight-bits") { Description = "Weight width of the GRU matrices and head: 8 or 16.", DefaultValueFactory = _ => 8 };
         var int16 = new Option<string[]>("--int16") { Description = "Hold these tensors in int16, e.g. layer[0].w_hh,head (repeatable)." };
         var rawLsb = new Option<string?>("--raw-lsb") { Description = "Physical value of one raw sensor count, per input (comma-separated) or one for all; default: from the calibration range." };
-        var rawBits = new Option<int>("--raw-bits") { Description = "Resolution of the raw integers when the LSB comes from calibration.", DefaultValueFactory = _ => 16 };
+        var rawBits = new Option<int>("--raw-bits") { Description = "Sensor resolution in bits: sets the LSB from the calibration range, or with --raw-lsb the counts beyond which convert warns of saturation.", DefaultValueFactory = _ => 16 };
         var minDecision = new Option<double>("--min-decision-agreement") { Description = "Floor on float/fixed update-decision agreement.", DefaultValueFactory = _ => 0.99 };
         var minArgmax = new Option<double>("--min-argmax-agreement") { Description = "Floor on float/fixed predicted-class agreement.", DefaultValueFactory = _ => 0.99 };
         var selfTest = new Option<int>("--self-test-steps") { Description = "Steps of validation sequence 0 embedded as self-test vectors (0: none).", DefaultValueFactory = _ => 32 };
@@ -73,9 +73,16 @@ public static class ConvertCommand
         ReportTables.Evaluation(console, r.Verification, "Verification: float vs fixed point");
         ReportTables.Floors(console, r.Floors);
         console.MarkupLine($"self-test vectors: {Markup.Escape(r.SelfTest)}");
+        console.MarkupLine($"verified on {Markup.Escape(r.ValidationSet)}" + (r.ValidationIsCalibration ? " (the calibration set: no --validation given)" : ""));
+        foreach (string w in r.Warnings) console.MarkupLine("[yellow]warning[/]: " + Markup.Escape(w));
         console.MarkupLine(r.ModelWritten
             ? $"[green]wrote[/] {Markup.Escape(r.Output)} ({r.Model.FlashBytes:N0} bytes)"
             : $"[red]verification failed[/]: no model file written");
+        if (r.Advice.Count > 0)
+        {
+            console.MarkupLine("what to try:");
+            foreach (string a in r.Advice) console.MarkupLine("  - " + Markup.Escape(a));
+        }
     }
 
     /// <summary>"0.001" (all inputs) or "0.001,0.002,..." (per input).</summary>

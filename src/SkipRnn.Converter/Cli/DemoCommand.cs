@@ -102,14 +102,14 @@ public static class DemoCommand
         }
 
         if (json) CliOutput.WriteJson(rows);
-        else Print(console, rows);
+        else Print(console, rows, given is { Length: > 0 } ? "models from --model-dir" : "shipped models");
         return rows.All(r => r.Verified) ? ExitCodes.Success : ExitCodes.VerificationFailed;
     }
 
     // One column per model, one row per figure: narrow enough for an 80-column terminal.
-    private static void Print(IAnsiConsole console, IReadOnlyList<DemoRow> rows)
+    private static void Print(IAnsiConsole console, IReadOnlyList<DemoRow> rows, string which)
     {
-        var t = new Table { Title = new TableTitle("SkipRnn Edge demo: shipped models, float vs fixed point (device)") };
+        var t = new Table { Title = new TableTitle(Markup.Escape($"SkipRnn Edge demo: {which}, float vs fixed point (device)")) };
         t.AddColumn("");
         foreach (DemoRow r in rows) t.AddColumn(new TableColumn(r.Model).RightAligned());
         void Line(string label, Func<DemoRow, object> cell) => CliOutput.Row(t, new object[] { label }.Concat(rows.Select(cell)).ToArray());

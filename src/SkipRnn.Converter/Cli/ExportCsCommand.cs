@@ -13,6 +13,10 @@ namespace SkipRnn.Converter.Cli;
 /// </summary>
 public static class ExportCsCommand
 {
+    /// <summary>What `export-cs --json` prints: the model read, the C# file written, its class and size, and the
+    /// part files beside it (empty when the model fits one file).</summary>
+    public sealed record ExportResult(string Model, string Output, string Namespace, string Class, int ModelBytes, string[] Parts);
+
     public static Command Create()
     {
         var model = new Argument<FileInfo>("model") { Description = "A SkipRnn Edge model file (.skrn)." };
@@ -24,7 +28,8 @@ public static class ExportCsCommand
             Description = $"Largest byte array per file; a larger model is split into parts, one assembly each (1..{CSharpExporter.MaxPartBytesLimit}: nanoCLR's 64 KiB per assembly).",
             DefaultValueFactory = _ => CSharpExporter.DefaultMaxPartBytes,
         };
-        var cmd = new Command("export-cs", "Write a model file as C# byte arrays for a nanoFramework app.") { model, output, ns, cls, partBytes };
+        var json = new Option<bool>("--json") { Description = "Print what was written as JSON on stdout." };
+        var cmd = new Command("export-cs", "Write a model file as C# byte arrays for a nanoFramework app.") { model, output, ns, cls, partBytes, json };
         cmd.SetAction(p => CliOutput.Guard(() =>
         {
             FileInfo file = p.GetValue(model)!;
@@ -40,7 +45,10 @@ public static class ExportCsCommand
             // Every file is generated before any is written; each is written atomically.
             foreach (ExportedFile f in files)
                 AtomicFile.WriteAllText(PathOf(f), f.Source);
-            if (files.Count == 1)
+            if (p.GetValue(json))
+                CliOutput.WriteJson(new ExportResult(file.FullName, main, p.GetValue(ns)!, p.GetValue(cls)!, bytes.Length,
+                    files.Skip(1).Select(PathOf).ToArray()));
+            else if (files.Count == 1)
                 Console.Error.WriteLine($"wrote {main} ({bytes.Length} model bytes)");
             else
             {

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using SkipRnn.Converter.Export;
+using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Model;
 using Spectre.Console;
 
 namespace SkipRnn.Converter.Cli;
@@ -11,20 +13,25 @@ public static class InspectCommand
     {
         var model = new Argument<FileInfo>("model") { Description = "A SkipRnn Edge model file (.skrn)." };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON." };
-        var cmd = new Command("inspect", "Show a model file's header, quantization, memory and compute costs.") { model, json };
-        cmd.SetAction(p => CliOutput.Guard(() => Run(p.GetValue(model)!, p.GetValue(json))));
+        var report = new Option<FileInfo?>("--report") { Description = "The conversion report holding the raw LSBs (default: <model>.report.json when present)." };
+        var cmd = new Command("inspect", "Show a model file's header, raw input encoding, quantization, memory and compute costs.") { model, report, json };
+        cmd.SetAction(p => CliOutput.Guard(() => Run(p.GetValue(model)!, p.GetValue(json), p.GetValue(report))));
         return cmd;
     }
 
-    public static int Run(FileInfo file, bool json)
+    public static int Run(FileInfo file, bool json, FileInfo? report = null)
     {
-        ModelSummary s = CliOutput.ReadModel(file, ModelSummary.Read);
+        (SkipGruModel model, int length) = CliOutput.ReadModel(file, b => (ModelReader.Read(b), b.Length));
+        if (report != null && !report.Exists) throw new FileNotFoundException($"Report '{report.FullName}' does not exist.");
+        string reportPath = report?.FullName ?? file.FullName + ".report.json";
+        double[]? lsb = RawInputGuide.LsbFromReport(reportPath);
+        ModelSummary s = ModelSummary.Of(model, length) with { RawInputs = RawInputGuide.Channels(model, lsb) };
         if (json)
         {
             CliOutput.WriteJson(s);
             return ExitCodes.Success;
         }
-        IAnsiConsole console = AnsiConsole.Console;
+        IAnsiConsole console = CliOutput.Human(json: false);
         console.MarkupLine($"[bold]{Markup.Escape(file.Name)}[/]: Skip-GRU, {s.Variant}, {s.Layers} layer(s), " +
                            $"{s.Inputs} inputs → {s.Hidden} units → {s.Outputs} outputs");
         var facts = new Table().AddColumn("property").AddColumn(new TableColumn("value").RightAligned());
@@ -39,6 +46,15 @@ public static class InspectCommand
         CliOutput.Row(facts, "table lookups per update", s.LookupsPerUpdate.ToString("N0"));
         CliOutput.Row(facts, "MACs / lookups per skipped step", $"{s.MacsPerSkip} / {s.LookupsPerSkip}");
         console.Write(facts);
+
+        var inputs = new Table { Title = new TableTitle(lsb == null ? "raw inputs (LSB: no conversion report found)" : Markup.Escape("raw inputs (LSB from " + Path.GetFileName(reportPath) + ")")) }
+            .AddColumns("input", "LSB (one count)", "one count in σ", "zero (mean) at count", "counts before int16 saturates", "multiplier", "addend", "shift");
+        foreach (RawInputChannel c in s.RawInputs)
+            CliOutput.Row(inputs, c.Channel.ToString(), c.Lsb is double l ? l.ToString("G6") : "unknown", c.SigmaPerCount.ToString("G4"),
+                c.ZeroCount.ToString("G6"), $"{Math.Ceiling(c.MinCount):G6} .. {Math.Floor(c.MaxCount):G6}", c.Multiplier.ToString(), c.Addend.ToString(), c.Shift.ToString());
+        console.Write(inputs);
+        console.WriteLine("C# for the device app: one reading → raw");
+        console.Write(new Text(RawInputGuide.CSharpLines(s.RawInputs)));
 
         var tensors = new Table().AddColumns("tensor", "bits", "shape", "multiplier", "shift", "bytes");
         foreach (TensorSummary t in s.Tensors)

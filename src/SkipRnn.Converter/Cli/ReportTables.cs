@@ -64,6 +64,25 @@ public static class ReportTables
         }
     }
 
+    /// <summary>
+    /// The fixed-point (device) confusion matrix, rows the true class, columns the predicted one; a cell where the
+    /// float model's count differs shows it in brackets.
+    /// </summary>
+    public static void Confusion(IAnsiConsole c, EvaluationResult e)
+    {
+        if (e.FixedConfusion is not { } fixedM || e.FloatConfusion is not { } floatM) return;
+        string Name(int k) => e.PerClass is { } pc && k < pc.Count && pc[k].Name is { } n ? n : k.ToString();
+        // Said in a line, not a title: a title wraps to the table's width.
+        c.MarkupLine("confusion matrix of the fixed point (the float count in brackets where it differs): rows true class, columns predicted");
+        var t = new Table();
+        t.AddColumn("true \\ predicted");
+        for (int k = 0; k < fixedM.Length; k++) t.AddColumn(new TableColumn(Markup.Escape(Name(k))).RightAligned());
+        for (int r = 0; r < fixedM.Length; r++)
+            CliOutput.Row(t, new object[] { Name(r) }.Concat(Enumerable.Range(0, fixedM.Length).Select(k =>
+                (object)(fixedM[r][k] == floatM[r][k] ? fixedM[r][k].ToString() : $"{fixedM[r][k]} ({floatM[r][k]})"))).ToArray());
+        c.Write(t);
+    }
+
     public static void Floors(IAnsiConsole c, IReadOnlyList<FloorCheck> floors)
     {
         var t = new Table().AddColumns("verification floor", "measured", "floor", "");
@@ -72,9 +91,13 @@ public static class ReportTables
         c.Write(t);
     }
 
-    /// <summary>Runs <paramref name="work"/> under a progress bar fed (done, total) (on stderr in JSON mode).</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> under a progress bar fed (done, total) (on stderr in JSON mode), on a terminal
+    /// only: redirected, a progress line would be the last thing a log shows of a job that did finish.
+    /// </summary>
     public static T WithProgress<T>(IAnsiConsole c, string label, Func<IProgress<(int Done, int Total)>, T> work)
     {
+        if (!c.Profile.Capabilities.Interactive) return work(new ActionProgress<(int Done, int Total)>(_ => { }));
         T result = default!;
         c.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>

@@ -18,7 +18,13 @@ public static class ConversionPipeline
 {
     /// <summary>The quantized model and what it was measured against, before anything is written.</summary>
     public sealed record Quantized(ImportResult Import, ModelTask Task, RawEncoding Encoding, Calibration Calibration,
-        SkipGruModel Model, IReadOnlyList<TensorQuality> Tensors);
+        SkipGruModel Model, IReadOnlyList<TensorQuality> Tensors)
+    {
+        /// <summary>The calibration data in raw counts per channel, checked against --raw-bits.</summary>
+        public IReadOnlyList<RawChannelRange> RawRanges { get; init; } = Array.Empty<RawChannelRange>();
+        /// <summary>Warnings about the raw encoding (a given --raw-lsb that a --raw-bits sensor cannot deliver).</summary>
+        public IReadOnlyList<string> RawWarnings { get; init; } = Array.Empty<string>();
+    }
 
     /// <summary>Runs the whole conversion. <paramref name="progress"/> gets (validation sequences done, total).</summary>
     public static ConversionReport Run(ConvertOptions o, IProgress<(int Done, int Total)>? progress = null)
@@ -39,6 +45,8 @@ public static class ConversionPipeline
             floors.Add(new("argmax agreement", argmax, o.MinArgmaxAgreement, argmax >= o.MinArgmaxAgreement));
         }
         bool passed = floors.All(f => f.Passed);
+        List<string> warnings = q.RawWarnings.Concat(VerificationAdvice.Warnings(o, eval, floors)).ToList();
+        List<string> advice = VerificationAdvice.WhenFailed(o, floors, q.Tensors, warnings);
 
         SkipGruModel model = q.Model;
         string selfTest = "none";
@@ -52,7 +60,14 @@ public static class ConversionPipeline
 
         var report = new ConversionReport(o.WeightsPath, o.OutputPath, passed, q.Task.ToString(), model.Variant.ToString(),
             q.Import.VariantSource.ToString(), q.Import.Mapping.Describe().ToList(), q.Calibration, q.Tensors, eval, floors, selfTest,
-            ModelSummary.Of(model, file.Length));
+            ModelSummary.Of(model, file.Length))
+        {
+            ValidationSet = o.ValidationPath ?? o.CalibrationPath,
+            ValidationIsCalibration = o.ValidationPath == null,
+            RawRanges = q.RawRanges,
+            Warnings = warnings,
+            Advice = advice,
+        };
         AtomicFile.WriteAllText(ReportPathOf(o),
             System.Text.Json.JsonSerializer.Serialize(report, Cli.CliOutput.Json));
         return report;
@@ -87,12 +102,20 @@ public static class ConversionPipeline
         ModelTask task = import.Task != ModelTask.Unspecified ? import.Task : calib.Task;
         calib.Validate(model, task);
 
+        if (o.RawBits is < 2 or > 32) throw new ArgumentException($"--raw-bits must be 2 to 32, not {o.RawBits}.");
         double[]? lsb = o.RawLsb is { Length: 1 } one && model.InputSize > 1 ? Enumerable.Repeat(one[0], model.InputSize).ToArray() : o.RawLsb;
         RawEncoding encoding = lsb != null ? RawEncoding.FromLsb(lsb) : RawEncoding.FromCalibration(calib, o.RawBits);
         if (encoding.Lsb.Length != model.InputSize)
             throw new ArgumentException($"--raw-lsb gives {encoding.Lsb.Length} values for a model with {model.InputSize} inputs.");
         CheckLsb(encoding, model, lsb != null ? null : calib);
-        encoding.CheckRange(calib);   // every calibration value must be a raw int32 count: refuse before calibrating
+        // Raw counts beyond int32 cannot reach the device at all: refused, naming the sample. Beyond --raw-bits, a
+        // sensor of that resolution would saturate where the calibration data goes: said, since the LSB was chosen.
+        encoding.CheckRange(calib);
+        IReadOnlyList<RawChannelRange> rawRanges = encoding.Ranges(calib, o.RawBits);
+        var rawWarnings = rawRanges.Where(r => r.SaturatesSensor).Select(r =>
+            $"--raw-lsb: input {r.Channel} reaches |{r.MaxAbsValue:G4}| in the calibration data, {r.MaxAbsCounts:G6} counts of LSB {r.Lsb:G4}, " +
+            $"which needs {r.BitsNeeded} bits: a {o.RawBits}-bit sensor saturates at ±{Math.Pow(2, o.RawBits - 1) - 1:G6} counts. " +
+            $"Pass the sensor's real LSB, or --raw-bits {r.BitsNeeded} if its counts are that wide.").ToList();
         var sequences = Enumerable.Range(0, calib.Count).Select(calib.Sequence).ToList();
         Calibration calibration = Calibration.Run(model, sequences, encoding.Lsb);
 
@@ -113,7 +136,11 @@ public static class ConversionPipeline
             // Weights (or a sidecar's normalization) the fixed point cannot hold: say which file they came from.
             throw new ImportException(o.WeightsPath, null, $"cannot be quantized: {e.Message.TrimEnd('.')}.", e);
         }
-        return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q));
+        return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q))
+        {
+            RawRanges = rawRanges,
+            RawWarnings = rawWarnings,
+        };
     }
 
     /// <summary>The per-tensor names --int16 accepts for <paramref name="model"/>, in the quantizer's spelling.</summary>

@@ -15,4 +15,14 @@ public sealed record ConversionReport(
 {
     /// <summary>True when every floor held.</summary>
     public bool Passed => Floors.All(f => f.Passed);
+    /// <summary>The labelled set the verification ran on.</summary>
+    public string ValidationSet { get; init; } = "";
+    /// <summary>True when no --validation was given, so the floors were measured on the calibration set.</summary>
+    public bool ValidationIsCalibration { get; init; }
+    /// <summary>The calibration data in raw counts per input: largest count and the bits it needs.</summary>
+    public IReadOnlyList<Data.RawChannelRange> RawRanges { get; init; } = Array.Empty<Data.RawChannelRange>();
+    /// <summary>What the user should know about this result (verification set, raw encoding).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    /// <summary>What to try when verification failed, most targeted first; empty when it passed.</summary>
+    public IReadOnlyList<string> Advice { get; init; } = Array.Empty<string>();
 }

@@ -105,6 +105,27 @@ public sealed class RawEncoding
             }
     }
 
+    /// <summary>
+    /// Per channel, what the largest |value| of <paramref name="data"/> is in raw counts and how many signed bits
+    /// those counts need. A sensor of <paramref name="sensorBits"/> bits saturates at ±(2^(bits−1) − 1) counts.
+    /// </summary>
+    public IReadOnlyList<RawChannelRange> Ranges(SequenceDataset data, int sensorBits)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Inputs != _lsb.Length)
+            throw new DataException(data.Path, SequenceDataset.XItem, $"has {data.Inputs} input channels but the raw encoding has {_lsb.Length}.");
+        double[] maxAbs = data.MaxAbsPerChannel();
+        double sensorMax = Math.Pow(2, sensorBits - 1) - 1;
+        var ranges = new RawChannelRange[_lsb.Length];
+        for (int j = 0; j < ranges.Length; j++)
+        {
+            double counts = Math.Round(maxAbs[j] / _lsb[j], MidpointRounding.ToEven);
+            int bits = counts < 1 ? 1 : (int)Math.Ceiling(Math.Log2(counts + 1)) + 1;   // sign bit included
+            ranges[j] = new RawChannelRange(j, maxAbs[j], _lsb[j], counts, bits, counts > sensorMax);
+        }
+        return ranges;
+    }
+
     public override string ToString() =>
         "LSB per channel: " + string.Join(", ", _lsb.Select(l => l.ToString("G6", CultureInfo.InvariantCulture)));
 
@@ -113,3 +134,9 @@ public sealed class RawEncoding
         + $"{(value / _lsb[channel]).ToString("G6", CultureInfo.InvariantCulture)} raw counts of LSB "
         + $"{_lsb[channel].ToString("G6", CultureInfo.InvariantCulture)}, outside the int32 range of the raw input.";
 }
+
+/// <summary>
+/// One input channel of a dataset seen through a raw encoding: its largest |value|, that in raw counts, the
+/// signed bits those counts need, and whether a sensor of the stated resolution would saturate on it.
+/// </summary>
+public sealed record RawChannelRange(int Channel, double MaxAbsValue, double Lsb, double MaxAbsCounts, int BitsNeeded, bool SaturatesSensor);

@@ -25,6 +25,10 @@ public sealed record EvaluationResult
     public double? ArgmaxAgreement { get; init; }
     /// <summary>Support and recall per class, in class order.</summary>
     public IReadOnlyList<ClassMetrics>? PerClass { get; init; }
+    /// <summary>Confusion matrix of the float model: [true class][predicted class] sequence counts.</summary>
+    public int[][]? FloatConfusion { get; init; }
+    /// <summary>Confusion matrix of the fixed-point model: [true class][predicted class] sequence counts.</summary>
+    public int[][]? FixedConfusion { get; init; }
 
     // ---- regression (head outputs after the last step against the targets)
 

@@ -8,11 +8,14 @@ internal sealed class ClassificationTally(int classes)
     private readonly int[] _support = new int[classes];
     private readonly int[] _floatHits = new int[classes];
     private readonly int[] _fixedHits = new int[classes];
+    private readonly int[][] _floatConfusion = NewMatrix(classes), _fixedConfusion = NewMatrix(classes);
     private int _sequences, _agreements;
 
     public void Add(int label, int floatClass, int fixedClass)
     {
         _sequences++;
+        _floatConfusion[label][floatClass]++;
+        _fixedConfusion[label][fixedClass]++;
         _support[label]++;
         if (floatClass == label) _floatHits[label]++;
         if (fixedClass == label) _fixedHits[label]++;
@@ -33,8 +36,12 @@ internal sealed class ClassificationTally(int classes)
             FixedAccuracy = (double)_fixedHits.Sum() / _sequences,
             ArgmaxAgreement = (double)_agreements / _sequences,
             PerClass = perClass,
+            FloatConfusion = _floatConfusion,
+            FixedConfusion = _fixedConfusion,
         };
     }
+
+    private static int[][] NewMatrix(int classes) => Enumerable.Range(0, classes).Select(_ => new int[classes]).ToArray();
 
     /// <summary>Index of the largest value, the first on ties (SkipGru.ArgMax's rule).</summary>
     public static int ArgMax(double[] values)

@@ -57,6 +57,15 @@ internal sealed class PairedRunner
     /// <summary>Fixed-point argmax after the last sequence (the runner's own rule: first on ties).</summary>
     public int FixedArgMax => _fixed.ArgMax();
 
+    /// <summary>
+    /// Called after every step with (step, float ũ and fixed ũ before it, whether each updated); the outputs as of
+    /// that step are <see cref="FloatOutputs"/> and <see cref="CurrentFixedOutput"/>. Null: no calls (evaluation).
+    /// </summary>
+    public Action<int, double, double, bool, bool>? AfterStep { get; set; }
+
+    /// <summary>The fixed-point head output <paramref name="o"/> as of the last step, dequantized from Q.12.</summary>
+    public double CurrentFixedOutput(int o) => _fixed.GetOutput(o) / (double)QFormat.One12;
+
     /// <summary>Runs sequence <paramref name="n"/> on both models from reset; returns each one's update count and the fixed MACs.</summary>
     public (int FloatUpdates, int FixedUpdates, long FixedMacs) Run(SequenceDataset data, int n)
     {
@@ -67,6 +76,7 @@ internal sealed class PairedRunner
         for (int t = 0; t < data.Steps; t++)
         {
             ReadOnlySpan<double> physical = data.StepValues(n, t);
+            double floatU = _float.UpdateProbability, fixedU = _fixed.UpdateProbability / (double)QFormat.One15;
             // Each model reads its input only when it updates, as the device does; skipped steps get null.
             bool floatUpdated = _float.Step(_float.NextStepUpdates ? Normalize(physical) : null);
             bool fixedUpdated = _fixed.Step(_fixed.NextStepNeedsInput ? _encoding.Encode(physical, _raw) : null);
@@ -74,6 +84,7 @@ internal sealed class PairedRunner
             if (fixedUpdated) fixedUpdates++;
             if (floatUpdated == fixedUpdated) AgreeingSteps++;
             AccumulateStateError();
+            AfterStep?.Invoke(t, floatU, fixedU, floatUpdated, fixedUpdated);
         }
         Steps += data.Steps;
         for (int o = 0; o < _fixedOutputs.Length; o++)

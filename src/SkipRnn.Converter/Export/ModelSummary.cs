@@ -51,6 +51,9 @@ public sealed record ModelSummary(
             m.MacsPerUpdate, m.LookupsPerUpdate, 0, 0, tensors);
     }
 
+    /// <summary>Each input's raw encoding, as `inspect` shows it (empty where the summary was made without it).</summary>
+    public IReadOnlyList<RawInputChannel> RawInputs { get; init; } = Array.Empty<RawInputChannel>();
+
     /// <summary>Reads and summarizes a model file.</summary>
     public static ModelSummary Read(byte[] file) => Of(ModelReader.Read(file), file.Length);
 }

@@ -201,8 +201,11 @@ public class EvaluatorTests(ITestOutputHelper output)
         Assert.Equal(JsonValueKind.Null, root.GetProperty("FloatMse").ValueKind);
 
         var back = JsonSerializer.Deserialize<EvaluationResult>(json)!;
-        Assert.Equal(r with { PerClass = null }, back with { PerClass = null });
+        Assert.Equal(r with { PerClass = null, FloatConfusion = null, FixedConfusion = null },
+            back with { PerClass = null, FloatConfusion = null, FixedConfusion = null });
         Assert.Equal(r.PerClass, back.PerClass);
+        Assert.Equal(r.FloatConfusion, back.FloatConfusion);   // arrays: compared element by element
+        Assert.Equal(r.FixedConfusion, back.FixedConfusion);
     }
 
     [Fact]
