@@ -39,9 +39,13 @@ typedef struct skrn_error {
     char message[96];    /* what is wrong, one short sentence */
 } skrn_error;
 
-/* One weight matrix with per-row requantization (QuantizedMatrix). Exactly one of w8 / w16 is set. */
+/* One weight matrix with per-row requantization (QuantizedMatrix). Exactly one of w8 / w16 is set.
+ * w16 is row-major. w8 is stored in groups of four rows, column-interleaved (w[r][0], w[r+1][0], w[r+2][0],
+ * w[r+3][0], w[r][1], ...), rows left over after the last group row-major; grouping restarts at `split`
+ * (2H for the reset-before variant's W_hh, whose n rows run separately; else rows), so the kernel reads one
+ * weight stream for four rows. */
 typedef struct skrn_matrix {
-    int32_t rows, cols, bits;
+    int32_t rows, cols, bits, split;
     const int8_t *w8;
     const int16_t *w16;
     const int32_t *multiplier;   /* rows, 0..2^31-1 */

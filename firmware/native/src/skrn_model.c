@@ -124,8 +124,21 @@ static int bias_check(cursor *c, const char *field, int32_t b)
     return SKRN_OK;
 }
 
+/* Rows [r0, r1) of the row-major int8 weights w into dst (same offsets) in the kernel's layout: groups of four
+ * rows column-interleaved, the rows after the last group row-major. */
+static void interleave(int8_t *dst, const uint8_t *w, int32_t r0, int32_t r1, int32_t cols)
+{
+    int32_t r = r0;
+    for (; r + 4 <= r1; r += 4)
+        for (int32_t j = 0; j < cols; j++)
+            for (int32_t k = 0; k < 4; k++)
+                dst[(size_t)r * cols + 4 * (size_t)j + k] = (int8_t)w[(size_t)(r + k) * cols + j];
+    for (; r < r1; r++)
+        for (int32_t j = 0; j < cols; j++) dst[(size_t)r * cols + j] = (int8_t)w[(size_t)r * cols + j];
+}
+
 /* A matrix record (ModelReader.ReadMatrix + the QuantizedMatrix constructor). */
-static int read_matrix(cursor *c, arena *a, const char *name, int32_t rows, int32_t cols, skrn_matrix *m)
+static int read_matrix(cursor *c, arena *a, const char *name, int32_t rows, int32_t cols, int32_t split, skrn_matrix *m)
 {
     char field[64];
     int32_t bits, stored_rows, stored_cols;
@@ -185,6 +198,7 @@ static int read_matrix(cursor *c, arena *a, const char *name, int32_t rows, int3
     m->rows = rows;
     m->cols = cols;
     m->bits = bits;
+    m->split = split;
     int32_t *dm = (int32_t *)take(a, 4 * (size_t)rows);
     uint8_t *ds = (uint8_t *)take(a, (size_t)rows);
     int8_t *d8 = NULL;
@@ -194,8 +208,10 @@ static int read_matrix(cursor *c, arena *a, const char *name, int32_t rows, int3
     if (a->base != NULL) {
         for (int32_t r = 0; r < rows; r++) dm[r] = i32_of(le32(mult + 4 * (size_t)r));
         memcpy(ds, shift, (size_t)rows);
-        if (d8 != NULL) for (int32_t i = 0; i < count; i++) d8[i] = (int8_t)w[i];
-        else for (int32_t i = 0; i < count; i++) d16[i] = (int16_t)le16(w + 2 * (size_t)i);
+        if (d8 != NULL) {
+            interleave(d8, w, 0, split, cols);
+            interleave(d8, w, split, rows, cols);
+        } else for (int32_t i = 0; i < count; i++) d16[i] = (int16_t)le16(w + 2 * (size_t)i);
     }
     m->multiplier = dm;
     m->shift = ds;
@@ -306,9 +322,9 @@ static int parse(const uint8_t *file, size_t length, arena *a, skrn_model *m, sk
         const uint8_t *bih_raw, *bhh_raw;
         skrn_layer *ly = &m->layers[l];
         snprintf(field, sizeof field, "layer[%ld].w_ih", (long)l);
-        TRY(read_matrix(c, a, field, 3 * hidden, l == 0 ? inputs : hidden, &ly->wih));
+        TRY(read_matrix(c, a, field, 3 * hidden, l == 0 ? inputs : hidden, 3 * hidden, &ly->wih));
         snprintf(field, sizeof field, "layer[%ld].w_hh", (long)l);
-        TRY(read_matrix(c, a, field, 3 * hidden, hidden, &ly->whh));
+        TRY(read_matrix(c, a, field, 3 * hidden, hidden, m->variant == 1 ? 2 * hidden : 3 * hidden, &ly->whh));
         snprintf(field, sizeof field, "layer[%ld].b_ih", (long)l);
         TRY(read_ints(c, a, field, 3 * hidden, &bih_raw, &ly->bih));
         snprintf(field, sizeof field, "layer[%ld].b_hh", (long)l);
@@ -319,12 +335,12 @@ static int parse(const uint8_t *file, size_t length, arena *a, skrn_model *m, sk
         TRY(check_biases(c, name, bhh_raw, 3 * hidden));
     }
 
-    TRY(read_matrix(c, a, "skip_gate", 1, hidden, &m->skip_gate));
+    TRY(read_matrix(c, a, "skip_gate", 1, hidden, 1, &m->skip_gate));
     TRY(i32(c, "skip_gate.bias", &m->skip_bias));
 
     const uint8_t *head_bias_raw = NULL;
     if (outputs > 0) {
-        TRY(read_matrix(c, a, "head", outputs, hidden, &m->head));
+        TRY(read_matrix(c, a, "head", outputs, hidden, outputs, &m->head));
         TRY(read_ints(c, a, "head.bias", outputs, &head_bias_raw, &m->head_bias));
     }
 

@@ -23,99 +23,104 @@
 /* Requantization.Requantize: the loader proved |acc| * multiplier + 2^(shift-1) fits int64. */
 SKRN_INLINE int32_t requantize(int64_t acc, int32_t multiplier, int32_t shift)
 {
-    int64_t v = (acc * multiplier + ((int64_t)1 << (shift - 1))) >> shift;
+    /* floor((p + 2^(s-1)) / 2^s) = floor((floor(p / 2^(s-1)) + 1) / 2): the same value without building
+     * the rounding constant. */
+    int64_t v = (((acc * multiplier) >> (shift - 1)) + 1) >> 1;
     if (v > SKRN_PREACT_LIMIT) return SKRN_PREACT_LIMIT;
     if (v < -SKRN_PREACT_LIMIT) return -SKRN_PREACT_LIMIT;
     return (int32_t)v;
 }
 
-/* Sum of w[i] * x[i] for n <= INT8_BLOCK, so |sum| <= 2^30 fits int32. Unrolled by 16 and the tail by a
- * fall-through switch, so short rows (6 inputs) pay no loop either: one load, one multiply, one add per MAC. */
-#define MAC8(w, x, k) (w)[k] * (x)[k] + (w)[k + 1] * (x)[k + 1] + (w)[k + 2] * (x)[k + 2] + (w)[k + 3] * (x)[k + 3] + \
-    (w)[k + 4] * (x)[k + 4] + (w)[k + 5] * (x)[k + 5] + (w)[k + 6] * (x)[k + 6] + (w)[k + 7] * (x)[k + 7]
-#define MAC16(w, x) MAC8(w, x, 0) + MAC8(w, x, 8)
-
+/* Sum of w[i] * x[i] over one row-major row, n <= INT8_BLOCK, so |sum| <= 2^30 fits int32. */
 SKRN_INLINE int32_t dot8(const int8_t *w, const int32_t *x, int32_t n)
 {
     int32_t acc = 0;
-    /* Counting a negative index up to 0 lets the loop end on the flags of its own increment. */
-    const ptrdiff_t n16 = n & ~15;
-    const int8_t *we = w + n16;
-    const int32_t *xe = x + n16;
-    for (ptrdiff_t i = -n16; i != 0; i += 16) {
-        const int8_t *wi = we + i;
-        const int32_t *xi = xe + i;
-        acc += MAC16(wi, xi);
-    }
-    w = we;
-    x = xe;
-    if (n & 8) { acc += MAC8(w, x, 0); w += 8; x += 8; }
-    switch (n & 7) {
-    case 7: acc += w[6] * x[6]; /* fall through */
-    case 6: acc += w[5] * x[5]; /* fall through */
-    case 5: acc += w[4] * x[4]; /* fall through */
-    case 4: acc += w[3] * x[3]; /* fall through */
-    case 3: acc += w[2] * x[2]; /* fall through */
-    case 2: acc += w[1] * x[1]; /* fall through */
-    case 1: acc += w[0] * x[0]; /* fall through */
-    default: break;
-    }
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) acc += w[i] * x[i] + w[i + 1] * x[i + 1] + w[i + 2] * x[i + 2] + w[i + 3] * x[i + 3];
+    for (; i < n; i++) acc += w[i] * x[i];
     return acc;
 }
 
-static void matvec8_long(const skrn_matrix *m, int32_t r0, int32_t r1, const int32_t *x, int32_t *out)
-{
-    const int32_t cols = m->cols;
-    const int8_t *w = m->w8 + (size_t)r0 * (size_t)cols;
-    for (int32_t r = r0; r < r1; r++, w += cols) {
-        int64_t acc = 0;
-        for (int32_t c = 0; c < cols; c += INT8_BLOCK)
-            acc += dot8(w + c, x + c, cols - c < INT8_BLOCK ? cols - c : INT8_BLOCK);
-        out[r] = requantize(acc, m->multiplier[r], m->shift[r]);
-    }
-}
-
-/* Columns k..k+3 of the four rows. */
+/* Four columns (j + k .. j + k + 3) of an interleaved group of four rows: 16 MACs, 4 loads of x. */
 #define QUAD(k) do { \
-        int32_t xa = x[k], xb = x[k + 1], xc = x[k + 2], xd = x[k + 3]; \
-        a0 += w0[k] * xa + w0[k + 1] * xb + w0[k + 2] * xc + w0[k + 3] * xd; \
-        a1 += w1[k] * xa + w1[k + 1] * xb + w1[k + 2] * xc + w1[k + 3] * xd; \
-        a2 += w2[k] * xa + w2[k + 1] * xb + w2[k + 2] * xc + w2[k + 3] * xd; \
-        a3 += w3[k] * xa + w3[k + 1] * xb + w3[k + 2] * xc + w3[k + 3] * xd; \
+        const int8_t *q = p + 4 * (k); \
+        int32_t xa = x[j + (k)], xb = x[j + (k) + 1], xc = x[j + (k) + 2], xd = x[j + (k) + 3]; \
+        a0 += q[0] * xa + q[4] * xb + q[8] * xc + q[12] * xd; \
+        a1 += q[1] * xa + q[5] * xb + q[9] * xc + q[13] * xd; \
+        a2 += q[2] * xa + q[6] * xb + q[10] * xc + q[14] * xd; \
+        a3 += q[3] * xa + q[7] * xb + q[11] * xc + q[15] * xd; \
     } while (0)
 
-/* Four rows per pass: each x[j] is loaded once for four MACs (on the ESP32, 1.25 loads per MAC instead of 2),
- * and the loop and tail costs are paid once per four rows. */
+/* Columns [j0, j1) of one interleaved group of four rows (w points at the group), |sums| <= 2^30 each. */
+SKRN_INLINE void dot8x4(const int8_t *w, const int32_t *x, int32_t j0, int32_t j1, int32_t acc[4])
+{
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    int32_t j = j0;
+    const int8_t *p = w + 4 * (size_t)j0;
+    for (; j + 8 <= j1; j += 8, p += 32) {
+        QUAD(0);
+        QUAD(4);
+    }
+    if (j + 4 <= j1) {
+        QUAD(0);
+        j += 4;
+        p += 16;
+    }
+    for (; j < j1; j++, p += 4) {
+        int32_t xa = x[j];
+        a0 += p[0] * xa;
+        a1 += p[1] * xa;
+        a2 += p[2] * xa;
+        a3 += p[3] * xa;
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+/* Rows [r0, r1) with r0 at the start of a layout segment (0 or split, see skrn.h). Four rows per pass: each x[j]
+ * is loaded once for four MACs and the four rows' weights are one sequential stream. */
 static void matvec8(const skrn_matrix *m, int32_t r0, int32_t r1, const int32_t *x, int32_t *out)
 {
     const int32_t cols = m->cols;
-    if (cols > INT8_BLOCK) {
-        matvec8_long(m, r0, r1, x, out);
-        return;
-    }
-    const int8_t *w = m->w8 + (size_t)r0 * (size_t)cols;
     const int32_t *mult = m->multiplier;
     const uint8_t *shift = m->shift;
+    const int8_t *w = m->w8 + (size_t)r0 * (size_t)cols;
     int32_t r = r0;
-    for (; r + 4 <= r1; r += 4, w += 4 * (size_t)cols) {
-        const int8_t *w0 = w, *w1 = w + cols, *w2 = w1 + cols, *w3 = w2 + cols;
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int32_t j = 0;
-        for (; j + 4 <= cols; j += 4) QUAD(j);
-        for (; j < cols; j++) {
-            int32_t xa = x[j];
-            a0 += w0[j] * xa;
-            a1 += w1[j] * xa;
-            a2 += w2[j] * xa;
-            a3 += w3[j] * xa;
+    int32_t acc[4];
+    if (cols <= INT8_BLOCK) {
+        for (; r + 4 <= r1; r += 4, w += 4 * (size_t)cols) {
+            dot8x4(w, x, 0, cols, acc);
+            out[r] = requantize(acc[0], mult[r], shift[r]);
+            out[r + 1] = requantize(acc[1], mult[r + 1], shift[r + 1]);
+            out[r + 2] = requantize(acc[2], mult[r + 2], shift[r + 2]);
+            out[r + 3] = requantize(acc[3], mult[r + 3], shift[r + 3]);
         }
-        out[r] = requantize(a0, mult[r], shift[r]);
-        out[r + 1] = requantize(a1, mult[r + 1], shift[r + 1]);
-        out[r + 2] = requantize(a2, mult[r + 2], shift[r + 2]);
-        out[r + 3] = requantize(a3, mult[r + 3], shift[r + 3]);
+        for (; r < r1; r++, w += cols) out[r] = requantize(dot8(w, x, cols), mult[r], shift[r]);
+        return;
     }
-    for (; r < r1; r++, w += cols)
-        out[r] = requantize(dot8(w, x, cols), mult[r], shift[r]);
+    /* Long rows: int32 partial sums over 256 columns at a time, joined in int64. */
+    for (; r + 4 <= r1; r += 4, w += 4 * (size_t)cols) {
+        int64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int32_t c = 0; c < cols; c += INT8_BLOCK) {
+            dot8x4(w, x, c, cols - c < INT8_BLOCK ? cols : c + INT8_BLOCK, acc);
+            s0 += acc[0];
+            s1 += acc[1];
+            s2 += acc[2];
+            s3 += acc[3];
+        }
+        out[r] = requantize(s0, mult[r], shift[r]);
+        out[r + 1] = requantize(s1, mult[r + 1], shift[r + 1]);
+        out[r + 2] = requantize(s2, mult[r + 2], shift[r + 2]);
+        out[r + 3] = requantize(s3, mult[r + 3], shift[r + 3]);
+    }
+    for (; r < r1; r++, w += cols) {
+        int64_t s0 = 0;
+        for (int32_t c = 0; c < cols; c += INT8_BLOCK)
+            s0 += dot8(w + c, x + c, cols - c < INT8_BLOCK ? cols - c : INT8_BLOCK);
+        out[r] = requantize(s0, mult[r], shift[r]);
+    }
 }
 
 static void matvec16(const skrn_matrix *m, int32_t r0, int32_t r1, const int32_t *x, int32_t *out)
