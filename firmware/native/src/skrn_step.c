@@ -57,9 +57,17 @@ SKRN_INLINE void dot8x4(const int8_t *w, const int32_t *x, int32_t j0, int32_t j
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     int32_t j = j0;
     const int8_t *p = w + 4 * (size_t)j0;
-    for (; j + 8 <= j1; j += 8, p += 32) {
+    for (; j + 16 <= j1; j += 16, p += 64) {
         QUAD(0);
         QUAD(4);
+        QUAD(8);
+        QUAD(12);
+    }
+    if (j + 8 <= j1) {
+        QUAD(0);
+        QUAD(4);
+        j += 8;
+        p += 32;
     }
     if (j + 4 <= j1) {
         QUAD(0);
