@@ -55,6 +55,7 @@ typedef struct skrn_matrix {
 typedef struct skrn_layer {
     skrn_matrix wih, whh;        /* 3H x (I or H), 3H x H; rows r, z, n */
     const int32_t *bih, *bhh;    /* 3H, Q.12 */
+    const int32_t *bsum;         /* bih + bhh, 3H (|sum| <= 2^20): one load per gate where both add up */
 } skrn_layer;
 
 /* The validated model (SkipGruModel), every array inside the arena. */

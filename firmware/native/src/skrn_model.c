@@ -333,6 +333,13 @@ static int parse(const uint8_t *file, size_t length, arena *a, skrn_model *m, sk
         TRY(check_biases(c, name, bih_raw, 3 * hidden));
         snprintf(name, sizeof name, "layer[%ld].b_hh", (long)l);
         TRY(check_biases(c, name, bhh_raw, 3 * hidden));
+        {
+            /* After the range checks: |b_ih + b_hh| <= 2^20. */
+            int32_t *sum = (int32_t *)take(a, 12 * (size_t)hidden);
+            if (a->base != NULL)
+                for (int32_t i = 0; i < 3 * hidden; i++) sum[i] = ly->bih[i] + ly->bhh[i];
+            ly->bsum = sum;
+        }
     }
 
     TRY(read_matrix(c, a, "skip_gate", 1, hidden, 1, &m->skip_gate));

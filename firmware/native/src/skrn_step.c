@@ -156,7 +156,7 @@ static void update_layer(skrn_runner *rn, const skrn_layer *ly, const int32_t *x
 {
     const int32_t hidden = rn->model.hidden_size;
     int32_t *gx = rn->gx, *gh = rn->gh;
-    const int32_t *bih = ly->bih, *bhh = ly->bhh;
+    const int32_t *bih = ly->bih, *bhh = ly->bhh, *bs = ly->bsum;
     const int reset_before = rn->model.variant == 1;
     matvec(&ly->wih, 0, 3 * hidden, x, gx);
 
@@ -164,7 +164,7 @@ static void update_layer(skrn_runner *rn, const skrn_layer *ly, const int32_t *x
         int32_t *rh = rn->reset_state;
         matvec(&ly->whh, 0, 2 * hidden, h, gh);
         for (int32_t j = 0; j < hidden; j++) {
-            int32_t r = skrn_lookup(skrn_sigmoid_table, 8, gx[j] + bih[j] + gh[j] + bhh[j]);
+            int32_t r = skrn_lookup(skrn_sigmoid_table, 8, gx[j] + gh[j] + bs[j]);
             rh[j] = (int16_t)((r * h[j] + (1 << 14)) >> 15);
         }
         matvec(&ly->whh, 2 * hidden, 3 * hidden, rh, gh);
@@ -174,12 +174,12 @@ static void update_layer(skrn_runner *rn, const skrn_layer *ly, const int32_t *x
 
     for (int32_t j = 0; j < hidden; j++) {
         const int32_t zr = hidden + j, nr = 2 * hidden + j;
-        int32_t z = skrn_lookup(skrn_sigmoid_table, 8, gx[zr] + bih[zr] + gh[zr] + bhh[zr]);
+        int32_t z = skrn_lookup(skrn_sigmoid_table, 8, gx[zr] + gh[zr] + bs[zr]);
         int32_t n;
         if (reset_before) {
-            n = skrn_lookup(skrn_tanh_table, 7, gx[nr] + bih[nr] + gh[nr] + bhh[nr]);
+            n = skrn_lookup(skrn_tanh_table, 7, gx[nr] + gh[nr] + bs[nr]);
         } else {
-            int32_t r = skrn_lookup(skrn_sigmoid_table, 8, gx[j] + bih[j] + gh[j] + bhh[j]);
+            int32_t r = skrn_lookup(skrn_sigmoid_table, 8, gx[j] + gh[j] + bs[j]);
             /* r (.) (W_hn h + b_hn): up to 2^15 * 2^20, taken in int64. */
             int32_t rhn = (int32_t)(((int64_t)r * (gh[nr] + bhh[nr]) + (1 << 14)) >> 15);
             n = skrn_lookup(skrn_tanh_table, 7, gx[nr] + bih[nr] + rhn);
