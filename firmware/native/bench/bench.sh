@@ -2,7 +2,7 @@
 # x86 instructions per multiply-accumulate for one whole update, counted by callgrind (deterministic), gcc -O2:
 # skrn (this kernel: input normalization, GRU layer, skip gate, 8-class head) against NNoM's q7/q15 GRU cell
 # (majianjia/nnom, C backend), at (I, H) = (6, 32), (40, 64), (40, 128).
-#   firmware/native/bench/bench.sh /path/to/nnom-checkout
+#   firmware/native/bench/bench.sh /path/to/nnom     (a checkout, or a bare git mirror of github.com/majianjia/nnom)
 # NNoM is compiled from the given checkout into a temporary folder; nothing of it enters this repository.
 # Each driver runs 1 and 11 updates; (Ir(11) - Ir(1)) / 10 is one update, set-up and loading excluded.
 set -euo pipefail
@@ -12,6 +12,10 @@ native=$(cd "$here/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# A bare git mirror (what the fetch tool leaves) works too: its HEAD is extracted.
+if [ ! -f "$nnom/inc/nnom.h" ] && git -C "$nnom" rev-parse --is-bare-repository 2>/dev/null | grep -q true; then
+  mkdir -p "$tmp/nnom" && git -C "$nnom" archive HEAD inc port src | tar -x -C "$tmp/nnom" && nnom="$tmp/nnom"
+fi
 for f in inc/nnom.h src/layers/nnom_gru_cell.c src/backends/nnom_local.c; do
   [ -f "$nnom/$f" ] || { echo "bench: $nnom/$f missing: not an NNoM checkout" >&2; exit 2; }
 done

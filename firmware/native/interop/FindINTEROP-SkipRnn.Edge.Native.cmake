@@ -1,7 +1,7 @@
 #
 # nf-interpreter interop module for SkipRnn.Edge.Native (see firmware/README.md, "A firmware image with the
 # native kernel"). Copy this file into nf-interpreter's CMake/Modules and this folder plus ../src and ../include
-# into InteropAssemblies/SkipRnn.Edge.Native, then build with -DNF_INTEROP_ASSEMBLIES=["SkipRnn.Edge.Native"].
+# into InteropAssemblies/SkipRnn.Edge.Native, then build with NF_INTEROP_ASSEMBLIES="SkipRnn.Edge.Native".
 #
 
 # native code directory
