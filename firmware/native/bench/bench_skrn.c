@@ -2,7 +2,7 @@
  * Benchmark driver for callgrind: builds an I x H model (one layer, int8 weights, int16 skip gate, O-class int8
  * head; the shape of the managed BenchmarkDotNet model) as a model file in memory, loads it with skrn_init and
  * runs N updates. bench.sh runs it with N = 1 and N = 11 and divides the difference by 10 and by the MACs.
- * Usage: skrn_bench I H O N
+ * Usage: skrn_bench I H O N [model.skrn]   (the optional path receives the model file, for nanoclr/cost.sh)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@ static void matrix(int rows, int cols, int bits)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) { fprintf(stderr, "usage: skrn_bench I H O N\n"); return 2; }
+    if (argc != 5 && argc != 6) { fprintf(stderr, "usage: skrn_bench I H O N [model.skrn]\n"); return 2; }
     int in = atoi(argv[1]), h = atoi(argv[2]), o = atoi(argv[3]), n = atoi(argv[4]);
     out = calloc(1, (size_t)(64 + 13 * in + 2 * (3 * h * (in + h) + 16 * h + o * h) + 64 * h + 8 * o));
     pos = 16;
@@ -44,6 +44,11 @@ int main(int argc, char **argv)
     out[4] = 1; out[5] = 0; out[6] = 0; out[7] = 0;
     size_t len = pos;
     pos = 8; put((uint64_t)(len - 16), 4); put(skrn_crc32(out + 16, len - 16), 4);
+
+    if (argc == 6) {
+        FILE *f = fopen(argv[5], "wb");
+        if (f == NULL || fwrite(out, 1, len, f) != len || fclose(f) != 0) { fprintf(stderr, "cannot write %s\n", argv[5]); return 1; }
+    }
 
     skrn_error err;
     size_t bytes = skrn_arena_bytes(out, len, &err);
