@@ -26,6 +26,7 @@ internal static class TraceWriter
         w.Write(modelFile.Length);
         w.Write(modelFile);
         w.Write((long)model.MacsPerUpdate);
+        w.Write(SkipRnn.Converter.Export.NativeArena.Bytes(model));
         w.Write(events.Count);
         var rnn = new SkipGru(model);
         int layers = model.Layers.Length, hidden = model.HiddenSize;

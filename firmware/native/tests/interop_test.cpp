@@ -67,6 +67,7 @@ std::string ReplayThroughStubs(const std::string &path, int64_t &updates)
     Reader rd(data);
     rd.Bytes(8 + h.model.size());
     rd.I64();
+    rd.I64();
     int32_t events = rd.I32();
     std::vector<int32_t> raw((size_t)h.inputs), outs((size_t)h.outputs);
     std::vector<int16_t> state((size_t)h.hidden);

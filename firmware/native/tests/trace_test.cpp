@@ -23,11 +23,14 @@ std::string ReplayTrace(const std::string &path, Replay &stats)
     const uint8_t *model_bytes = rd.Bytes((size_t)model_len);
     std::vector<uint8_t> model(model_bytes, model_bytes + model_len);
     int64_t macs = rd.I64();
+    int64_t arena_cs = rd.I64();
     int32_t events = rd.I32();
 
     skrn_error err{};
     size_t bytes = skrn_arena_bytes(model.data(), model.size(), &err);
     if (bytes == 0) return std::string("rejected: ") + err.field + ": " + err.message;
+    if ((int64_t)bytes != arena_cs)   // what `skiprnn inspect` reports (NativeArena.cs)
+        return "arena bytes: skrn " + std::to_string(bytes) + ", NativeArena.cs " + std::to_string(arena_cs);
     Arena arena(bytes);
     skrn_runner r;
     if (skrn_init(&r, model.data(), model.size(), arena.Ptr(), bytes, &err) != SKRN_OK)
