@@ -21,6 +21,32 @@ fi
 passed=$((passed + $(grep -c ': ok' "$log")))
 failed=$((failed + $(grep -c ': FAIL' "$log")))
 
+# Native kernel (firmware/native): the managed runtime writes reference traces, CMake builds the C kernel and
+# its GoogleTest suite twice (-O2; -O1 with UBSan+ASan) plus the no-heap check, ctest replays the traces; then
+# SkipRnn.Edge.Native runs on nanoCLR (the prebuilt one has no native code: the managed fallback must be chosen)
+# and the interop stubs are checked against its .pe. Needs cmake, g++, libgtest-dev (.ci/run installs them).
+native=$(mktemp -d)
+{
+  if dotnet run --project tests/SkipRnn.Edge.NativeTraces -- "$native/traces" . > "$native/traces.log" 2>&1; then
+    echo "native: $(tail -1 "$native/traces.log"): ok"
+  else
+    cat "$native/traces.log"; echo "native: reference traces: FAIL"
+  fi
+  if cmake -S firmware/native -B "$native/build" > "$native/cmake.log" 2>&1 &&
+     cmake --build "$native/build" -j2 >> "$native/cmake.log" 2>&1; then
+    SKRN_TRACE_DIR="$native/traces" ctest --test-dir "$native/build" --output-on-failure > "$native/ctest.log" 2>&1
+    grep -E 'Test +#[0-9]+:' "$native/ctest.log" | sed -E 's/.*Test +#[0-9]+: ([^ ]+) .*(Passed|Failed|\*\*\*.*).*/native ctest \1: \2/' |
+      sed -e 's/: Passed$/: ok/' -e 's/: Failed.*$/: FAIL/' -e 's/: \*\*\*.*$/: FAIL/'
+    grep -q '100% tests passed' "$native/ctest.log" || cat "$native/ctest.log"
+  else
+    tail -30 "$native/cmake.log"; echo "native: cmake build (cmake, g++, libgtest-dev needed): FAIL"
+  fi
+  bash firmware/native/nanoclr/run.sh
+} 2>&1 | tee "$log"
+rm -rf "$native"
+passed=$((passed + $(grep -c ': ok' "$log")))
+failed=$((failed + $(grep -c ': FAIL' "$log")))
+
 # The nanoCLR tier (tests/nanoclr/README.md): the same app on the real nanoFramework interpreter and on .NET,
 # every printed line compared. Without an interpreter it prints one NOT RUN line and counts as nothing.
 bash tests/nanoclr/tier/run.sh | tee "$log"

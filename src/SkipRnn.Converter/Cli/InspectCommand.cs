@@ -42,6 +42,7 @@ public static class InspectCommand
         CliOutput.Row(facts, "flash bytes (file)", s.FlashBytes.ToString("N0"));
         CliOutput.Row(facts, "RAM bytes: parsed model", s.ModelRamBytes.ToString("N0"));
         CliOutput.Row(facts, "RAM bytes: runner state and scratch", s.RunnerRamBytes.ToString("N0"));
+        CliOutput.Row(facts, "RAM bytes: native kernel (model + runner)", s.NativeArenaBytes.ToString("N0"));
         CliOutput.Row(facts, "MACs per update", s.MacsPerUpdate.ToString("N0"));
         CliOutput.Row(facts, "table lookups per update", s.LookupsPerUpdate.ToString("N0"));
         CliOutput.Row(facts, "MACs / lookups per skipped step", $"{s.MacsPerSkip} / {s.LookupsPerSkip}");

@@ -9,12 +9,14 @@ public sealed record TensorSummary(string Name, int Bits, int Rows, int Cols, in
 
 /// <summary>
 /// What a model file costs on the device: flash (the file), RAM (the parsed model's arrays plus a runner's
-/// state and scratch), and compute per update and per skipped step.
+/// state and scratch; and, for a firmware with the native kernel, its one arena), and compute per update and per
+/// skipped step.
 /// </summary>
 public sealed record ModelSummary(
     string Variant, int Layers, int Inputs, int Hidden, int Outputs, int SamplePeriodMicros, int InputFracBits,
     string[]? ClassNames, int SelfTestSteps, int FlashBytes, int ModelRamBytes, int RunnerRamBytes,
-    int MacsPerUpdate, int LookupsPerUpdate, int MacsPerSkip, int LookupsPerSkip, IReadOnlyList<TensorSummary> Tensors)
+    int MacsPerUpdate, int LookupsPerUpdate, int MacsPerSkip, int LookupsPerSkip, IReadOnlyList<TensorSummary> Tensors,
+    long NativeArenaBytes)
 {
     /// <summary>Summarizes a model read from <paramref name="file"/>'s bytes.</summary>
     public static ModelSummary Of(SkipGruModel m, int fileBytes)
@@ -48,7 +50,7 @@ public sealed record ModelSummary(
 
         return new ModelSummary(m.Variant.ToString(), m.Layers.Length, m.InputSize, h, m.OutputSize,
             m.SamplePeriodMicros, m.InputFracBits, m.ClassNames, m.SelfTest?.Steps ?? 0, fileBytes, modelRam, runnerRam,
-            m.MacsPerUpdate, m.LookupsPerUpdate, 0, 0, tensors);
+            m.MacsPerUpdate, m.LookupsPerUpdate, 0, 0, tensors, NativeArena.Bytes(m));
     }
 
     /// <summary>Each input's raw encoding, as `inspect` shows it (empty where the summary was made without it).</summary>

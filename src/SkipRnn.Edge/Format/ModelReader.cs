@@ -43,7 +43,9 @@ namespace SkipRnn.Edge.Format
             if (Crc32.Compute(file, ModelFileLayout.HeaderSize, (int)length) != crc)
                 throw new ModelFormatException("crc32", "does not match the payload: the file is corrupt");
 
-            return ReadPayload(new ByteCursor(file, ModelFileLayout.HeaderSize, file.Length), packWeights);
+            SkipGruModel model = ReadPayload(new ByteCursor(file, ModelFileLayout.HeaderSize, file.Length), packWeights);
+            model.SourceFile = file;
+            return model;
         }
 
         private static SkipGruModel ReadPayload(ByteCursor c, bool pack)

@@ -41,6 +41,12 @@ namespace SkipRnn.Edge.Model
         /// <summary>Self-test vectors, or null.</summary>
         public SelfTestVectors SelfTest { get; private set; }
 
+        /// <summary>
+        /// The model file this model was read from (set by <see cref="Format.ModelReader.Read"/>), or null for a
+        /// model built in memory. Native kernels load from it; nothing here reads it again.
+        /// </summary>
+        public byte[] SourceFile { get; internal set; }
+
         /// <summary>Inputs per step.</summary>
         public int InputSize { get { return Layers[0].InputSize; } }
         /// <summary>Hidden units per layer.</summary>

@@ -36,6 +36,7 @@ namespace SkipRnn.Edge.Runtime
         private readonly OpCounters _counters = new OpCounters();
         private readonly int _macsPerUpdate;
         private readonly int _lookupsPerUpdate;
+        private readonly IStepKernel _kernel;  // native update when StepKernels.Factory gave one, else null
 
         private int _updateProbability;      // ũ for the coming step, Q0.15 (32768 = 1)
         private int _increment;              // Δũ from the last update, Q0.15, ≥ 11
@@ -76,11 +77,17 @@ namespace SkipRnn.Edge.Runtime
             _sums = new long[3 * _hidden > model.OutputSize ? 3 * _hidden : model.OutputSize];
             _macsPerUpdate = model.MacsPerUpdate;
             _lookupsPerUpdate = model.LookupsPerUpdate;
+            // Decided once: a kernel from the installed factory (null factory or null kernel: managed).
+            IStepKernelFactory factory = StepKernels.Factory;
+            _kernel = factory == null ? null : factory.Open(model);
             Reset();
         }
 
         /// <summary>The model this runner executes.</summary>
         public SkipGruModel Model { get { return _model; } }
+
+        /// <summary>True when updates run in the kernel <see cref="StepKernels.Factory"/> provided (bit-exact).</summary>
+        public bool UsesStepKernel { get { return _kernel != null; } }
 
         /// <summary>Operation counters since construction or the last <see cref="OpCounters.Clear"/>.</summary>
         public OpCounters Counters { get { return _counters; } }
@@ -152,6 +159,7 @@ namespace SkipRnn.Edge.Runtime
                 for (int j = 0; j < s.Length; j++) s[j] = 0;
             }
             for (int o = 0; o < _outputs.Length; o++) _outputs[o] = 0;
+            if (_kernel != null) _kernel.Reset();
             _updateProbability = QFormat.One15;
             _increment = 0;
             _stepsToSkip = 0;
@@ -199,7 +207,24 @@ namespace SkipRnn.Edge.Runtime
 
         private void Update(int[] rawInput)
         {
+            // The clamp count comes from the managed normalization on both paths (O(inputs), no product), so the
+            // counters mean the same with a kernel; the kernel normalizes again for itself.
             int clamped = _normalization.Apply(rawInput, _input);
+            if (_kernel != null)
+            {
+                // Same bits as the managed path below (IStepKernel); skip bookkeeping and counters stay here.
+                int q = _kernel.Update(rawInput, _state, _outputs);
+                _increment = q;
+                _updateProbability = q;
+                _stepsToSkip = q > QFormat.Half15 ? 0 : (QFormat.Half15 - q) / q + 1;
+                _hasOutput = _head != null;
+                OpCounters k = _counters;
+                k._updates++;
+                k._macs += _macsPerUpdate;
+                k._lookups += _lookupsPerUpdate;
+                k._clampedInputs += clamped;
+                return;
+            }
             short[] x = _input;
             for (int l = 0; l < _layers.Length; l++)
             {

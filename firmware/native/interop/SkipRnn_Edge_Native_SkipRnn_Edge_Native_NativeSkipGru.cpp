@@ -1,0 +1,132 @@
+//-----------------------------------------------------------------------------
+//
+//    SkipRnn.Edge.Native.NativeSkipGru over firmware/native's skrn: a small table of runners, each with one
+//    arena allocated by Open (platform_malloc: the only allocation) and freed by Close. The managed byte[] is
+//    not referenced after Open (skrn_init copies what it needs), so the managed heap may move it. Update
+//    allocates nothing. Bad arguments become the HRESULTs nanoCLR raises as the matching managed exceptions.
+//
+//-----------------------------------------------------------------------------
+
+#include "SkipRnn_Edge_Native.h"
+#include "SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru.h"
+
+#include "skrn.h"
+
+using namespace SkipRnn_Edge_Native::SkipRnn_Edge_Native;
+
+namespace
+{
+    struct Slot
+    {
+        skrn_runner runner;
+        void *arena;
+        bool used;
+    };
+
+    Slot slots[NativeSkipGru::SlotCount];
+
+    Slot *Find(signed int handle, HRESULT &hr)
+    {
+        if (handle < 0 || handle >= NativeSkipGru::SlotCount || !slots[handle].used)
+        {
+            hr = CLR_E_INVALID_PARAMETER;
+            return nullptr;
+        }
+        return &slots[handle];
+    }
+}
+
+signed int NativeSkipGru::Version( HRESULT &hr )
+{
+    (void)hr;
+    return 1;   // NativeSkipGru.InterfaceVersion on the managed side
+}
+
+signed int NativeSkipGru::Open( CLR_RT_TypedArray_UINT8 param0, HRESULT &hr )
+{
+    if (param0.GetBuffer() == nullptr)
+    {
+        hr = CLR_E_NULL_REFERENCE;
+        return 0;
+    }
+    int free = -1;
+    for (int i = 0; i < SlotCount && free < 0; i++)
+        if (!slots[i].used) free = i;
+    if (free < 0) return -1;
+
+    skrn_error err;
+    size_t bytes = skrn_arena_bytes(param0.GetBuffer(), param0.GetSize(), &err);
+    if (bytes == 0) return -3;
+    void *arena = platform_malloc(bytes);   // platform_malloc aligns for any type (8 bytes at least)
+    if (arena == nullptr) return -2;
+    if (skrn_init(&slots[free].runner, param0.GetBuffer(), param0.GetSize(), arena, bytes, &err) != SKRN_OK)
+    {
+        platform_free(arena);
+        return -3;
+    }
+    slots[free].arena = arena;
+    slots[free].used = true;
+    return free;
+}
+
+signed int NativeSkipGru::Update( signed int param0, CLR_RT_TypedArray_INT32 param1, CLR_RT_TypedArray_INT32 param2, HRESULT &hr )
+{
+    Slot *s = Find(param0, hr);
+    if (s == nullptr) return 0;
+    skrn_runner &r = s->runner;
+    if (param1.GetBuffer() == nullptr || (param2.GetBuffer() == nullptr && r.model.output_size > 0))
+    {
+        hr = CLR_E_NULL_REFERENCE;
+        return 0;
+    }
+    if ((int)param1.GetSize() < r.model.input_size || (int)param2.GetSize() < r.model.output_size)
+    {
+        hr = CLR_E_INDEX_OUT_OF_RANGE;
+        return 0;
+    }
+    skrn_update(&r, param1.GetBuffer());
+    signed int *out = param2.GetBuffer();
+    for (int o = 0; o < r.model.output_size; o++) out[o] = r.outputs[o];
+    return r.increment;
+}
+
+void NativeSkipGru::CopyState( signed int param0, signed int param1, CLR_RT_TypedArray_INT16 param2, HRESULT &hr )
+{
+    Slot *s = Find(param0, hr);
+    if (s == nullptr) return;
+    const skrn_runner &r = s->runner;
+    if (param1 < 0 || param1 >= r.model.layer_count)
+    {
+        hr = CLR_E_INDEX_OUT_OF_RANGE;
+        return;
+    }
+    if (param2.GetBuffer() == nullptr)
+    {
+        hr = CLR_E_NULL_REFERENCE;
+        return;
+    }
+    if ((int)param2.GetSize() < r.model.hidden_size)
+    {
+        hr = CLR_E_INDEX_OUT_OF_RANGE;
+        return;
+    }
+    const int32_t *h = r.state + (size_t)param1 * (size_t)r.model.hidden_size;
+    signed short int *d = param2.GetBuffer();
+    for (int j = 0; j < r.model.hidden_size; j++) d[j] = (signed short int)h[j];
+}
+
+void NativeSkipGru::Reset( signed int param0, HRESULT &hr )
+{
+    Slot *s = Find(param0, hr);
+    if (s != nullptr) skrn_reset(&s->runner);
+}
+
+void NativeSkipGru::Close( signed int param0, HRESULT &hr )
+{
+    // Idempotent: a finalizer may run after an explicit close.
+    (void)hr;
+    if (param0 < 0 || param0 >= SlotCount || !slots[param0].used) return;
+    platform_free(slots[param0].arena);
+    slots[param0].arena = nullptr;
+    slots[param0].used = false;
+}

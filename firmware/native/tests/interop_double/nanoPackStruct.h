@@ -1,0 +1,2 @@
+// Test double: nanoCLR packing macros; nothing the stubs use.
+#pragma once

@@ -1,0 +1,187 @@
+// The nanoFramework interop stubs (firmware/native/interop) compiled against a test double of nanoCLR's interop
+// surface: arguments marshalled from a stack frame, results set, errors as HRESULTs, and the whole path
+// replayed against the managed runtime's traces (every update's Δũ, states and outputs).
+#include <gtest/gtest.h>
+
+#include "SkipRnn_Edge_Native.h"
+#include "SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru.h"
+#include "test_files.h"
+
+using namespace skrn_test;
+using Stubs = Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru;
+
+int interop_double_live_allocations = 0;
+
+namespace {
+
+InteropDoubleArg I4(int32_t v) { return {InteropDoubleArg::I4, v, nullptr, 0}; }
+template <class T> InteropDoubleArg Arr(InteropDoubleArg::Type t, std::vector<T> &v)
+{
+    return {t, 0, v.empty() ? nullptr : v.data(), (unsigned)v.size()};
+}
+InteropDoubleArg Null(InteropDoubleArg::Type t) { return {t, 0, nullptr, 0}; }
+
+// Calls a stub with the given arguments; returns its HRESULT, the result (if set) in *result.
+HRESULT Call(CLR_RT_MethodHandler stub, std::vector<InteropDoubleArg> args, int32_t *result = nullptr)
+{
+    CLR_RT_StackFrame f;
+    f.args = std::move(args);
+    HRESULT hr = stub(f);
+    if (result != nullptr) *result = f.hasResult ? f.result : INT32_MIN;
+    return hr;
+}
+
+struct Trace {
+    std::vector<uint8_t> model;
+    int32_t layers = 0, hidden = 0, inputs = 0, outputs = 0;
+};
+
+// Reads the model and sizes at the head of a trace (sizes from the model header: I, H, O at payload offsets 2..7).
+Trace Head(const std::vector<uint8_t> &t)
+{
+    Reader rd(t);
+    rd.Bytes(4);
+    int32_t len = rd.I32();
+    const uint8_t *p = rd.Bytes((size_t)len);
+    Trace h;
+    h.model.assign(p, p + len);
+    h.layers = h.model[17];
+    h.inputs = h.model[18] | (h.model[19] << 8);
+    h.hidden = h.model[20] | (h.model[21] << 8);
+    h.outputs = h.model[22] | (h.model[23] << 8);
+    return h;
+}
+
+// Replays a managed trace through the stubs the way NativeStepKernel drives them (Update + CopyState per layer on
+// updates, Reset on resets; skipping is managed). Returns "" or the first difference.
+std::string ReplayThroughStubs(const std::string &path, int64_t &updates)
+{
+    std::vector<uint8_t> data = ReadAll(path);
+    Trace h = Head(data);
+    int32_t handle = -99;
+    if (Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, h.model)}, &handle) != S_OK || handle < 0)
+        return "Open failed: " + std::to_string(handle);
+    // The managed array may move after Open: scribble over it to prove the native side kept its own copy.
+    std::fill(h.model.begin(), h.model.end(), 0xA5);
+
+    Reader rd(data);
+    rd.Bytes(8 + h.model.size());
+    rd.I64();
+    rd.I64();
+    int32_t events = rd.I32();
+    std::vector<int32_t> raw((size_t)h.inputs), outs((size_t)h.outputs);
+    std::vector<int16_t> state((size_t)h.hidden);
+    bool last_update = false;
+    for (int32_t e = 0; e < events; e++) {
+        uint8_t kind = rd.U8();
+        last_update = false;
+        if (kind == 0) {
+            for (auto &v : raw) v = rd.I32();
+        } else if (kind == 1) {
+            rd.I32();
+        } else if (Call(Stubs::Reset___STATIC__VOID__I4, {I4(handle)}) != S_OK) {
+            return "Reset failed";
+        }
+        bool updated = rd.U8() == 1;
+        int32_t u = rd.I32(), inc = rd.I32();
+        rd.I32(); rd.U8(); rd.I64(); rd.I64();
+        int32_t increment = 0;
+        if (kind == 0 && updated) {
+            if (Call(Stubs::Update___STATIC__I4__I4__SZARRAY_I4__SZARRAY_I4,
+                     {I4(handle), Arr(InteropDoubleArg::ARRAY_I4, raw), Arr(InteropDoubleArg::ARRAY_I4, outs)}, &increment) != S_OK)
+                return "Update failed at event " + std::to_string(e);
+            if (increment != inc || u != inc) return "delta u~ differs at event " + std::to_string(e);
+            updates++;
+            last_update = true;
+        }
+        for (int32_t l = 0; l < h.layers; l++) {
+            if (last_update &&
+                Call(Stubs::CopyState___STATIC__VOID__I4__I4__SZARRAY_I2, {I4(handle), I4(l), Arr(InteropDoubleArg::ARRAY_I2, state)}) != S_OK)
+                return "CopyState failed";
+            for (int32_t j = 0; j < h.hidden; j++) {
+                int16_t want = rd.I16();
+                if (last_update && state[(size_t)j] != want)
+                    return "state differs at event " + std::to_string(e) + " layer " + std::to_string(l);
+            }
+        }
+        for (int32_t o = 0; o < h.outputs; o++) {
+            int32_t want = rd.I32();
+            if (last_update && outs[(size_t)o] != want) return "output differs at event " + std::to_string(e);
+        }
+        rd.I32();
+    }
+    Call(Stubs::Close___STATIC__VOID__I4, {I4(handle)});
+    return "";
+}
+
+}  // namespace
+
+TEST(Interop, TheMethodTableNamesTheStubsAndTheAssembly)
+{
+    const CLR_RT_NativeAssemblyData &a = g_CLR_AssemblyNative_SkipRnn_Edge_Native;
+    EXPECT_STREQ(a.m_szAssemblyName, "SkipRnn.Edge.Native");
+    auto table = (const CLR_RT_MethodHandler *)a.m_pNativeMethods;
+    EXPECT_EQ(table[4], &Stubs::Version___STATIC__I4);
+    EXPECT_EQ(table[9], &Stubs::Close___STATIC__VOID__I4);
+    int32_t v = 0;
+    EXPECT_EQ(Call(Stubs::Version___STATIC__I4, {}, &v), S_OK);
+    EXPECT_EQ(v, 1);
+}
+
+TEST(Interop, StubsReplayTheManagedTracesBitExact)
+{
+    std::vector<std::string> files = FilesEndingIn(".trace", "random_");
+    for (const std::string &s : FilesEndingIn(".trace", "shipped_")) files.push_back(s);
+    ASSERT_GE(files.size(), 100u);
+    int64_t updates = 0;
+    for (const std::string &f : files) ASSERT_EQ(ReplayThroughStubs(f, updates), "") << f;
+    EXPECT_EQ(interop_double_live_allocations, 0) << "every Open's arena must be freed by Close";
+    std::printf("interop stubs: %zu traces, %lld updates through Update/CopyState, all identical\n", files.size(),
+                (long long)updates);
+}
+
+TEST(Interop, BadArgumentsBecomeHresultsNotCrashes)
+{
+    Trace h = Head(ReadAll(FilesEndingIn(".trace", "shipped_").at(0)));
+    int32_t handle = -1;
+    ASSERT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, h.model)}, &handle), S_OK);
+    ASSERT_GE(handle, 0);
+    std::vector<int32_t> raw((size_t)h.inputs), shortRaw((size_t)h.inputs - 1), outs((size_t)h.outputs);
+    std::vector<int16_t> state((size_t)h.hidden), shortState((size_t)h.hidden - 1);
+    auto update = [&](std::vector<InteropDoubleArg> a) { return Call(Stubs::Update___STATIC__I4__I4__SZARRAY_I4__SZARRAY_I4, a); };
+
+    EXPECT_EQ(update({I4(handle + 1), Arr(InteropDoubleArg::ARRAY_I4, raw), Arr(InteropDoubleArg::ARRAY_I4, outs)}), CLR_E_INVALID_PARAMETER);
+    EXPECT_EQ(update({I4(-7), Arr(InteropDoubleArg::ARRAY_I4, raw), Arr(InteropDoubleArg::ARRAY_I4, outs)}), CLR_E_INVALID_PARAMETER);
+    EXPECT_EQ(update({I4(handle), Arr(InteropDoubleArg::ARRAY_I4, shortRaw), Arr(InteropDoubleArg::ARRAY_I4, outs)}), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(update({I4(handle), Null(InteropDoubleArg::ARRAY_I4), Arr(InteropDoubleArg::ARRAY_I4, outs)}), CLR_E_NULL_REFERENCE);
+    EXPECT_EQ(update({I4(handle), Arr(InteropDoubleArg::ARRAY_I2, state), Arr(InteropDoubleArg::ARRAY_I4, outs)}), CLR_E_WRONG_TYPE);
+    EXPECT_EQ(update({I4(handle), Arr(InteropDoubleArg::ARRAY_I4, raw), Arr(InteropDoubleArg::ARRAY_I4, outs)}), S_OK);
+
+    auto copy = [&](int32_t layer, std::vector<int16_t> &d) {
+        return Call(Stubs::CopyState___STATIC__VOID__I4__I4__SZARRAY_I2, {I4(handle), I4(layer), Arr(InteropDoubleArg::ARRAY_I2, d)});
+    };
+    EXPECT_EQ(copy(h.layers, state), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(copy(-1, state), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(copy(0, shortState), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(copy(0, state), S_OK);
+
+    // A corrupt file is refused with -3, a null array raises; slots run out at SlotCount.
+    std::vector<uint8_t> bad = h.model;
+    bad[20] ^= 0xFF;
+    int32_t r = 0;
+    EXPECT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, bad)}, &r), S_OK);
+    EXPECT_EQ(r, -3);
+    EXPECT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Null(InteropDoubleArg::ARRAY_U1)}), CLR_E_NULL_REFERENCE);
+    std::vector<int32_t> handles{handle};
+    for (int i = 1; i < SkipRnn_Edge_Native::SkipRnn_Edge_Native::NativeSkipGru::SlotCount; i++) {
+        ASSERT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, h.model)}, &r), S_OK);
+        ASSERT_GE(r, 0);
+        handles.push_back(r);
+    }
+    EXPECT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, h.model)}, &r), S_OK);
+    EXPECT_EQ(r, -1);
+    for (int32_t x : handles) EXPECT_EQ(Call(Stubs::Close___STATIC__VOID__I4, {I4(x)}), S_OK);
+    EXPECT_EQ(Call(Stubs::Close___STATIC__VOID__I4, {I4(handle)}), S_OK);   // twice: harmless
+    EXPECT_EQ(Call(Stubs::Reset___STATIC__VOID__I4, {I4(handle)}), CLR_E_INVALID_PARAMETER);
+    EXPECT_EQ(interop_double_live_allocations, 0);
+}

@@ -1,0 +1,44 @@
+using System.Runtime.CompilerServices;
+
+namespace SkipRnn.Edge.Native
+{
+    /// <summary>
+    /// The native methods, implemented in C by firmware/native (interop/ holds the nanoFramework stubs for them).
+    /// A firmware without them throws <c>NotSupportedException</c> on the first call (nanoCLR finds no native
+    /// handler for a method without IL); <see cref="NativeKernels.Install"/> turns that into "not available".
+    /// Changing a signature here changes the assembly's native checksum: regenerate interop/ to match.
+    /// </summary>
+    internal static class NativeSkipGru
+    {
+        /// <summary>The interface version this assembly expects from the firmware.</summary>
+        public const int InterfaceVersion = 1;
+
+        /// <summary>The firmware's interface version.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern int Version();
+
+        /// <summary>
+        /// Validates the model file (as ModelReader does) and copies it into native memory with a runner's
+        /// state. Returns a handle (≥ 0), or −1 when every runner slot is taken, −2 when memory runs out,
+        /// −3 when the file is invalid.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern int Open(byte[] model);
+
+        /// <summary>One update from raw (InputSize values); writes the head outputs (with biases) and returns Δũ in Q0.15.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern int Update(int handle, int[] raw, int[] outputs);
+
+        /// <summary>Copies layer <paramref name="layer"/>'s state (Q0.15) into <paramref name="destination"/> (HiddenSize values).</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern void CopyState(int handle, int layer, short[] destination);
+
+        /// <summary>Zeroes the runner's state.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern void Reset(int handle);
+
+        /// <summary>Frees the runner's slot and memory.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern void Close(int handle);
+    }
+}

@@ -1,0 +1,36 @@
+using SkipRnn.Edge.Model;
+
+namespace SkipRnn.Edge.Runtime
+{
+    /// <summary>
+    /// An implementation of the update step outside the managed kernels (for example native code in a custom
+    /// firmware, see SkipRnn.Edge.Native), bit-exact with them. <see cref="SkipGru"/> uses one when
+    /// <see cref="StepKernels.Factory"/> gives it one at construction; Skip stays managed (it is O(1)).
+    /// </summary>
+    public interface IStepKernel
+    {
+        /// <summary>
+        /// One update from InputSize raw integers: every layer, the skip gate and the head. Writes each layer's
+        /// new state (Q0.15) into state[l], the head outputs with their biases (Q.12) into outputs, and returns
+        /// Δũ = σ(W_p s + b_p) in Q0.15. Allocates nothing.
+        /// </summary>
+        int Update(int[] raw, short[][] state, int[] outputs);
+
+        /// <summary>Zeroes the kernel's own copy of the state (a new sequence).</summary>
+        void Reset();
+    }
+
+    /// <summary>Makes kernels for models; returns null for a model it cannot run (the runner then stays managed).</summary>
+    public interface IStepKernelFactory
+    {
+        /// <summary>A kernel for <paramref name="model"/>, or null.</summary>
+        IStepKernel Open(SkipGruModel model);
+    }
+
+    /// <summary>Where an application installs a kernel factory (for example SkipRnn.Edge.Native's, once at start).</summary>
+    public static class StepKernels
+    {
+        /// <summary>The factory every new <see cref="SkipGru"/> asks, or null (the default): managed kernels only.</summary>
+        public static IStepKernelFactory Factory { get; set; }
+    }
+}
