@@ -59,37 +59,38 @@ def detect_events(pred: np.ndarray, num_classes: int, event_class: int, shift: i
     return events, smooth
 
 
-def transition_segments(label: np.ndarray) -> list[tuple[int, int]]:
-    """Labelled transitions as [first, last] sample ranges (one per HAPT segment: a run of one id 7..12)."""
-    label = np.asarray(label)
-    segs, t, n = [], 0, len(label)
+def event_runs(cls: np.ndarray, event_class: int = TRANSITION) -> list[tuple[int, int]]:
+    """Labelled events as [first, last] sample ranges: maximal runs of `event_class` in the class labels."""
+    cls = np.asarray(cls)
+    runs, t, n = [], 0, len(cls)
     while t < n:
-        if label[t] >= 7:
+        if cls[t] == event_class:
             e = t
-            while e + 1 < n and label[e + 1] == label[t]:
+            while e + 1 < n and cls[e + 1] == event_class:
                 e += 1
-            segs.append((t, e))
+            runs.append((t, e))
             t = e + 1
         else:
             t += 1
-    return segs
+    return runs
 
 
-def score_events(events, label: np.ndarray, tolerance: int) -> dict:
-    """Match detections to labelled transitions. A detection at step d hits transition [a, b] when
-    a - tolerance <= d <= b + tolerance; each transition is hit at most once (the earliest detection).
-    An unmatched detection is 'in a gap' when every sample within ±tolerance of it is unlabelled."""
-    label = np.asarray(label)
-    segs = transition_segments(label)
+def score_events(events, cls: np.ndarray, tolerance: int, event_class: int = TRANSITION) -> dict:
+    """Match detections to labelled event runs (class labels, -1 unlabelled). A detection at step d hits run
+    [a, b] when a - tolerance <= d <= b + tolerance; each run is hit at most once (the earliest detection).
+    An unmatched detection is 'in a gap' when every sample within ±tolerance of it is unlabelled.
+    Mirrored by src/SkipRnn.Converter/Streaming/StreamScores.cs."""
+    cls = np.asarray(cls)
+    segs = event_runs(cls, event_class)
     hit = [None] * len(segs)
     fp_labelled, fp_gap = 0, 0
-    for d, _ in events:
+    for d, _ in sorted(events):
         j = next((i for i, (a, b) in enumerate(segs) if hit[i] is None and a - tolerance <= d <= b + tolerance), None)
         if j is not None:
             hit[j] = d
             continue
-        lo, hi = max(0, d - tolerance), min(len(label), d + tolerance + 1)
-        if np.all(label[lo:hi] == 0):
+        lo, hi = max(0, d - tolerance), min(len(cls), d + tolerance + 1)
+        if np.all(cls[lo:hi] < 0):
             fp_gap += 1
         else:
             fp_labelled += 1
@@ -121,7 +122,7 @@ def summarize(per_stream: list[dict], num_classes: int = 7) -> dict:
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
     tot = {"transitions": 0, "hits": 0, "fp_labelled": 0, "fp_gap": 0, "latencies": []}
     for s in per_stream:
-        r = score_events(s["events"], s["label"], SAMPLE_HZ)
+        r = score_events(s["events"], classes_from_hapt(s["label"]), SAMPLE_HZ)
         for k in tot:
             tot[k] = tot[k] + r[k]
     hours = len(lab) / SAMPLE_HZ / 3600

@@ -21,7 +21,8 @@ Rebuild everything (full data set, not committed) and the shipped test slice:
     /usr/bin/python3 models/train/motion/prepare.py --raw <HATRNet checkout>/data/HAPT_dataset/RawData \
         --out /tmp/hapt --ship models/motion/data/hapt_test_users.npz
 Each split file (<out>/hapt_{train,valid,test}.npz) holds: x int16 [N, 6], label int8 [N],
-offsets int64 [R + 1] (recording r is rows offsets[r]:offsets[r+1]), exp int16 [R], user int16 [R].
+y int8 [N] (the model's class per sample,
+events.py: 0..5 activities, 6 transition, -1 unlabelled), offsets int64 [R + 1] (recording r is rows offsets[r]:offsets[r+1]), exp int16 [R], user int16 [R].
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from events import classes_from_hapt
 
 ACC_LSB_PER_G = 8192.0                      # ±4 g full scale
 GYRO_LSB_PER_DPS = 65.5                     # ±500 dps full scale
@@ -152,6 +155,7 @@ def pack(recs: list[dict]) -> dict[str, np.ndarray]:
     lens = [len(r["label"]) for r in recs]
     return {"x": np.concatenate([r["x"] for r in recs]) if recs else np.zeros((0, 6), np.int16),
             "label": np.concatenate([r["label"] for r in recs]) if recs else np.zeros(0, np.int8),
+            "y": classes_from_hapt(np.concatenate([r["label"] for r in recs])).astype(np.int8) if recs else np.zeros(0, np.int8),
             "offsets": np.concatenate([[0], np.cumsum(lens)]).astype(np.int64),
             "exp": np.array([r["exp"] for r in recs], dtype=np.int16),
             "user": np.array([r["user"] for r in recs], dtype=np.int16)}

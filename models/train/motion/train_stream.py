@@ -34,7 +34,7 @@ from torch import Tensor
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
-from skiprnn import SkipGRU, save_safetensors  # noqa: E402
+from skiprnn import SkipGRU, save_npz, save_safetensors  # noqa: E402
 from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
 import events as ev  # noqa: E402
 from prepare import SAMPLE_PERIOD_US, load_split  # noqa: E402
@@ -214,14 +214,33 @@ def main(argv=None):
     torch.save({"state_dict": model.state_dict(), "config": model.config()}, out / "model.pt")
     save_safetensors(out / "model.safetensors", model.export_state_dict(), dtype=torch.float32,
                      metadata={"format": "pt"})
-    detector = {"version": 1, "event_class": ev.TRANSITION, **rule}
+    event_rule = {"version": 1, "event_class": ev.TRANSITION, **rule}
     write_sidecar(out / "model.json", sidecar_for(
         model, "classification", mean.tolist(), std.tolist(), class_names=ev.CLASS_NAMES,
-        sample_period_us=SAMPLE_PERIOD_US, detector=detector, **{"lambda": a.lam}, plain_gru=a.plain_gru,
+        sample_period_us=SAMPLE_PERIOD_US, event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
         iterations=it, batch=a.batch, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    # For `skiprnn convert`: raw-count crops (x [N, T, 6] float32, y = class of the last sample), calibration from
+    # the training users, verification from the validation users; fixed seeds.
+    save_npz(out / "calibration.npz", crops(train, 64, 256, 20260101))
+    save_npz(out / "convert_valid.npz", crops(valid, 64, 256, 20260102))
     return 0
+
+
+def crops(recs, n, length, seed):
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    while len(xs) < n:
+        r = recs[int(rng.integers(len(recs)))]
+        if len(r["label"]) <= length:
+            continue
+        p = int(rng.integers(len(r["label"]) - length))
+        y = int(ev.classes_from_hapt(r["label"][p + length - 1:p + length])[0])
+        if y >= 0:
+            xs.append(r["x"][p:p + length].astype(np.float32))
+            ys.append(y)
+    return {"x": np.stack(xs), "y": np.array(ys, dtype=np.int64)}
 
 
 if __name__ == "__main__":

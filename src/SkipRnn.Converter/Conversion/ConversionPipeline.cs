@@ -79,7 +79,7 @@ public static class ConversionPipeline
             WeightBits = o.WeightBits,
         };
         foreach (string tensor in o.Int16Tensors) options.WeightBitsByTensor[tensor] = 16;
-        SkipGruModel q = Quantizer.Quantize(model, options);
+        SkipGruModel q = Streaming.EventRuleSidecar.Apply(Quantizer.Quantize(model, options), import.SidecarPath);   // optional event rule
         return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q));
     }
 
