@@ -75,6 +75,7 @@ public static class DemoCommand
         IAnsiConsole console = CliOutput.Human(json);
         string work = Directory.CreateTempSubdirectory("skiprnn-demo-").FullName;
         var rows = new List<DemoRow>();
+        var streams = new List<StreamDemo.Row>();   // always-on figures of folders with a stream.json
         try
         {
             foreach (DirectoryInfo dir in dirs)
@@ -94,6 +95,7 @@ public static class DemoCommand
                     (classification ? e.FloatAccuracy : e.FloatMseOverVariance) ?? double.NaN,
                     (classification ? e.FixedAccuracy : e.FixedMseOverVariance) ?? double.NaN,
                     e.FloatUpdatesMean, e.FixedUpdatesMean, e.StepsPerSequence, e.MacsSaved, e.DecisionAgreement, r.Passed, r.Model.FlashBytes));
+                if (r.Passed && StreamDemo.For(dir, options.OutputPath) is { } stream) streams.Add(stream);
             }
         }
         finally
@@ -103,6 +105,7 @@ public static class DemoCommand
 
         if (json) CliOutput.WriteJson(rows);
         else Print(console, rows);
+        StreamDemo.Print(console, streams);   // with --json on stderr, so stdout keeps its shape
         return rows.All(r => r.Verified) ? ExitCodes.Success : ExitCodes.VerificationFailed;
     }
 

@@ -35,28 +35,34 @@ public sealed class Recording
 
     private static Recording ReadNpz(string path, int inputs)
     {
-        TensorSet set;
+        var set = new Dictionary<string, Tensor>();
         try
         {
-            set = NpzReader.Read(path);
+            using var zip = ZipFiles.Open(File.ReadAllBytes(path), path);
+            foreach (var entry in zip.Entries)
+            {
+                string name = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
+                if (name is "x" or "y" or "offsets")
+                    set[name] = NpyReader.Parse(ZipFiles.ReadEntry(entry, path), name, path, allowIntegers: true);
+            }
         }
         catch (ImportException e)
         {
             throw new DataException(e.File, e.Item, e.Problem, e);
         }
-        Tensor x = set.Find("x") ?? throw new DataException(path, null, "has no array 'x' (samples × inputs of raw counts).");
+        Tensor x = set.GetValueOrDefault("x") ?? throw new DataException(path, null, "has no array 'x' (samples × inputs of raw counts).");
         if (x.Rank != 2 || x.Shape[1] != inputs || x.Shape[0] < 1)
             throw new DataException(path, "array 'x'", $"has shape {x.ShapeText}; the model needs [samples, {inputs}].");
         int n = x.Shape[0];
         int[] xs = Integers(x, path, int.MinValue, int.MaxValue);
         int[]? y = null;
-        if (set.Find("y") is { } yt)
+        if (set.GetValueOrDefault("y") is { } yt)
         {
             if (!yt.HasShape(n)) throw new DataException(path, "array 'y'", $"has shape {yt.ShapeText}; it needs [{n}] (one class per sample).");
             y = Integers(yt, path, -1, int.MaxValue);
         }
         int[] offsets = [0, n];
-        if (set.Find("offsets") is { } ot)
+        if (set.GetValueOrDefault("offsets") is { } ot)
         {
             if (ot.Rank != 1 || ot.ElementCount < 2) throw new DataException(path, "array 'offsets'", $"has shape {ot.ShapeText}; it needs [recordings + 1].");
             offsets = Integers(ot, path, 0, n);

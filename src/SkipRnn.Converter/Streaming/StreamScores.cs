@@ -19,7 +19,7 @@ public sealed record StreamScores(
         int samplePeriodUs, int macsPerUpdate)
     {
         int n = rec.Samples;
-        double seconds = n * (samplePeriodUs > 0 ? samplePeriodUs : 20000) / 1e6;
+        double seconds = n * (double)(samplePeriodUs > 0 ? samplePeriodUs : 20000) / 1e6;
         int updates = trace.Updated.Count(u => u);
         long macsPerSecond = (long)Math.Round(updates * (double)macsPerUpdate / seconds);
         var rate = new double[classes];
