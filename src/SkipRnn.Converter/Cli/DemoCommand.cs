@@ -57,11 +57,12 @@ public static class DemoCommand
                 Int16Tensors = root.TryGetProperty("int16", out var t)
                     ? t.EnumerateArray().Select(e => e.GetString() ?? throw new FormatException("null tensor name")).ToList()
                     : defaults.Int16Tensors,
+                MinDecisionAgreement = root.TryGetProperty("min_decision_agreement", out var agree) ? agree.GetDouble() : defaults.MinDecisionAgreement,
             };
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{path}: expected {{\"weight_bits\": 8 or 16, \"int16\": [tensor names]}} ({e.Message})", e);
+            throw new InvalidDataException($"{path}: expected {{\"weight_bits\": 8 or 16, \"int16\": [tensor names], \"min_decision_agreement\": 0..1}} ({e.Message})", e);
         }
     }
 
