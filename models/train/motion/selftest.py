@@ -160,6 +160,29 @@ def test_scoring():
     assert ev.prf(2, 2, 1) == (2 / 3, 1.0, 0.8)
 
 
+def test_stream_cell_matches_the_recipe_model():
+    """train_stream.run from Reset() (h = 0, ũ = 1) = SkipGRU.forward: same updates, states and head, float64;
+    and carrying the state across two half crops = one whole crop (stateful truncated BPTT)."""
+    import torch
+    import train_stream as ts
+    from skiprnn import SkipGRU
+    torch.manual_seed(3)
+    m = SkipGRU(6, 8, 1, "reset_after", 7).double()
+    with torch.no_grad():
+        m.skip_gate.bias.fill_(-0.3)       # Δũ below 0.5: skips often
+    x = torch.randn(2, 60, 6, dtype=torch.float64)
+    _, info = m(x, return_states=True)
+    h0, u0 = torch.zeros(2, 8, dtype=torch.float64), torch.ones(2, 1, dtype=torch.float64)
+    logits, us, h, ut = ts.run(m, x.transpose(0, 1), h0, u0)
+    assert torch.equal(us.t(), info["updates"]), "update pattern differs"
+    assert 0 < float(us.mean()) < 1, "the check needs both updates and skips"
+    assert torch.allclose(h, info["final_states"][0], atol=1e-12)
+    assert torch.allclose(logits.transpose(0, 1), m.head(info["states"][:, :, 0]), atol=1e-12)
+    l1, us1, h1, ut1 = ts.run(m, x[:, :25].transpose(0, 1), h0, u0)
+    l2, us2, h2, _ = ts.run(m, x[:, 25:].transpose(0, 1), h1, ut1)
+    assert torch.equal(torch.cat([us1, us2]), us) and torch.allclose(h2, h, atol=1e-12)
+
+
 def test_smoke_pipeline():
     """Preparation of a raw folder rebuilt from two shipped recordings (given user ids 1 and 22 so that the
     train and validation splits are not empty), then 3 training iterations and the export."""
@@ -197,5 +220,6 @@ check("prepare round trip", test_round_trip)
 check("prepare malformed files", test_malformed)
 check("event rule mirrors the device tests", test_rule_mirror)
 check("event scoring", test_scoring)
+check("stream cell = recipe model, state carried across crops", test_stream_cell_matches_the_recipe_model)
 check("smoke: prepare + 3 training iterations", test_smoke_pipeline)
 sys.exit(1 if failed else 0)

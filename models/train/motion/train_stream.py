@@ -8,8 +8,8 @@ next, and a lane that reaches the end of its recording starts a new random recor
 Reset(), never reset again. Loss: per-sample cross-entropy on labelled samples (7 classes, see
 events.py; unlabelled samples masked) + λ · (share of samples updated) (the budget loss, per sample).
 
-The cell runs as one TorchScript loop (the batch vectorised; forward and backward stay in C++):
-about 30x faster than the Python-stepped cell on 512-sample crops.
+The cell is the recipe's fused step (oneDNN products, the batch vectorised) started from the carried state;
+bench_cell.py measures its cost per training iteration.
 
     /usr/bin/python3 models/train/motion/train_stream.py --data /tmp/hapt --hidden 32 --plain-gru \
         --minutes 10 --out /tmp/motion_gru
@@ -25,7 +25,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import List, Tuple
+from typing import List
 
 import numpy as np
 import torch
@@ -34,48 +34,45 @@ from torch import Tensor
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
-from skiprnn import SkipGRU, save_npz, save_safetensors  # noqa: E402
+from skiprnn import SkipGRU, round_ste, save_npz, save_safetensors  # noqa: E402
+from skiprnn.model import _linear  # noqa: E402
 from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
 import events as ev  # noqa: E402
 from prepare import SAMPLE_PERIOD_US, load_split  # noqa: E402
 
 
-@torch.jit.script
-def skip_gru_run(xp: Tensor, h: Tensor, ut: Tensor, w_hh_t: Tensor, b_hh: Tensor, w_p: Tensor, b_p: Tensor,
-                 skip: bool) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
-    """reset_after Skip-GRU over xp [T, B, 3H] (layer 0's input projection, precomputed).
-    Returns states [T, B, H], updates [T, B, 1], final state, final ũ. Same equations as
-    skiprnn.model.SkipGRU (u = round(ũ), straight-through: u_hard + (ũ - ũ.detach()) is exactly
-    u_hard in value and has ũ's gradient)."""
+def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
+    """x [T, B, 6] normalised, carried state h [B, H] and ũ [B, 1] -> (logits [T, B, C], updates [T, B], h, ũ).
+
+    The recipe's fused reset_after step (skiprnn.model: layer 0's input projection for all steps in one oneDNN
+    product, the recurrent product through oneDNN, chunk not slicing), started from a carried state instead of
+    Reset(). Same equations as SkipGRU: u = round(ũ) straight-through, skipped steps copy the state."""
+    c = model.cells[0]
+    T, B, _ = x.shape
+    xp = _linear(x.reshape(T * B, -1), c.weight_ih, c.bias_ih).view(T, B, -1).unbind(0)
+    w_hh, b_hh = c.weight_hh, c.bias_hh
+    ones = x.new_ones(B, 1)
     hs: List[Tensor] = []
     us: List[Tensor] = []
-    for t in range(xp.shape[0]):
+    for t in range(T):
         i_r, i_z, i_n = xp[t].chunk(3, 1)
-        h_r, h_z, h_n = torch.addmm(b_hh, h, w_hh_t).chunk(3, 1)
+        h_r, h_z, h_n = _linear(h, w_hh, b_hh).chunk(3, 1)
         r = torch.sigmoid(i_r + h_r)
         z = torch.sigmoid(i_z + h_z)
         n = torch.tanh(i_n + r * h_n)
         cand = (h - n) * z + n
-        if skip:
-            u = torch.round(ut).detach() + (ut - ut.detach())
+        if model.skip:
+            u = round_ste(ut)
             h = u * cand + (1 - u) * h
-            delta = torch.sigmoid(torch.addmm(b_p, h, w_p))
+            delta = torch.sigmoid(model.skip_gate(h))
             ut = u * delta + (1 - u) * (ut + torch.minimum(delta, 1 - ut))
         else:
-            u = torch.ones_like(ut)
+            u = ones
             h = cand
         hs.append(h)
         us.append(u)
-    return torch.stack(hs), torch.stack(us), h, ut
-
-
-def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
-    """x [T, B, 6] normalised -> (logits [T, B, C], updates [T, B], h, ũ)."""
-    c = model.cells[0]
-    xp = torch.nn.functional.linear(x, c.weight_ih, c.bias_ih)
-    hs, us, h, ut = skip_gru_run(xp, h, ut, c.weight_hh.t(), c.bias_hh, model.skip_gate.weight.t(),
-                                 model.skip_gate.bias, model.skip)
-    return model.head(hs), us.squeeze(2), h, ut
+    states = torch.stack(hs)
+    return model.head(states), torch.stack(us).squeeze(2), h, ut
 
 
 class Lanes:
