@@ -75,7 +75,8 @@ public static class StreamCommand
             CliOutput.WriteJson(r);
             return ExitCodes.Success;
         }
-        IAnsiConsole console = AnsiConsole.Console;
+        // bound to the current Console.Out (not the process-wide default), so redirected output is captured
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
         console.WriteLine($"{r.Recording}: {r.Recordings} recording(s), {r.Fixed.Samples} samples ({r.Fixed.Hours * 60:F1} min); " +
                           $"event rule ({(r.Rule.FromModelFile ? "model file" : "default")}): class {r.Rule.EventName}, shift {r.Rule.Shift}, " +
                           $"on {r.Rule.On}, off {r.Rule.Off}, refractory {r.Rule.Refractory}; tolerance ±{r.Tolerance} samples");
