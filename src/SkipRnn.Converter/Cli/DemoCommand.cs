@@ -58,11 +58,12 @@ public static class DemoCommand
                     ? t.EnumerateArray().Select(e => e.GetString() ?? throw new FormatException("null tensor name")).ToList()
                     : defaults.Int16Tensors,
                 MinDecisionAgreement = root.TryGetProperty("min_decision_agreement", out var agree) ? agree.GetDouble() : defaults.MinDecisionAgreement,
+                RawLsb = root.TryGetProperty("raw_lsb", out var lsb) ? new[] { lsb.GetDouble() } : defaults.RawLsb,   // e.g. 1: inputs are raw counts
             };
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{path}: expected {{\"weight_bits\": 8 or 16, \"int16\": [tensor names], \"min_decision_agreement\": 0..1}} ({e.Message})", e);
+            throw new InvalidDataException($"{path}: expected {{\"weight_bits\": 8 or 16, \"int16\": [tensor names], \"min_decision_agreement\": 0..1, \"raw_lsb\": number}} ({e.Message})", e);
         }
     }
 

@@ -32,6 +32,11 @@ public static class StreamDemo
         if (string.IsNullOrEmpty(recording)) throw new InvalidDataException($"{path}: expected {{\"recording\": \"<npz or csv beside it>\"}}.");
         var result = StreamCommand.Evaluate(new FileInfo(convertedModel), new FileInfo(Path.Combine(dir.FullName, recording)),
             new FileInfo(Path.Combine(dir.FullName, "model.safetensors")), 50, null);
+        // A fixed-point stream far from float means the conversion's raw encoding does not match the recording's
+        // counts (e.g. convert.json lacks "raw_lsb"): refuse rather than print meaningless figures.
+        if (result.Float?.Accuracy is { } fa && result.Fixed.Accuracy is { } xa && Math.Abs(fa - xa) > 0.05)
+            throw new InvalidDataException($"{dir.FullName}: fixed-point accuracy on {recording} is {100 * xa:F2}% against float {100 * fa:F2}%; " +
+                                           "was the model converted with the recording's raw encoding (convert.json \"raw_lsb\")?");
         return new Row(dir.Name, recording, result.Fixed, result.Float);
     }
 
