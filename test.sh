@@ -55,5 +55,15 @@ passed=$((passed + $(grep -c ': ok' "$log")))
 failed=$((failed + $(grep -c ': FAIL' "$log")))
 [ "$tier_status" -ne 0 ] && ! grep -q ': FAIL' "$log" && failed=$((failed + 1))   # a crash counts
 
+# Motion recipe (issue 11): preparation on malformed files, the event rule's Python mirror, the scoring, and a smoke
+# run (preparation of a raw folder rebuilt from the shipped slice + 3 training iterations).
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  /usr/bin/python3 models/train/motion/selftest.py 2>&1 | tee "$log"
+else
+  echo "motion: FAIL: Debian's python3-torch is missing (apt-get install -y python3-torch)" | tee "$log"
+fi
+passed=$((passed + $(grep -c ': ok' "$log")))
+failed=$((failed + $(grep -c ': FAIL' "$log")))
+
 echo "all tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

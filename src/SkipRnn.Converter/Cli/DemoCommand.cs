@@ -57,11 +57,13 @@ public static class DemoCommand
                 Int16Tensors = root.TryGetProperty("int16", out var t)
                     ? t.EnumerateArray().Select(e => e.GetString() ?? throw new FormatException("null tensor name")).ToList()
                     : defaults.Int16Tensors,
+                MinDecisionAgreement = root.TryGetProperty("min_decision_agreement", out var agree) ? agree.GetDouble() : defaults.MinDecisionAgreement,
+                RawLsb = root.TryGetProperty("raw_lsb", out var lsb) ? new[] { lsb.GetDouble() } : defaults.RawLsb,   // e.g. 1: inputs are raw counts
             };
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{path}: expected {{\"weight_bits\": 8 or 16, \"int16\": [tensor names]}} ({e.Message})", e);
+            throw new InvalidDataException($"{path}: expected {{\"weight_bits\": 8 or 16, \"int16\": [tensor names], \"min_decision_agreement\": 0..1, \"raw_lsb\": number}} ({e.Message})", e);
         }
     }
 
@@ -75,6 +77,7 @@ public static class DemoCommand
         IAnsiConsole console = CliOutput.Human(json);
         string work = Directory.CreateTempSubdirectory("skiprnn-demo-").FullName;
         var rows = new List<DemoRow>();
+        var streams = new List<StreamDemo.Row>();   // always-on figures of folders with a stream.json
         try
         {
             foreach (DirectoryInfo dir in dirs)
@@ -94,6 +97,7 @@ public static class DemoCommand
                     (classification ? e.FloatAccuracy : e.FloatMseOverVariance) ?? double.NaN,
                     (classification ? e.FixedAccuracy : e.FixedMseOverVariance) ?? double.NaN,
                     e.FloatUpdatesMean, e.FixedUpdatesMean, e.StepsPerSequence, e.MacsSaved, e.DecisionAgreement, r.Passed, r.Model.FlashBytes));
+                if (r.Passed && StreamDemo.For(dir, options.OutputPath) is { } stream) streams.Add(stream);
             }
         }
         finally
@@ -103,6 +107,7 @@ public static class DemoCommand
 
         if (json) CliOutput.WriteJson(rows);
         else Print(console, rows, given is { Length: > 0 } ? "models from --model-dir" : "shipped models");
+        StreamDemo.Print(console, streams);   // with --json on stderr, so stdout keeps its shape
         return rows.All(r => r.Verified) ? ExitCodes.Success : ExitCodes.VerificationFailed;
     }
 

@@ -136,6 +136,7 @@ public static class ConversionPipeline
             // Weights (or a sidecar's normalization) the fixed point cannot hold: say which file they came from.
             throw new ImportException(o.WeightsPath, null, $"cannot be quantized: {e.Message.TrimEnd('.')}.", e);
         }
+        q = Streaming.EventRuleSidecar.Apply(q, import.SidecarPath);   // the sidecar's optional event rule
         return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q))
         {
             RawRanges = rawRanges,

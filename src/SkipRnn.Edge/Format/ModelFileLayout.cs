@@ -13,6 +13,8 @@ namespace SkipRnn.Edge.Format
         public const int FlagClassNames = 1;
         /// <summary>Flag bit: self-test vectors close the payload.</summary>
         public const int FlagSelfTest = 2;
+        /// <summary>Flag bit: the streaming event-rule section follows the self-test vectors (Streaming/EventRule.cs).</summary>
+        public const int FlagEventRule = 4;
         /// <summary>Largest self-test length in steps.</summary>
         public const int MaxSelfTestSteps = 4096;
     }

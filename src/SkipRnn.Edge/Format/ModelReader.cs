@@ -1,5 +1,6 @@
 using SkipRnn.Edge.Kernels;
 using SkipRnn.Edge.Model;
+using SkipRnn.Edge.Streaming;
 
 namespace SkipRnn.Edge.Format
 {
@@ -57,7 +58,8 @@ namespace SkipRnn.Edge.Format
             int outputs = c.U16In("output_size", 0, SkipGruModel.MaxOutputSize);
             int period = c.I32In("sample_period_us", 0, int.MaxValue);
             int fracBits = c.U8In("input_frac_bits", 0, 15);
-            int flags = c.U8In("flags", 0, ModelFileLayout.FlagClassNames | ModelFileLayout.FlagSelfTest);
+            int flags = c.U8In("flags", 0, ModelFileLayout.FlagClassNames | ModelFileLayout.FlagSelfTest |
+                ModelFileLayout.FlagEventRule);
 
             InputNormalization norm = ReadInputNormalization(c, inputs);
 
@@ -94,11 +96,33 @@ namespace SkipRnn.Edge.Format
             if ((flags & ModelFileLayout.FlagSelfTest) != 0)
                 selfTest = ReadSelfTest(c, inputs, layerCount * hidden, outputs);
 
+            // ---- optional streaming event rule (flags bit 2) ----
+            EventRule eventRule = null;
+            if ((flags & ModelFileLayout.FlagEventRule) != 0)
+                eventRule = ReadEventRule(c, outputs);
+
             if (c.Remaining != 0)
                 throw new ModelFormatException("payload", c.Remaining.ToString() + " unexpected bytes after the last field");
 
-            return new SkipGruModel(variant, layers, norm, skipGate, skipBias, head, headBias,
+            SkipGruModel model = new SkipGruModel(variant, layers, norm, skipGate, skipBias, head, headBias,
                 fracBits, period, classNames, selfTest);
+            return eventRule == null ? model : model.WithEventRule(eventRule);
+        }
+
+        // The event-rule section: its own version byte, so the rule can grow without a new file version;
+        // a version this runtime does not know is refused (never guessed at).
+        private static EventRule ReadEventRule(ByteCursor c, int outputs)
+        {
+            int version = c.U8("event_rule.version");
+            if (version != EventRule.Version)
+                throw new ModelFormatException("event_rule.version", "is " + version.ToString() +
+                    ", this runtime reads event-rule version " + EventRule.Version.ToString());
+            int eventClass = c.U8("event_rule.event_class");
+            int shift = c.U8("event_rule.shift");
+            int on = c.I32("event_rule.on");
+            int off = c.I32("event_rule.off");
+            int refractory = c.I32("event_rule.refractory");
+            return new EventRule(outputs, eventClass, shift, on, off, refractory);
         }
 
         private static InputNormalization ReadInputNormalization(ByteCursor c, int inputs)

@@ -46,7 +46,8 @@ namespace SkipRnn.Edge.Host
             var stream = new MemoryStream();
             var w = new BinaryWriter(stream);
             int flags = (m.ClassNames != null ? ModelFileLayout.FlagClassNames : 0) |
-                        (m.SelfTest != null ? ModelFileLayout.FlagSelfTest : 0);
+                        (m.SelfTest != null ? ModelFileLayout.FlagSelfTest : 0) |
+                        (m.EventRule != null ? ModelFileLayout.FlagEventRule : 0);
             w.Write((byte)m.Variant);
             w.Write((byte)m.Layers.Length);
             w.Write((ushort)m.InputSize);
@@ -98,6 +99,16 @@ namespace SkipRnn.Edge.Host
                     for (int s = 0; s < states; s++) w.Write(v.States[t * states + s]);
                     for (int o = 0; o < outputs; o++) w.Write(v.Outputs[t * outputs + o]);
                 }
+            }
+            // ---- optional streaming event rule (flags bit 2) ----
+            if (m.EventRule != null)
+            {
+                w.Write((byte)Streaming.EventRule.Version);
+                w.Write((byte)m.EventRule.EventClass);
+                w.Write((byte)m.EventRule.Shift);
+                w.Write(m.EventRule.On);
+                w.Write(m.EventRule.Off);
+                w.Write(m.EventRule.RefractorySteps);
             }
             w.Flush();
             return stream.ToArray();

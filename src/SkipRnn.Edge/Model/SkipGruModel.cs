@@ -148,8 +148,26 @@ namespace SkipRnn.Edge.Model
         /// <summary>The same model carrying <paramref name="selfTest"/> (validated against its sizes).</summary>
         public SkipGruModel WithSelfTest(SelfTestVectors selfTest)
         {
-            return new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
+            SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
                 InputFracBits, SamplePeriodMicros, ClassNames, selfTest);
+            m.EventRule = EventRule;
+            return m;
+        }
+
+        // ---- optional streaming event rule (Streaming/, docs/model-format.md "Event rule") ----
+
+        /// <summary>The streaming event rule stored with the model, or null (older files have none).</summary>
+        public Streaming.EventRule EventRule { get; private set; }
+
+        /// <summary>The same model carrying <paramref name="rule"/> (null removes it).</summary>
+        public SkipGruModel WithEventRule(Streaming.EventRule rule)
+        {
+            if (rule != null && rule.EventClass >= OutputSize)
+                throw new ModelFormatException("event_rule.event_class", "is outside the model's head");
+            SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
+                InputFracBits, SamplePeriodMicros, ClassNames, SelfTest);
+            m.EventRule = rule;
+            return m;
         }
 
         private static void CheckClassName(int index, string name)

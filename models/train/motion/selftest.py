@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Checks of the motion recipe (prints one 'motion ...: ok' / ': FAIL' line per check; test.sh counts them):
+the data preparation on small malformed raw folders, the Python event rule against the hand-made streams the
+C# tests use, the event scoring, and a smoke run: preparation of a raw folder rebuilt from the shipped slice,
+then a few training iterations of the stream trainer.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+sys.path.insert(0, str(HERE))
+import events as ev  # noqa: E402
+import prepare  # noqa: E402
+
+failed = 0
+
+
+def check(name, fn):
+    global failed
+    try:
+        fn()
+        print(f"motion {name}: ok", flush=True)
+    except Exception as e:  # noqa: BLE001 - report every failure, keep going
+        failed += 1
+        print(f"motion {name}: FAIL: {type(e).__name__}: {e}", flush=True)
+
+
+def write_raw(folder: Path, recs, labels_lines):
+    """recs: [(exp, user, counts int16 [n, 6])] written back in HAPT's units (g, rad/s)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for exp, user, x in recs:
+        acc = x[:, :3] / prepare.ACC_LSB_PER_G
+        gyro = x[:, 3:] / prepare.GYRO_LSB_PER_RAD_S
+        np.savetxt(folder / f"acc_exp{exp:02d}_user{user:02d}.txt", acc, fmt="%.17g")
+        np.savetxt(folder / f"gyro_exp{exp:02d}_user{user:02d}.txt", gyro, fmt="%.17g")
+    (folder / "labels.txt").write_text("".join(l + "\n" for l in labels_lines))
+
+
+def small(folder: Path):
+    rng = np.random.default_rng(0)
+    x1 = rng.integers(-9000, 9000, size=(40, 6)).astype(np.int16)
+    x2 = rng.integers(-9000, 9000, size=(30, 6)).astype(np.int16)
+    write_raw(folder, [(1, 1, x1), (2, 22, x2)], ["1 1 5 1 10", "1 1 7 11 15", "2 22 1 5 30"])
+    return x1, x2
+
+
+def expect_error(folder: Path, *fragments):
+    try:
+        prepare.load_recordings(folder, log=lambda *_: None)
+    except prepare.DataError as e:
+        for f in fragments:
+            if f not in str(e):
+                raise AssertionError(f"error {str(e)!r} does not mention {f!r}")
+        return
+    raise AssertionError("no error raised")
+
+
+def test_round_trip():
+    with tempfile.TemporaryDirectory() as d:
+        x1, x2 = small(Path(d))
+        recs = prepare.load_recordings(Path(d), log=lambda *_: None)
+        assert [r["exp"] for r in recs] == [1, 2]
+        assert np.array_equal(recs[0]["x"], x1) and np.array_equal(recs[1]["x"], x2), "counts do not round-trip"
+        lab = recs[0]["label"]
+        assert list(lab[:10]) == [5] * 10 and list(lab[10:15]) == [7] * 5 and not lab[15:].any()
+        assert list(ev.classes_from_hapt(np.array([0, 1, 6, 7, 12]))) == [-1, 0, 5, 6, 6]
+
+
+def test_malformed():
+    with tempfile.TemporaryDirectory() as d:
+        base = Path(d) / "base"
+        small(base)
+
+        def variant(name, edit):
+            f = Path(d) / name
+            shutil.copytree(base, f)
+            edit(f)
+            return f
+
+        f = variant("missing", lambda f: (f / "gyro_exp02_user22.txt").unlink())
+        expect_error(f, "gyro_exp02_user22.txt", "missing file")
+        f = variant("nolabels", lambda f: (f / "labels.txt").unlink())
+        expect_error(f, "labels.txt", "missing file")
+
+        def ragged(f):
+            p = f / "acc_exp01_user01.txt"
+            lines = p.read_text().splitlines()
+            lines[6] = " ".join(lines[6].split()[:2])
+            p.write_text("\n".join(lines) + "\n")
+        expect_error(variant("ragged", ragged), "acc_exp01_user01.txt:7", "expected 3 numbers, found 2")
+
+        def text(f):
+            p = f / "gyro_exp01_user01.txt"
+            lines = p.read_text().splitlines()
+            lines[3] = "0.1 abc 0.2"
+            p.write_text("\n".join(lines) + "\n")
+        expect_error(variant("text", text), "gyro_exp01_user01.txt:4", "not a number")
+
+        def nan(f):
+            p = f / "gyro_exp01_user01.txt"
+            lines = p.read_text().splitlines()
+            lines[0] = "0.1 nan 0.2"
+            p.write_text("\n".join(lines) + "\n")
+        expect_error(variant("nan", nan), "gyro_exp01_user01.txt:1", "not a finite number")
+
+        def short(f):
+            p = f / "gyro_exp02_user22.txt"
+            p.write_text("\n".join(p.read_text().splitlines()[:-1]) + "\n")
+        expect_error(variant("short", short), "gyro_exp02_user22.txt", "29 rows", "30")
+
+        def outside(f):
+            (f / "labels.txt").write_text("1 1 5 1 10\n2 22 1 5 31\n")
+        expect_error(variant("outside", outside), "labels.txt:2", "outside the recording")
+
+        def noexp(f):
+            (f / "labels.txt").write_text("1 1 5 1 10\n9 3 1 5 8\n")
+        expect_error(variant("noexp", noexp), "labels.txt:2", "experiment 9 has no recording")
+
+        def overlap(f):
+            (f / "labels.txt").write_text("1 1 5 1 10\n1 1 4 10 12\n")
+        expect_error(variant("overlap", overlap), "labels.txt:2", "overlap")
+
+        def badact(f):
+            (f / "labels.txt").write_text("1 1 13 1 10\n")
+        expect_error(variant("badact", badact), "labels.txt:1", "activity 13")
+
+        def wronguser(f):
+            (f / "labels.txt").write_text("1 2 5 1 10\n")
+        expect_error(variant("wronguser", wronguser), "labels.txt:1", "belongs to user 1")
+
+
+def test_rule_mirror():
+    # the same hand-made streams as tests/SkipRnn.Edge.Tests/Streaming/EventSmootherTests.cs
+    e, _ = ev.detect_events(np.array([2, 2, 2]), 3, 2, shift=2, on=16384, off=4096, refractory=0)
+    assert e == [(2, 18944)], e
+    e, _ = ev.detect_events(np.array([2, 0] + [2] * 12), 3, 2, shift=0, on=32768, off=1, refractory=10)
+    assert [t for t, _ in e] == [0, 10], e
+    stream = np.array([2] * 30 + [0] * 2 + [2] * 10 + [0] * 30 + [2] * 10)
+    e, _ = ev.detect_events(stream, 3, 2, shift=2, on=16384, off=4096, refractory=0)
+    assert [t for t, _ in e] == [2, 74], e
+    _, smooth = ev.detect_events(np.array([1, 0]), 3, 2, shift=1, on=32768, off=0, refractory=0)
+    assert list(smooth) == [1, 0], smooth
+
+
+def test_scoring():
+    cls = np.array([-1] * 100 + [0] * 50 + [6] * 20 + [3] * 100 + [-1] * 200 + [6] * 10 + [5] * 20)
+    # hit (inside run 1), duplicate near run 1 (labelled FP), one deep in the gap (gap FP), one hitting run 2 early
+    events = [(160, 20000), (175, 20000), (400, 20000), (455, 20000)]
+    r = ev.score_events(events, cls, 50)
+    assert (r["transitions"], r["hits"], r["fp_labelled"], r["fp_gap"]) == (2, 2, 1, 1), r
+    assert r["latencies"] == [160 - 150, 455 - 470], r
+    assert ev.prf(2, 2, 1) == (2 / 3, 1.0, 0.8)
+
+
+def test_stream_cell_matches_the_recipe_model():
+    """train_stream.run from Reset() (h = 0, ũ = 1) = SkipGRU.forward: same updates, states and head, float64;
+    and carrying the state across two half crops = one whole crop (stateful truncated BPTT)."""
+    import torch
+    import train_stream as ts
+    from skiprnn import SkipGRU
+    torch.manual_seed(3)
+    m = SkipGRU(6, 8, 1, "reset_after", 7).double()
+    with torch.no_grad():
+        m.skip_gate.bias.fill_(-0.3)       # Δũ below 0.5: skips often
+    x = torch.randn(2, 60, 6, dtype=torch.float64)
+    _, info = m(x, return_states=True)
+    h0, u0 = torch.zeros(2, 8, dtype=torch.float64), torch.ones(2, 1, dtype=torch.float64)
+    logits, us, h, ut = ts.run(m, x.transpose(0, 1), h0, u0)
+    assert torch.equal(us.t(), info["updates"]), "update pattern differs"
+    assert 0 < float(us.mean()) < 1, "the check needs both updates and skips"
+    assert torch.allclose(h, info["final_states"][0], atol=1e-12)
+    assert torch.allclose(logits.transpose(0, 1), m.head(info["states"][:, :, 0]), atol=1e-12)
+    l1, us1, h1, ut1 = ts.run(m, x[:, :25].transpose(0, 1), h0, u0)
+    l2, us2, h2, _ = ts.run(m, x[:, 25:].transpose(0, 1), h1, ut1)
+    assert torch.equal(torch.cat([us1, us2]), us) and torch.allclose(h2, h, atol=1e-12)
+
+
+def test_smoke_pipeline():
+    """Preparation of a raw folder rebuilt from two shipped recordings (given user ids 1 and 22 so that the
+    train and validation splits are not empty), then 3 training iterations and the export."""
+    shipped = prepare.load_split(ROOT / "models/motion/data/hapt_test_users.npz")
+    with tempfile.TemporaryDirectory() as d:
+        raw, out, model = Path(d) / "raw", Path(d) / "prep", Path(d) / "model"
+        a, b = shipped[0], shipped[1]
+        n = 3000
+        labels = []
+        for exp, user, r in ((a["exp"], 1, a), (b["exp"], 22, b)):
+            lab = r["label"][:n]
+            t = 0
+            while t < n:
+                e = t
+                while e + 1 < n and lab[e + 1] == lab[t]:
+                    e += 1
+                if lab[t]:
+                    labels.append(f"{exp} {user} {lab[t]} {t + 1} {e + 1}")
+                t = e + 1
+        write_raw(raw, [(a["exp"], 1, a["x"][:n]), (b["exp"], 22, b["x"][:n])], labels)
+        run = lambda *args: subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, timeout=600)
+        p = run(HERE / "prepare.py", "--raw", raw, "--out", out)
+        assert p.returncode == 0, p.stderr
+        back = prepare.load_split(out / "hapt_train.npz")[0]
+        assert np.array_equal(back["x"], a["x"][:n]) and np.array_equal(back["label"], a["label"][:n])
+        p = run(HERE / "train_stream.py", "--data", out, "--out", model, "--hidden", 8, "--lam", 0.1,
+                "--iters", 3, "--batch", 4, "--crop", 64, "--no-test")
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        assert "trained 3 iterations" in p.stdout, p.stdout
+        for f in ("model.safetensors", "model.json", "calibration.npz", "convert_valid.npz", "metrics.json"):
+            assert (model / f).is_file(), f
+
+
+check("prepare round trip", test_round_trip)
+check("prepare malformed files", test_malformed)
+check("event rule mirrors the device tests", test_rule_mirror)
+check("event scoring", test_scoring)
+check("stream cell = recipe model, state carried across crops", test_stream_cell_matches_the_recipe_model)
+check("smoke: prepare + 3 training iterations", test_smoke_pipeline)
+sys.exit(1 if failed else 0)

@@ -1,0 +1,244 @@
+#!/usr/bin/python3
+"""Train the motion model (Skip-GRU or the plain-GRU baseline) on continuous HAPT streams.
+
+Stateful truncated BPTT: `--batch` lanes each walk through one training recording from a random
+start, `--crop` samples per iteration; the state and ũ are carried (detached) from one crop to the
+next, and a lane that reaches the end of its recording starts a new random recording from Reset()
+(state 0, ũ = 1). So the model is trained the way it runs: one pass over a stream from a single
+Reset(), never reset again. Loss: per-sample cross-entropy on labelled samples (7 classes, see
+events.py; unlabelled samples masked) + λ · (share of samples updated) (the budget loss, per sample).
+
+The cell is the recipe's fused step (oneDNN products, the batch vectorised) started from the carried state;
+bench_cell.py measures its cost per training iteration.
+
+    /usr/bin/python3 models/train/motion/train_stream.py --data /tmp/hapt --hidden 32 --plain-gru \
+        --minutes 10 --out /tmp/motion_gru
+    /usr/bin/python3 models/train/motion/train_stream.py --data /tmp/hapt --hidden 32 --lam 0.5 \
+        --init /tmp/motion_gru/model.pt --minutes 15 --out /tmp/motion_skip
+Writes model.safetensors / model.pt / model.json (sidecar, with the event rule chosen on the
+validation users) / metrics.json (validation and test figures, float) / train_log.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import torch
+from torch import Tensor
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+from skiprnn import SkipGRU, round_ste, save_npz, save_safetensors  # noqa: E402
+from skiprnn.model import _linear  # noqa: E402
+from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
+import events as ev  # noqa: E402
+from prepare import SAMPLE_PERIOD_US, load_split  # noqa: E402
+
+
+def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
+    """x [T, B, 6] normalised, carried state h [B, H] and ũ [B, 1] -> (logits [T, B, C], updates [T, B], h, ũ).
+
+    The recipe's fused reset_after step (skiprnn.model: layer 0's input projection for all steps in one oneDNN
+    product, the recurrent product through oneDNN, chunk not slicing), started from a carried state instead of
+    Reset(). Same equations as SkipGRU: u = round(ũ) straight-through, skipped steps copy the state."""
+    c = model.cells[0]
+    T, B, _ = x.shape
+    xp = _linear(x.reshape(T * B, -1), c.weight_ih, c.bias_ih).view(T, B, -1).unbind(0)
+    w_hh, b_hh = c.weight_hh, c.bias_hh
+    ones = x.new_ones(B, 1)
+    hs: List[Tensor] = []
+    us: List[Tensor] = []
+    for t in range(T):
+        i_r, i_z, i_n = xp[t].chunk(3, 1)
+        h_r, h_z, h_n = _linear(h, w_hh, b_hh).chunk(3, 1)
+        r = torch.sigmoid(i_r + h_r)
+        z = torch.sigmoid(i_z + h_z)
+        n = torch.tanh(i_n + r * h_n)
+        cand = (h - n) * z + n
+        if model.skip:
+            u = round_ste(ut)
+            h = u * cand + (1 - u) * h
+            delta = torch.sigmoid(model.skip_gate(h))
+            ut = u * delta + (1 - u) * (ut + torch.minimum(delta, 1 - ut))
+        else:
+            u = ones
+            h = cand
+        hs.append(h)
+        us.append(u)
+    states = torch.stack(hs)
+    return model.head(states), torch.stack(us).squeeze(2), h, ut
+
+
+class Lanes:
+    """`batch` read positions in the training recordings (stateful TBPTT)."""
+
+    def __init__(self, recs, batch, crop, rng, hidden):
+        self.recs, self.crop, self.rng = [r for r in recs if len(r["label"]) > crop], crop, rng
+        self.pos = [self._fresh() for _ in range(batch)]
+        self.h = torch.zeros(batch, hidden)
+        self.ut = torch.ones(batch, 1)
+
+    def _fresh(self):
+        i = int(self.rng.integers(len(self.recs)))
+        return [i, int(self.rng.integers(len(self.recs[i]["label"]) - self.crop))]
+
+    def next(self):
+        xs, ys = [], []
+        for b, (i, p) in enumerate(self.pos):
+            if p + self.crop > len(self.recs[i]["label"]):          # end of recording: a new one from Reset()
+                i, p = self.pos[b] = self._fresh()
+                self.h[b] = 0
+                self.ut[b] = 1
+            r = self.recs[i]
+            xs.append(r["x"][p:p + self.crop])
+            ys.append(r["label"][p:p + self.crop])
+            self.pos[b][1] = p + self.crop
+        return np.stack(xs, 1), np.stack(ys, 1)                   # [T, B, 6], [T, B]
+
+
+@torch.no_grad()
+def predict(model, recs, mean, std):
+    """One pass over every recording from a single Reset(): per-sample argmax, updated, logits."""
+    out = []
+    for r in recs:
+        x = torch.from_numpy((r["x"].astype(np.float32) - mean) / std).unsqueeze(1)
+        logits, us, _, _ = run(model, x, torch.zeros(1, model.hidden_size), torch.ones(1, 1))
+        out.append({"pred": logits[:, 0].argmax(1).numpy(), "updated": us[:, 0].numpy(), "label": r["label"]})
+    return out
+
+
+def with_events(streams, rule):
+    for s in streams:
+        s["events"], _ = ev.detect_events(s["pred"], len(ev.CLASS_NAMES), ev.TRANSITION, **rule)
+    return streams
+
+
+def choose_rule(streams):
+    """The event rule's constants, chosen on the validation users by event F1 (gaps ignored)."""
+    best = None
+    for shift in (3, 4, 5):
+        for on in (16384, 22938):
+            for refractory in (50, 100, 150):
+                rule = {"shift": shift, "on": on, "off": on // 4, "refractory": refractory}
+                m = ev.summarize(with_events(streams, rule))
+                key = (m["event_gaps_ignored"]["f1"], m["event_gaps_counted"]["f1"])
+                if best is None or key > best[0]:
+                    best = (key, rule)
+    return best[1]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="folder with hapt_train/valid/test.npz (prepare.py --out)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--plain-gru", action="store_true")
+    p.add_argument("--lam", type=float, default=0.0, help="budget weight per sample updated")
+    p.add_argument("--init", help="model.pt to start from (e.g. the GRU baseline for a Skip-GRU)")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--crop", type=int, default=256)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--transition-weight", type=float, default=2.0, help="loss weight of the transition class")
+    p.add_argument("--iters", type=int, default=10 ** 9)
+    p.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget for training")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--log-every", type=int, default=50)
+    p.add_argument("--no-test", action="store_true", help="skip the test users (smoke runs)")
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    data = Path(a.data)
+    train, valid = load_split(data / "hapt_train.npz"), load_split(data / "hapt_valid.npz")
+    allx = np.concatenate([r["x"] for r in train]).astype(np.float64)
+    mean, std = allx.mean(0).astype(np.float32), allx.std(0).astype(np.float32)
+    C = len(ev.CLASS_NAMES)
+    model = SkipGRU(6, a.hidden, 1, "reset_after", C, skip=not a.plain_gru)
+    if a.init:
+        ck = torch.load(a.init, map_location="cpu")
+        model.load_state_dict(ck["state_dict"] if "state_dict" in ck else ck)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    weight = torch.ones(C)
+    weight[ev.TRANSITION] = a.transition_weight
+    lanes = Lanes(train, a.batch, a.crop, rng, a.hidden)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = open(out / "train_log.jsonl", "w")
+    t0, it = time.time(), 0
+    while it < a.iters and time.time() - t0 < a.minutes * 60:
+        xs, ys = lanes.next()
+        x = torch.from_numpy((xs.astype(np.float32) - mean) / std)
+        y = torch.from_numpy(ev.classes_from_hapt(ys))
+        logits, us, h, ut = run(model, x, lanes.h, lanes.ut)
+        lanes.h, lanes.ut = h.detach(), ut.detach()
+        m = y >= 0
+        ce = torch.nn.functional.cross_entropy(logits[m], y[m], weight=weight) if m.any() else logits.sum() * 0
+        loss = ce + a.lam * us.mean()
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        it += 1
+        if it % a.log_every == 0:
+            acc = float((logits[m].argmax(1) == y[m]).float().mean()) if m.any() else float("nan")
+            rec = {"iter": it, "seconds": round(time.time() - t0, 1), "ce": round(float(ce), 4),
+                   "train_acc": round(acc, 4), "updated": round(float(us.mean()), 4)}
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+    train_s = time.time() - t0
+    print(f"trained {it} iterations in {train_s:.0f} s ({it / max(train_s, 1e-9):.2f} it/s, "
+          f"{a.batch}x{a.crop} samples each)", flush=True)
+
+    vstreams = predict(model, valid, mean, std)
+    rule = choose_rule(vstreams)
+    metrics = {"iterations": it, "train_seconds": round(train_s, 1), "rule": rule,
+               "valid": ev.summarize(with_events(vstreams, rule))}
+    if not a.no_test:
+        test = load_split(data / "hapt_test.npz")
+        metrics["test"] = ev.summarize(with_events(predict(model, test, mean, std), rule))
+    for k in ("valid", "test"):
+        if k in metrics:
+            s = metrics[k]
+            print(f"{k}: accuracy {s['accuracy']:.4f} macro-F1 {s['macro_f1']:.4f} updated {s['updated']:.4f} "
+                  f"event F1 {s['event_gaps_ignored']['f1']:.3f} (gaps counted {s['event_gaps_counted']['f1']:.3f}) "
+                  f"FA/h {s['event_gaps_ignored']['false_alarms_per_hour']:.1f} latency {s['median_latency_ms']} ms")
+    torch.save({"state_dict": model.state_dict(), "config": model.config()}, out / "model.pt")
+    save_safetensors(out / "model.safetensors", model.export_state_dict(), dtype=torch.float32,
+                     metadata={"format": "pt"})
+    event_rule = {"version": 1, "event_class": ev.TRANSITION, **rule}
+    write_sidecar(out / "model.json", sidecar_for(
+        model, "classification", mean.tolist(), std.tolist(), class_names=ev.CLASS_NAMES,
+        sample_period_us=SAMPLE_PERIOD_US, event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
+        iterations=it, batch=a.batch, crop=a.crop, lr=a.lr, seed=a.seed,
+        trained_with="models/train/motion/train_stream.py"))
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    # For `skiprnn convert`: raw-count crops (x [N, T, 6] float32, y = class of the last sample), calibration from
+    # the training users, verification from the validation users; fixed seeds.
+    save_npz(out / "calibration.npz", crops(train, 64, 256, 20260101))
+    save_npz(out / "convert_valid.npz", crops(valid, 64, 256, 20260102))
+    return 0
+
+
+def crops(recs, n, length, seed):
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    while len(xs) < n:
+        r = recs[int(rng.integers(len(recs)))]
+        if len(r["label"]) <= length:
+            continue
+        p = int(rng.integers(len(r["label"]) - length))
+        y = int(ev.classes_from_hapt(r["label"][p + length - 1:p + length])[0])
+        if y >= 0:
+            xs.append(r["x"][p:p + length].astype(np.float32))
+            ys.append(y)
+    return {"x": np.stack(xs), "y": np.array(ys, dtype=np.int64)}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
