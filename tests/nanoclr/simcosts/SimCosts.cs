@@ -84,7 +84,7 @@ namespace SkipRnn.SimCosts
             StreamDetector d = m.EventRule != null ? new StreamDetector(m) : null;
             SkipGru rnn = d != null ? d.Rnn : new SkipGru(m);
             Mark(name + " info selftest " + (passed ? "passed" : "FAILED") + " macs " + m.MacsPerUpdate.ToString()
-                 + " detector " + (d != null ? "yes" : "no"));
+                 + " detector " + (d != null ? "yes" : "no") + " whh-bits " + m.Layers[0].Whh.WeightBits.ToString());
             int[] raw = RawInputs(m.InputSize, 7);
 
             Mark(name + " reset 1");

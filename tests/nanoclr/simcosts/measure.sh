@@ -87,8 +87,9 @@ for name, path in paths.items():
         sys.exit(f"simcosts: {name}'s self-test failed on nanoCLR")
     update = (cost[name + " update 2"] - cost[name + " update 1"]) - (cost[name + " reset 2"] - cost[name + " reset 1"])
     entry = {
-        "name": name, "file": path, "sha256": hashlib.sha256(open(f"{root}/{path}", "rb").read()).hexdigest(),
-        "macs_per_update": int(info[5]), "detector": info[7] == "yes",
+        "name": name, "file": path, "file_bytes": os.path.getsize(f"{root}/{path}"),
+        "sha256": hashlib.sha256(open(f"{root}/{path}", "rb").read()).hexdigest(),
+        "macs_per_update": int(info[5]), "detector": info[7] == "yes", "whh_bits": int(info[9]),
         "load": cost[name + " load"] - empty, "self_test": cost[name + " selftest"] - empty,
         "construct": cost[name + " construct"] - empty,
         "update": update, "skip_span": round((cost[name + " span 200"] - cost[name + " span 100"]) / 100),
