@@ -22,7 +22,7 @@ public static class SimulationPlot
         Color fast = Colors.SteelBlue, slow = Colors.OrangeRed;
 
         SimTrace.Run? first = trace.Ends.GetValueOrDefault("fast") ?? trace.Ends.Values.FirstOrDefault();
-        u.Title($"{report.Model} on {report.Stream}: Skip-GRU, first {horizonS:G4} s ({report.Profile})");
+        u.Title($"{report.Model}: Skip-GRU on the virtual board, first {horizonS:G4} s of the stream, both ends of the interpreter speed", size: 14);
         u.YLabel("ũ after the step");
         u.XLabel("time (s)");
         foreach (var (name, run, color) in Runs(trace, fast, slow))
@@ -87,7 +87,7 @@ public static class SimulationPlot
             k++;
         }
         bars.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
-        bars.Axes.Margins(bottom: 0);
+        bars.Axes.Margins(bottom: 0, top: 0.2);
         bars.Legend.ManualItems.Add(new LegendItem { LabelText = "fast end", FillColor = fast });
         bars.Legend.ManualItems.Add(new LegendItem { LabelText = "slow end", FillColor = slow });
         bars.ShowLegend(ScottPlot.Edge.Right);
