@@ -89,11 +89,10 @@ public sealed class SimulateTests : IDisposable
     {
         var costs = JsonNode.Parse(File.ReadAllText(Path.Combine(Profiles, "nanoclr-costs.json")))!;
         double call = costs["internal_call"]!.GetValue<double>();
-        Assert.Equal(DeviceProfile.Load(Path.Combine(Profiles, DeviceProfile.DefaultName)), DeviceProfile.Default() with
-        {
-            Source = Path.Combine(Profiles, DeviceProfile.DefaultName),
-            Sources = DeviceProfile.Load(Path.Combine(Profiles, DeviceProfile.DefaultName)).Sources,
-        });
+        // The built-in default is the shipped file.
+        DeviceProfile shipped = DeviceProfile.Load(Path.Combine(Profiles, DeviceProfile.DefaultName)), builtIn = DeviceProfile.Default();
+        Assert.Equal(shipped, builtIn with { Source = shipped.Source, Sources = shipped.Sources });
+        Assert.Equal(shipped.Sources, builtIn.Sources);
         foreach (int mhz in new[] { 240, 160, 80 })
         {
             DeviceProfile p = DeviceProfile.Load(Path.Combine(Profiles, $"esp32-{mhz}mhz.json"));
@@ -193,9 +192,18 @@ public sealed class SimulateTests : IDisposable
             // The update is the measured instruction count at this end's speed.
             Assert.Equal(Math.Round(update * cycles / p.CpuClockMhz), skip["UpdateUs"]!.GetValue<double>());
             Assert.Equal(3904 - 32, gru["UpdateMacs"]!.GetValue<double>());
-            // The loop never used a wrong sample; the never-skipping runs read every sample.
-            foreach (var x in new[] { skip, never, gru }) Assert.Equal(0, x["RealTime"]!["MisalignedReads"]!.GetValue<long>());
-            Assert.Equal(1.0, never["UpdatedShare"]!.GetValue<double>(), 9);
+            // Without lost samples the loop never used a wrong sample, and a run keeps up exactly when nothing was lost.
+            foreach (var x in new[] { skip, never, gru })
+            {
+                long lost = x["RealTime"]!["SamplesLost"]!.GetValue<long>();
+                Assert.Equal(lost == 0, x["RealTime"]!["KeptUp"]!.GetValue<bool>());
+                if (lost == 0) Assert.Equal(0, x["RealTime"]!["MisalignedReads"]!.GetValue<long>());
+            }
+            // The Skip-GRU keeps up at both ends; updating every sample does not at the slow end (55 ms per 20 ms sample).
+            Assert.True(skip["RealTime"]!["KeptUp"]!.GetValue<bool>());
+            bool slowEnd = end["End"]!.GetValue<string>() == "slow";
+            Assert.Equal(!slowEnd, never["RealTime"]!["KeptUp"]!.GetValue<bool>());
+            if (!slowEnd) Assert.Equal(1.0, never["UpdatedShare"]!.GetValue<double>(), 9);
             Assert.InRange(skip["UpdatedShare"]!.GetValue<double>(), 0.05, 0.4);
             // Skipping sleeps and saves current at both ends.
             Assert.True(skip["Energy"]!["SleepShare"]!.GetValue<double>() > 0.3);
