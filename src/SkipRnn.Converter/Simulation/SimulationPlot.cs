@@ -93,16 +93,9 @@ public static class SimulationPlot
         bars.ShowLegend(ScottPlot.Edge.Right);
         foreach (Plot p in new[] { u, current, bars }) p.Layout.Fixed(new PixelPadding(80, LegendWidth, 55, 45));
 
-        string temp = path + ".tmp";
-        try
-        {
-            multiplot.SavePng(temp, Width, Height);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        // Rendered in memory, then written atomically: a failed or killed run never leaves a half-written PNG.
+        using Image image = multiplot.Render(Width, Height);
+        SkipRnn.Edge.Host.AtomicFile.WriteAllBytes(path, image.GetImageBytes(ImageFormat.Png));
     }
 
     private static IEnumerable<(string Name, SimTrace.Run Run, Color Color)> Runs(SimTrace trace, Color fast, Color slow)
