@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # All tests (README's test command): the .NET suites, the training recipe's checks, the recipe-to-device
-# smoke run, then the nanoCLR tier.
-# Needs the .NET 10 SDK and Debian's python3-torch (.ci/run installs it: apt-get install -y python3-torch).
+# smoke run, the native kernel (CMake + GoogleTest), the nanoCLR tier, the motion recipe's checks.
+# Needs the .NET 10 SDK, Debian's python3-torch, cmake, g++ and libgtest-dev (.ci/run installs them).
 set -uo pipefail
 cd "$(dirname "$0")"
 log=$(mktemp)

@@ -49,6 +49,7 @@ namespace SkipRnn.Edge.Native
     internal sealed class NativeStepKernel : IStepKernel
     {
         private readonly int _handle;
+        private int _clampedInputs;
 
         public NativeStepKernel(int handle)
         {
@@ -62,10 +63,13 @@ namespace SkipRnn.Edge.Native
 
         public int Update(int[] raw, short[][] state, int[] outputs)
         {
-            int increment = NativeSkipGru.Update(_handle, raw, outputs);
+            int result = NativeSkipGru.Update(_handle, raw, outputs);
             for (int l = 0; l < state.Length; l++) NativeSkipGru.CopyState(_handle, l, state[l]);
-            return increment;
+            _clampedInputs = result >> 16;
+            return result & 0xFFFF;
         }
+
+        public int ClampedInputs { get { return _clampedInputs; } }
 
         public void Reset()
         {

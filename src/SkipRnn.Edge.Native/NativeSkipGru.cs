@@ -10,8 +10,9 @@ namespace SkipRnn.Edge.Native
     /// </summary>
     internal static class NativeSkipGru
     {
-        /// <summary>The interface version this assembly expects from the firmware.</summary>
-        public const int InterfaceVersion = 1;
+        /// <summary>The interface version this assembly expects from the firmware.
+        /// 2: Update's result carries the clamped-input count in its high bits.</summary>
+        public const int InterfaceVersion = 2;
 
         /// <summary>The firmware's interface version.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
@@ -25,7 +26,11 @@ namespace SkipRnn.Edge.Native
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int Open(byte[] model);
 
-        /// <summary>One update from raw (InputSize values); writes the head outputs (with biases) and returns Δũ in Q0.15.</summary>
+        /// <summary>
+        /// One update from raw (InputSize values); writes the head outputs (with biases) and returns Δũ in Q0.15
+        /// (bits 0–15: at most 32768) plus 65536 × the number of raw inputs the normalization clamped (≤ 4096), so
+        /// the clamp counter costs no second call.
+        /// </summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int Update(int handle, int[] raw, int[] outputs);
 

@@ -55,6 +55,7 @@ internal static class TraceWriter
             w.Write(rnn.HasOutput ? (byte)1 : (byte)0);
             w.Write(rnn.Counters.Updates);
             w.Write(rnn.Counters.Skips);
+            w.Write(rnn.Counters.ClampedInputs);
             for (int l = 0; l < layers; l++)
                 for (int j = 0; j < hidden; j++) w.Write(rnn.GetState(l, j));
             for (int o = 0; o < model.OutputSize; o++) w.Write(rnn.GetOutput(o));

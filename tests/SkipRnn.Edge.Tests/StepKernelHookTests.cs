@@ -22,11 +22,15 @@ public class StepKernelHookTests
         {
             Updates++;
             while (!_inner.NextStepNeedsInput) _inner.Skip(_inner.StepsToSkip);
+            long clampedBefore = _inner.Counters.ClampedInputs;
             _inner.Step(raw);
+            ClampedInputs = (int)(_inner.Counters.ClampedInputs - clampedBefore);
             for (int l = 0; l < state.Length; l++) _inner.CopyState(l, state[l]);
             for (int o = 0; o < outputs.Length; o++) outputs[o] = _inner.GetOutput(o);
             return _inner.Increment;
         }
+
+        public int ClampedInputs { get; private set; }
 
         public void Reset() { Resets++; _inner.Reset(); }
     }
@@ -66,6 +70,7 @@ public class StepKernelHookTests
         Assert.False(managed.UsesStepKernel);
 
         int[][] raw = TestModels.RawStream(TestModels.Random(31, GruVariant.ResetBefore, 3, 12, 2, 4), 400, 5);
+        for (int t = 0; t < raw.Length; t += 3) raw[t][t % 3] = t % 2 == 0 ? int.MaxValue : int.MinValue;   // saturated sensor
         int skipped = 0;
         for (int t = 0; t < raw.Length; t++)
         {
@@ -83,6 +88,8 @@ public class StepKernelHookTests
         Assert.InRange(skipped, 1, raw.Length - 1);   // both paths exercised
         Assert.Equal(managed.Counters.Updates, factory.Last!.Updates);
         Assert.Equal(managed.Counters.Macs, withKernel.Counters.Macs);
+        Assert.True(managed.Counters.ClampedInputs > 0);
+        Assert.Equal(managed.Counters.ClampedInputs, withKernel.Counters.ClampedInputs);   // counted by the kernel
         Assert.Equal(2, factory.Last.Resets);          // construction and t = 250
     }
 

@@ -88,7 +88,9 @@ typedef struct skrn_runner {
     int32_t increment;           /* delta u~ of the last update */
     int32_t steps_to_skip;
     int32_t has_output;
+    int32_t clamped;             /* raw inputs the last update's normalization clamped to int16 */
     int64_t updates, skips;      /* OpCounters.Updates / Skips */
+    int64_t clamped_inputs;      /* OpCounters.ClampedInputs: clamped summed over updates */
 } skrn_runner;
 
 /* Validates `file` and returns the arena bytes skrn_init needs (0 when invalid, with `err` filled). */

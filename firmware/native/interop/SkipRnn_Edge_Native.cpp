@@ -25,6 +25,7 @@ static const CLR_RT_MethodHandler method_lookup[] =
     Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Close___STATIC__VOID__I4,
     nullptr,   // NativeStepKernel::Finalize
     nullptr,   // NativeStepKernel::Update
+    nullptr,   // NativeStepKernel::get_ClampedInputs
     nullptr,   // NativeStepKernel::Reset
     nullptr,   // NativeStepKernel::.ctor
 };
@@ -32,7 +33,7 @@ static const CLR_RT_MethodHandler method_lookup[] =
 const CLR_RT_NativeAssemblyData g_CLR_AssemblyNative_SkipRnn_Edge_Native =
 {
     "SkipRnn.Edge.Native",
-    0x6F862608,
+    0xDFC70263,
     method_lookup,
     { 0, 0, 0, 0 }
 };

@@ -39,7 +39,7 @@ namespace
 signed int NativeSkipGru::Version( HRESULT &hr )
 {
     (void)hr;
-    return 1;   // NativeSkipGru.InterfaceVersion on the managed side
+    return 2;   // NativeSkipGru.InterfaceVersion on the managed side
 }
 
 signed int NativeSkipGru::Open( CLR_RT_TypedArray_UINT8 param0, HRESULT &hr )
@@ -87,7 +87,8 @@ signed int NativeSkipGru::Update( signed int param0, CLR_RT_TypedArray_INT32 par
     skrn_update(&r, param1.GetBuffer());
     signed int *out = param2.GetBuffer();
     for (int o = 0; o < r.model.output_size; o++) out[o] = r.outputs[o];
-    return r.increment;
+    // Delta u~ (<= 32768) in bits 0-15, the clamped-input count (<= 4096) above: NativeSkipGru.Update's contract.
+    return r.increment | (r.clamped << 16);
 }
 
 void NativeSkipGru::CopyState( signed int param0, signed int param1, CLR_RT_TypedArray_INT16 param2, HRESULT &hr )

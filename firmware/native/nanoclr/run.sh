@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs SkipRnn.Edge + SkipRnn.Edge.Native on the real nanoFramework interpreter and checks the fallback decision:
 #   firmware/native/nanoclr/run.sh [NANOCLR [yes|no]]
-# NANOCLR defaults to ../shared/tools/nanoclr/nanoclr (the prebuilt interpreter, which has no native code for
+# NANOCLR defaults to $SKIPRNN_NANOCLR/nanoclr or ../shared/tools/nanoclr/nanoclr (the prebuilt interpreter, which has no native code for
 # SkipRnn.Edge.Native, so the runner must stay managed: "no"); with an interpreter rebuilt with the interop
 # (firmware/README.md) pass "yes". Either way the model's self-test must pass through the chosen path.
 # Also checks the stubs' method table and checksum against the .pe compiled here (interop/check_stubs.py).
@@ -9,8 +9,12 @@
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-tools=$root/../shared/tools/nanoclr
+tools=${SKIPRNN_NANOCLR:-$root/../shared/tools/nanoclr}   # as the nanoCLR tier (tests/nanoclr/README.md)
 clr=${1:-$tools/nanoclr}
+if [ ! -x "$clr" ] || [ ! -x "$tools/compile-pe" ] || [ ! -x "$tools/corelib" ]; then
+  echo "native interop on nanoCLR: NOT RUN: no interpreter at $tools (set SKIPRNN_NANOCLR; see tests/nanoclr/README.md)"
+  exit 0
+fi
 expect=${2:-no}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*')

@@ -189,23 +189,25 @@ static void update_layer(skrn_runner *rn, const skrn_layer *ly, const int32_t *x
     }
 }
 
-static inline int32_t sat16(int64_t v)
-{
-    return v > 32767 ? 32767 : v < -32768 ? -32768 : (int32_t)v;
-}
 
 void skrn_update(skrn_runner *rn, const int32_t *raw)
 {
     const skrn_model *m = &rn->model;
     const int32_t hidden = m->hidden_size;
 
-    /* InputNormalization.Apply: |raw * m| < 2^62 and |addend| <= 2^61, so the sum and rounding fit int64. */
+    /* InputNormalization.Apply: |raw * m| < 2^62 and |addend| <= 2^61, so the sum and rounding fit int64.
+       Out-of-range values are clamped and counted, as the managed runtime counts them. */
+    int32_t clamped = 0;
     for (int32_t j = 0; j < m->input_size; j++) {
         int32_t s = m->norm_shift[j];
         int64_t v = (int64_t)raw[j] * m->norm_multiplier[j] + m->norm_addend[j];
         if (s > 0) v = (v + ((int64_t)1 << (s - 1))) >> s;
-        rn->input[j] = sat16(v);
+        if (v > 32767) { v = 32767; clamped++; }
+        else if (v < -32768) { v = -32768; clamped++; }
+        rn->input[j] = (int32_t)v;
     }
+    rn->clamped = clamped;
+    rn->clamped_inputs += clamped;
 
     const int32_t *x = rn->input;
     for (int32_t l = 0; l < m->layer_count; l++) {

@@ -69,6 +69,7 @@ std::string ReplayThroughStubs(const std::string &path, int64_t &updates)
     rd.I64();
     rd.I64();
     int32_t events = rd.I32();
+    int64_t clamped_seen = 0;   // Counters.ClampedInputs as of the last update
     std::vector<int32_t> raw((size_t)h.inputs), outs((size_t)h.outputs);
     std::vector<int16_t> state((size_t)h.hidden);
     bool last_update = false;
@@ -85,12 +86,17 @@ std::string ReplayThroughStubs(const std::string &path, int64_t &updates)
         bool updated = rd.U8() == 1;
         int32_t u = rd.I32(), inc = rd.I32();
         rd.I32(); rd.U8(); rd.I64(); rd.I64();
-        int32_t increment = 0;
+        int64_t clamped_total = rd.I64();
+        int32_t result = 0;
         if (kind == 0 && updated) {
             if (Call(Stubs::Update___STATIC__I4__I4__SZARRAY_I4__SZARRAY_I4,
-                     {I4(handle), Arr(InteropDoubleArg::ARRAY_I4, raw), Arr(InteropDoubleArg::ARRAY_I4, outs)}, &increment) != S_OK)
+                     {I4(handle), Arr(InteropDoubleArg::ARRAY_I4, raw), Arr(InteropDoubleArg::ARRAY_I4, outs)}, &result) != S_OK)
                 return "Update failed at event " + std::to_string(e);
+            // NativeSkipGru.Update's contract: delta u~ in bits 0-15, the inputs clamped by this update above.
+            int32_t increment = result & 0xFFFF, clamped = result >> 16;
             if (increment != inc || u != inc) return "delta u~ differs at event " + std::to_string(e);
+            if (clamped != clamped_total - clamped_seen) return "clamped inputs differ at event " + std::to_string(e);
+            clamped_seen = clamped_total;
             updates++;
             last_update = true;
         }
@@ -125,7 +131,7 @@ TEST(Interop, TheMethodTableNamesTheStubsAndTheAssembly)
     EXPECT_EQ(table[9], &Stubs::Close___STATIC__VOID__I4);
     int32_t v = 0;
     EXPECT_EQ(Call(Stubs::Version___STATIC__I4, {}, &v), S_OK);
-    EXPECT_EQ(v, 1);
+    EXPECT_EQ(v, 2);   // NativeSkipGru.InterfaceVersion
 }
 
 TEST(Interop, StubsReplayTheManagedTracesBitExact)

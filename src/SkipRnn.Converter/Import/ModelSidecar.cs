@@ -35,26 +35,33 @@ public sealed record ModelSidecar
     /// <summary>Where a sidecar for these weights would be: the same path with ".json".</summary>
     public static string DefaultPath(string weightsPath) => Path.ChangeExtension(weightsPath, ".json");
 
-    public static ModelSidecar Read(string path)
+    public static ModelSidecar Read(string path) => Parse(ReadText(path), path);
+
+    /// <summary>A sidecar's text, within the header limit and valid UTF-8 (every reader of a sidecar goes through here).</summary>
+    public static string ReadText(string path)
     {
         byte[] bytes = FileBytes.ReadAll(path, ImportLimits.MaxHeaderBytes);
         if (!System.Text.Unicode.Utf8.IsValid(bytes))
             throw new ImportException(path, null, "the sidecar is not UTF-8 text.");
-        return Parse(System.Text.Encoding.UTF8.GetString(bytes), path);
+        return System.Text.Encoding.UTF8.GetString(bytes);
     }
 
-    public static ModelSidecar Parse(string json, string source)
+    /// <summary>A sidecar's JSON, as lenient as Python's json writer needs (trailing commas, comments); the caller disposes it.</summary>
+    public static JsonDocument ParseJson(string json, string source)
     {
-        JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            return JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
         {
             throw new ImportException(source, null, $"the sidecar is not valid JSON ({ex.Message.TrimEnd('.')}).", ex);
         }
-        using (doc)
+    }
+
+    public static ModelSidecar Parse(string json, string source)
+    {
+        using (JsonDocument doc = ParseJson(json, source))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)

@@ -23,32 +23,11 @@ public static class EventRuleSidecar
         return rule == null ? model : model.WithEventRule(rule);
     }
 
-    public static EventRule? Read(string sidecarPath, int classes)
-    {
-        string json;
-        try
-        {
-            json = File.ReadAllText(sidecarPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ImportException(sidecarPath, null, $"cannot read the sidecar ({ex.Message.TrimEnd('.')}).", ex);
-        }
-        return Parse(json, sidecarPath, classes);
-    }
+    public static EventRule? Read(string sidecarPath, int classes) => Parse(ModelSidecar.ReadText(sidecarPath), sidecarPath, classes);
 
     public static EventRule? Parse(string json, string source, int classes)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException ex)
-        {
-            throw new ImportException(source, null, $"the sidecar is not valid JSON ({ex.Message.TrimEnd('.')}).", ex);
-        }
-        using (doc)
+        using (JsonDocument doc = ModelSidecar.ParseJson(json, source))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object ||
                 !doc.RootElement.TryGetProperty(Key, out JsonElement r) || r.ValueKind == JsonValueKind.Null)

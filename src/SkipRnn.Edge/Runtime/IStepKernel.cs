@@ -16,6 +16,10 @@ namespace SkipRnn.Edge.Runtime
         /// </summary>
         int Update(int[] raw, short[][] state, int[] outputs);
 
+        /// <summary>How many of the last update's raw inputs the input normalization clamped to int16 (as
+        /// InputNormalization.Apply counts them).</summary>
+        int ClampedInputs { get; }
+
         /// <summary>Zeroes the kernel's own copy of the state (a new sequence).</summary>
         void Reset();
     }

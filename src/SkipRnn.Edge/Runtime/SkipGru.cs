@@ -207,9 +207,6 @@ namespace SkipRnn.Edge.Runtime
 
         private void Update(int[] rawInput)
         {
-            // The clamp count comes from the managed normalization on both paths (O(inputs), no product), so the
-            // counters mean the same with a kernel; the kernel normalizes again for itself.
-            int clamped = _normalization.Apply(rawInput, _input);
             if (_kernel != null)
             {
                 // Same bits as the managed path below (IStepKernel); skip bookkeeping and counters stay here.
@@ -222,9 +219,10 @@ namespace SkipRnn.Edge.Runtime
                 k._updates++;
                 k._macs += _macsPerUpdate;
                 k._lookups += _lookupsPerUpdate;
-                k._clampedInputs += clamped;
+                k._clampedInputs += _kernel.ClampedInputs;
                 return;
             }
+            int clamped = _normalization.Apply(rawInput, _input);
             short[] x = _input;
             for (int l = 0; l < _layers.Length; l++)
             {
