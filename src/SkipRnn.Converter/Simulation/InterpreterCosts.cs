@@ -67,7 +67,8 @@ public sealed class InterpreterCosts
             return new ModelCosts(exact.Update + (exact.Detector ? 0 : ruleExtra), exact.SkipSpan + (exact.Detector ? 0 : ruleExtra), perSample, SensorRead,
                 BootToMain + exact.Load + exact.SelfTest + exact.Construct, $"measured on nanoCLR ({exact.File})");
         int bits = model.Layers[0].Whh.WeightBits;
-        MeasuredModel like = Models.Where(m => m.WhhBits == bits).DefaultIfEmpty(Models[0]).First();
+        // Prefer a model measured through the detector, as the application runs it.
+        MeasuredModel like = Models.Where(m => m.WhhBits == bits).OrderByDescending(m => m.Detector).DefaultIfEmpty(Models[0]).First();
         double scale = (double)model.MacsPerUpdate / like.MacsPerUpdate;
         double bootScale = Math.Max(1, (double)file.Length / like.FileBytes);
         return new ModelCosts(like.Update * scale + (like.Detector ? 0 : ruleExtra), withRule.SkipSpan, perSample, SensorRead,

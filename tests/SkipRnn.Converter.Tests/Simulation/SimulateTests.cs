@@ -151,6 +151,35 @@ public sealed class SimulateTests : IDisposable
         Assert.DoesNotContain("internal error", stderr);
     }
 
+    [Theory]
+    [InlineData("models/adding/model.skrn")]
+    [InlineData("models/frequency/model.skrn")]
+    [InlineData("models/motion/model.skrn")]
+    [InlineData("models/motion/gru/model.skrn")]
+    public void Every_shipped_model_has_costs_measured_on_the_interpreter(string path)
+    {
+        // A retrained or reconverted model would silently fall back to an estimate: rerun tests/nanoclr/simcosts/measure.sh.
+        byte[] file = File.ReadAllBytes(Path.Combine(Root, path));
+        var model = SkipRnn.Edge.Format.ModelReader.Read(file);
+        InterpreterCosts.ModelCosts c = InterpreterCosts.BuiltIn().For(model, file);
+        Assert.Equal($"measured on nanoCLR ({path})", c.Basis);
+        Assert.True(c.Update > 1e6 && c.Boot > c.Update, $"{c.Update} / {c.Boot}");
+    }
+
+    [Fact]
+    public void An_unmeasured_model_is_estimated_by_macs_and_says_so()
+    {
+        byte[] file = File.ReadAllBytes(Path.Combine(Root, "models", "motion", "model.skrn"));
+        var model = SkipRnn.Edge.Format.ModelReader.Read(file);
+        file[^1] ^= 1;   // another file (the hash differs), same model
+        InterpreterCosts costs = InterpreterCosts.BuiltIn();
+        InterpreterCosts.ModelCosts c = costs.For(model, file);
+        Assert.StartsWith("estimated", c.Basis);
+        // The same int16 W_hh as the measured motion models (run through the detector): their update, scaled by MACs.
+        var like = costs.Models.First(m => m.WhhBits == 16 && m.Detector);
+        Assert.Equal(like.Update * model.MacsPerUpdate / like.MacsPerUpdate, c.Update, 6);
+    }
+
     [Fact]
     public void Plot_never_overwrites_an_input()
     {
