@@ -38,7 +38,7 @@ public class MotionLoopTests(ITestOutputHelper output)
     [InlineData(SkipPolicy.PowerDownSensor)]
     public void The_loop_on_the_virtual_board_reports_the_events_of_skiprnn_stream_and_reads_only_updated_samples(SkipPolicy policy)
     {
-        long samples = 0, reads = 0, events = 0, asleep = 0, time = 0, discarded = 0, powerDowns = 0;
+        long samples = 0, reads = 0, events = 0, asleep = 0, time = 0, discarded = 0, powerDowns = 0, sensorOn = 0, sleeps = 0, busy = 0;
         int highWater = 0;
         for (int r = 0; r < MotionData.Recordings; r++)
         {
@@ -65,13 +65,22 @@ public class MotionLoopTests(ITestOutputHelper output)
                 loop.DueMicros(n) + board.Parameters.UpdateMicros + board.Parameters.ReadMicros + board.Parameters.SamplePeriodMicros);
             Assert.Equal(board.Sleep.AsleepMicros + board.Sleep.WakeMicros, c.LightSleepMicros);
             samples += n; reads += c.Reads; events += c.Events; asleep += board.Sleep.AsleepMicros; time += board.Clock.NowMicros;
-            discarded += c.DiscardedSamples; powerDowns += c.SensorPowerDowns;
+            discarded += c.DiscardedSamples; powerDowns += c.SensorPowerDowns; sensorOn += board.Sensor.OnMicros; sleeps += c.LightSleeps;
+            busy += board.UpdateCpuMicros + board.SkipCpuMicros + board.Sensor.Reads * board.Parameters.ReadMicros + board.Sensor.Discards * board.Parameters.DiscardMicros;
+            if (r == 0)
+            {
+                // What the board's serial port shows (firmware/motion/README.md): boot lines, then the first events.
+                foreach (string line in board.Sink.Messages) output.WriteLine("  " + line);
+                foreach (BoardEvent e in board.Sink.Events.Take(3))
+                    output.WriteLine($"  event {MotionData.Model.ClassNames[e.Class]} at sample {e.SampleIndex} ({e.Micros / 100_000 / 10}.{e.Micros / 100_000 % 10} s), confidence {e.Confidence * 100 / 32768} %");
+            }
             highWater = Math.Max(highWater, board.Sensor.HighWater);
             if (policy == SkipPolicy.DrainFifo) Assert.Equal(0, c.SensorPowerDowns);
         }
         output.WriteLine($"{policy}, update {AbsorbedUpdateMicros} µs: {samples} samples, {reads} read ({100.0 * reads / samples:F2} %), " +
             $"{samples - reads} not read, {discarded} discarded from the FIFO, {powerDowns} sensor power-downs, {events} events, " +
-            $"light sleep {100.0 * asleep / time:F2} % of {time / 1e6:F1} s, FIFO high-water {highWater} of 85");
+            $"light sleep {100.0 * asleep / time:F2} % of {time / 1e6:F1} s in {sleeps} sleeps, CPU busy (updates, skips, I2C) {100.0 * busy / time:F2} %, " +
+            $"sensor powered {100.0 * sensorOn / time:F2} %, FIFO high-water {highWater} of 85");
         Assert.True(reads < samples / 4, "the shipped model updates on about 14 % of samples");
         Assert.True(asleep > time / 2, "the board sleeps most of the time");
         Assert.True(events > 10);

@@ -21,7 +21,10 @@ namespace nanoFramework.Hardware.Esp32
         I2C1_DATA = 2 * 0x00010000 + 1 * 0x00000100 + 0,
         I2C1_CLOCK = 2 * 0x00010000 + 1 * 0x00000100 + 1,
         COM2_TX = 3 * 0x00010000 + 2 * 0x00000100 + 0,
-        COM2_RX = 3 * 0x00010000 + 2 * 0x00000100 + 1
+        COM2_RX = 3 * 0x00010000 + 2 * 0x00000100 + 1,
+        I2S1_BCK = 6 * 0x00010000 + 1 * 0x00000100 + 1,
+        I2S1_WS = 6 * 0x00010000 + 1 * 0x00000100 + 2,
+        I2S1_MDATA_IN = 6 * 0x00010000 + 1 * 0x00000100 + 4
     }
 
     public class Configuration
