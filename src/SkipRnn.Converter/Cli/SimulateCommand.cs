@@ -80,7 +80,7 @@ public static class SimulateCommand
             }
             catch (DataException e) when (e.Message.Contains("has shape"))
             {
-                throw new DataException(file.FullName, "array 'x'", e.Problem + " (a dataset of float sequences [B, T, I] needs --weights to encode it as raw integers).");
+                throw new DataException(file.FullName, "array 'x'", e.Problem.TrimEnd('.') + "; a dataset of float sequences [B, T, I] needs --weights to encode it as raw integers.");
             }
             return new SimStream($"{file.Name}: {rec.Offsets.Length - 1} recording(s) played end to end", rec.X, q.InputSize);
         }
@@ -115,6 +115,8 @@ public static class SimulateCommand
         IAnsiConsole console = CliOutput.Human(false);
         console.WriteLine($"{r.Model} on {r.Stream}: {r.Samples:N0} samples, {r.StreamHours * 60:F1} min at {r.SamplePeriodUs:N0} µs per sample ({r.SamplePeriodSource})");
         console.WriteLine($"profile: {r.Profile} ({r.ProfileSource}); costs: {r.CostBasis}; sensor through skipped spans: {(r.Policy == SkipPolicy.DrainFifo ? "drain the FIFO" : "power down")}; light sleep past {r.BreakEvenUs:N0} µs");
+        RealTime rt0 = r.Ends[0].Variants[0].RealTime;
+        console.WriteLine($"sensor FIFO: {rt0.FifoCapacity} samples = {rt0.FifoCapacity * rt0.SamplePeriodUs / 1e6:F2} s of stream: an update may outlast the sample period while the skipped samples around it let the loop catch up before the FIFO fills");
         console.WriteLine($"boot (nanoCLR start, model read, self-test, detector): {r.Boot.X86Instructions / 1e6:F1} M x86 instructions on nanoCLR = {r.Boot.FastMs:F0}–{r.Boot.SlowMs:F0} ms, {r.Boot.FastMj:F1}–{r.Boot.SlowMj:F1} mJ (once, not in the averages)");
         var t = new Table().AddColumn("");
         foreach (SpeedEnd e in r.Ends)
