@@ -119,6 +119,33 @@ public class MotionLoopTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_plain_GRU_baseline_reads_every_sample_and_sleeps_less()
+    {
+        // models/motion/gru: the same cell never skipping (skip gate fixed open). Same loop, same board, same cost.
+        byte[] file = File.ReadAllBytes(RepoPaths.Motion(Path.Combine("gru", "model.skrn")));
+        var model = Edge.Format.ModelReader.Read(file);
+        long samples = 0, reads = 0, asleep = 0, time = 0, events = 0;
+        int highWater = 0;
+        for (int r = 0; r < MotionData.Recordings; r++)
+        {
+            Recording rec = MotionData.One(r);
+            var board = new VirtualBoard(rec.X, rec.Inputs, new BoardParameters { SamplePeriodMicros = model.SamplePeriodMicros, UpdateMicros = AbsorbedUpdateMicros });
+            StreamingLoop loop = board.RunRecording(file) ?? throw new Xunit.Sdk.XunitException("boot refused the GRU baseline");
+            StreamTrace expected = StreamRunner.RunFixed(model, model.EventRule!, rec);
+            Assert.Equal(expected.Events.Select(e => (e.Step, e.Class, e.Confidence)),
+                board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)));
+            Assert.Equal(rec.Samples, loop.Counters.Reads);
+            Assert.Equal(0, board.Sensor.LostToOverflow);
+            Assert.Equal(0, board.MisalignedReads);
+            samples += rec.Samples; reads += loop.Counters.Reads; asleep += board.Sleep.AsleepMicros; time += board.Clock.NowMicros;
+            events += loop.Counters.Events; highWater = Math.Max(highWater, board.Sensor.HighWater);
+        }
+        output.WriteLine($"GRU baseline, update {AbsorbedUpdateMicros} µs: {samples} samples, {reads} read (100 %), {events} events, " +
+            $"light sleep {100.0 * asleep / time:F2} % of {time / 1e6:F1} s, FIFO high-water {highWater} of 85");
+        Assert.True(asleep < time * 6 / 10, "awake for every update");
+    }
+
+    [Fact]
     public void A_too_slow_update_overflows_the_FIFO_and_the_loop_reports_it()
     {
         // 400 ms per update = 20 sample periods: the shipped model's runs of consecutive updates fill 85 samples.
