@@ -18,13 +18,14 @@ public class MotionLoopTests(ITestOutputHelper output)
 
     private sealed record Run(VirtualBoard Board, StreamingLoop Loop, StreamTrace Expected);
 
-    private static Run RunOne(int r, long updateMicros, SkipPolicy policy)
+    private static Run RunOne(int r, long updateMicros, SkipPolicy policy, int sensorClockPpm = 0)
     {
         Recording rec = MotionData.One(r);
         var board = new VirtualBoard(rec.X, rec.Inputs, new BoardParameters
         {
             SamplePeriodMicros = MotionData.Model.SamplePeriodMicros,
             UpdateMicros = updateMicros,
+            SensorClockPpm = sensorClockPpm,
         });
         LoopSettings settings = board.DefaultSettings();
         settings.Policy = policy;
@@ -53,6 +54,7 @@ public class MotionLoopTests(ITestOutputHelper output)
             Assert.Equal(n, c.Reads + c.SkippedSamples);
             Assert.Equal(0, board.MisalignedReads);
             Assert.False(board.EndedShort);
+            Assert.Equal(0, c.Polls);                      // same clock on both sides: every needed sample is there when due
             Assert.Equal(0, board.Sensor.LostToOverflow);
             Assert.Equal(0, c.FifoOverflows);
             Assert.Empty(board.Sink.Overflows);
@@ -85,6 +87,62 @@ public class MotionLoopTests(ITestOutputHelper output)
         Assert.True(asleep > time / 2, "the board sleeps most of the time");
         Assert.True(events > 10);
         if (policy == SkipPolicy.PowerDownSensor) Assert.True(powerDowns > 100 && discarded < samples - reads);
+    }
+
+    [Theory]
+    [InlineData(20_000)]
+    [InlineData(-20_000)]
+    public void A_sensor_clock_2_percent_off_the_boards_changes_nothing_but_the_timing(int ppm)
+    {
+        // The MPU-6050's oscillator is specified to ±1 %: the loop must follow the sensor's clock, or it would sleep
+        // past samples (a fast sensor: the FIFO overflows within the hour) or poll awake for ever later samples.
+        // DrainFifo only: the sensor never stops, so its sample sequence is the recording and the events must be
+        // those of `skiprnn stream`. (With PowerDownSensor the sample after a power-down is the one nearest in time,
+        // which a drifting clock can shift by one: not a loop error, and not asserted here.)
+        const SkipPolicy policy = SkipPolicy.DrainFifo;
+        long polls = 0, reads = 0, asleep = 0, time = 0;
+        const long board0PollMicros = 1000;                // LoopSettings.PollMicros default
+        for (int r = 0; r < 3; r++)
+        {
+            var (board, loop, expected) = RunOne(r, AbsorbedUpdateMicros, policy, ppm);
+            Assert.Equal(expected.Events.Select(e => (e.Step, e.Class, e.Confidence)),
+                board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)));
+            Assert.Equal(0, board.MisalignedReads);
+            Assert.Equal(0, board.Sensor.LostToOverflow);
+            Assert.False(board.EndedShort);
+            Assert.Equal(expected.Updated.Count(u => u), loop.Counters.Reads);
+            polls += loop.Counters.Polls; reads += loop.Counters.Reads; asleep += board.Sleep.AsleepMicros; time += board.Clock.NowMicros;
+        }
+        output.WriteLine($"{policy}, sensor clock {ppm / 10_000.0:+0.#;-0.#} %, 3 recordings: {reads} reads, {polls} polls ({100.0 * polls * board0PollMicros / time:F2} % of the time), light sleep {100.0 * asleep / time:F2} %");
+        Assert.True(polls * board0PollMicros < time / 50, "less than 2 % of the time is spent polling for late samples");
+        Assert.True(asleep > time * 8 / 10);
+    }
+
+    [Fact]
+    public void The_plain_GRU_baseline_reads_every_sample_and_sleeps_less()
+    {
+        // models/motion/gru: the same cell never skipping (skip gate fixed open). Same loop, same board, same cost.
+        byte[] file = File.ReadAllBytes(RepoPaths.Motion(Path.Combine("gru", "model.skrn")));
+        var model = Edge.Format.ModelReader.Read(file);
+        long samples = 0, reads = 0, asleep = 0, time = 0, events = 0;
+        int highWater = 0;
+        for (int r = 0; r < MotionData.Recordings; r++)
+        {
+            Recording rec = MotionData.One(r);
+            var board = new VirtualBoard(rec.X, rec.Inputs, new BoardParameters { SamplePeriodMicros = model.SamplePeriodMicros, UpdateMicros = AbsorbedUpdateMicros });
+            StreamingLoop loop = board.RunRecording(file) ?? throw new Xunit.Sdk.XunitException("boot refused the GRU baseline");
+            StreamTrace expected = StreamRunner.RunFixed(model, model.EventRule!, rec);
+            Assert.Equal(expected.Events.Select(e => (e.Step, e.Class, e.Confidence)),
+                board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)));
+            Assert.Equal(rec.Samples, loop.Counters.Reads);
+            Assert.Equal(0, board.Sensor.LostToOverflow);
+            Assert.Equal(0, board.MisalignedReads);
+            samples += rec.Samples; reads += loop.Counters.Reads; asleep += board.Sleep.AsleepMicros; time += board.Clock.NowMicros;
+            events += loop.Counters.Events; highWater = Math.Max(highWater, board.Sensor.HighWater);
+        }
+        output.WriteLine($"GRU baseline, update {AbsorbedUpdateMicros} µs: {samples} samples, {reads} read (100 %), {events} events, " +
+            $"light sleep {100.0 * asleep / time:F2} % of {time / 1e6:F1} s, FIFO high-water {highWater} of 85");
+        Assert.True(asleep < time * 6 / 10, "awake for every update");
     }
 
     [Fact]

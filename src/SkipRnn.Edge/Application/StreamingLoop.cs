@@ -11,8 +11,9 @@ namespace SkipRnn.Edge.Application
     /// FIFO or power the sensor down (<see cref="SkipPolicy"/>). Events go to the <see cref="IEventSink"/>.
     /// <para>
     /// Time model: sample i arrives at Origin + i·SamplePeriod, Origin being the first power-up plus the start-up
-    /// time. The loop only sleeps towards a sample's due time; if the sample is not there yet it polls, so a sensor
-    /// clock slower than the CPU's costs polls, never a wrong sample. With the sensor on, the loop also wakes
+    /// time, corrected as samples come (the sensor's clock drifts against the board's): a needed sample found with
+    /// newer ones behind it pulls the grid in, one that had to be polled for pushes it out. The loop only sleeps
+    /// towards a sample's due time; if the sample is not there yet it polls, never using a wrong sample. With the sensor on, the loop also wakes
     /// before the FIFO can fill (Capacity − FifoHeadroomSamples samples), so a long skipped span cannot overflow it.
     /// </para>
     /// No allocation after construction.
@@ -140,6 +141,7 @@ namespace SkipRnn.Edge.Application
         private void AwaitNeededSample()
         {
             long needed = _detector.Step;
+            bool polled = false;
             while (true)
             {
                 int available = _sensor.SamplesAvailable;
@@ -157,8 +159,12 @@ namespace SkipRnn.Edge.Application
                     _toDiscard -= drop;
                     available -= drop;
                 }
-                if (_toDiscard == 0 && available > 0) return;
                 long now = _clock.NowMicros;
+                if (_toDiscard == 0 && available > 0)
+                {
+                    Track(needed, available, polled, now);
+                    return;
+                }
                 long target = DueMicros(needed);
                 if (_toDiscard > 0)
                 {
@@ -171,9 +177,20 @@ namespace SkipRnn.Edge.Application
                 {
                     target = now + _settings.PollMicros;
                     _counters.Polls++;
+                    polled = true;
                 }
                 WaitUntil(target, now);
             }
+        }
+
+        // The sensor's clock is not the board's (MPU-6050: ±1 %): follow it, or the error grows without bound. The
+        // newest sample in the FIFO arrived by now, so a grid that says it is still to come runs late: pull it in. A
+        // needed sample we had to poll for came after its due time: the grid runs early: push it out.
+        private void Track(long needed, int available, bool polled, long now)
+        {
+            long newest = needed + available - 1;
+            if (DueMicros(newest) > now) _origin = now - newest * _settings.SamplePeriodMicros;
+            else if (polled) _origin = now - needed * _settings.SamplePeriodMicros;
         }
 
         private void WaitUntil(long target, long now)

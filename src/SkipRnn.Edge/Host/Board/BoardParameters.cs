@@ -22,6 +22,11 @@ public sealed class BoardParameters
     public long DiscardMicros { get; init; } = 300;
     /// <summary>Light-sleep wake-up overhead on top of the timer (ESP-IDF sleep code: about 250–350 µs).</summary>
     public long WakeLatencyMicros { get; init; } = 350;
+    /// <summary>
+    /// How far the sensor's sample clock is off the board's, in parts per million (positive: it samples slower).
+    /// MPU-6050: its internal oscillator is specified to ±1 % over temperature (datasheet), ±2 % is a pessimistic test.
+    /// </summary>
+    public int SensorClockPpm { get; init; }
     /// <summary>Sensor power-up to first sample (MPU-6050 datasheet: gyroscope start-up 30 ms typical).</summary>
     public long SensorStartupMicros { get; init; } = 30000;
 }

@@ -6,11 +6,14 @@ using SkipRnn.Edge.Application;
 namespace SkipRnn.Edge.Host.Board;
 
 /// <summary>
-/// A FIFO sensor that replays a recorded stream in virtual time. Sample i of the recording arrives at
-/// Origin + i·period (Origin: first power-up plus the start-up time); it enters the FIFO if the sensor is on,
-/// and a full FIFO drops its oldest sample and raises the overflow flag, as the MPU-6050 does. While powered
-/// down, the samples that fall due are never sampled. The FIFO holds recording indices, so the board can check
-/// that the loop used the sample it meant to.
+/// A FIFO sensor that replays a recorded stream in virtual time, on its own clock: it samples every
+/// period·(1 + SensorClockPpm/10^6) board µs (a real part's oscillator is off by a percent or so), the first sample
+/// a start-up time after power-up. Each sample enters the FIFO; a full FIFO drops its oldest sample and raises the
+/// overflow flag, as the MPU-6050 does. The recording is the world: sample i happened at world time i·(sensor
+/// period) from the first power-up; powered down, the sensor takes none, and after a power-up its first sample is
+/// the world's sample nearest to that moment (so a loop that wakes the part too early or too late gets the wrong
+/// one, and the board's check sees it). The FIFO holds recording indices, so the board can check that the loop used
+/// the sample it meant to.
 /// </summary>
 public sealed class ReplaySensor : IFifoSensor
 {
@@ -21,7 +24,9 @@ public sealed class ReplaySensor : IFifoSensor
     private readonly long[] _fifo;      // recording indices, ring buffer
     private int _head, _count;
     private long _next;                 // next recording index to fall due
-    private long _origin = -1;
+    private long _origin = -1;          // world time of sample 0 (first power-up + start-up)
+    private long _segmentStart;         // arrival time of sample _segmentFirst (the last power-up + start-up)
+    private long _segmentFirst;
     private bool _on;
     private long _onSince;
     private bool _overflowFlag;
@@ -111,10 +116,13 @@ public sealed class ReplaySensor : IFifoSensor
     {
         if (_on) return;
         long now = _clock.NowMicros;
-        if (_origin < 0) _origin = now + _p.SensorStartupMicros;
-        // The part samples again from now + start-up, on its own grid (an approximation: a real part restarts its clock).
-        long first = Math.Max(_next, CeilDiv(now + _p.SensorStartupMicros - _origin, _p.SamplePeriodMicros));
+        long start = now + _p.SensorStartupMicros;
+        if (_origin < 0) _origin = start;
+        // The part's clock restarts: its first sample is taken at start, and it is the world's sample of that moment.
+        long first = Math.Max(_next, RoundDiv((start - _origin) * 1_000_000, (long)_p.SamplePeriodMicros * (1_000_000 + _p.SensorClockPpm)));
         first = Math.Min(first, _total);
+        _segmentStart = start;
+        _segmentFirst = first;
         NotSampled += first - _next;
         _next = first;
         _on = true;
@@ -126,7 +134,7 @@ public sealed class ReplaySensor : IFifoSensor
     {
         if (!_on) return;
         long now = _clock.NowMicros;
-        while (_next < _total && _origin + _next * _p.SamplePeriodMicros <= now)
+        while (_next < _total && Arrival(_next) <= now)
         {
             if (_count == _fifo.Length)
             {
@@ -142,5 +150,8 @@ public sealed class ReplaySensor : IFifoSensor
         }
     }
 
-    private static long CeilDiv(long a, long b) => a <= 0 ? 0 : (a + b - 1) / b;
+    private long Arrival(long index) =>
+        _segmentStart + (index - _segmentFirst) * _p.SamplePeriodMicros * (1_000_000 + _p.SensorClockPpm) / 1_000_000;
+
+    private static long RoundDiv(long a, long b) => a <= 0 ? 0 : (a + b / 2) / b;
 }

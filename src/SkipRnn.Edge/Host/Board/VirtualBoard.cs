@@ -20,6 +20,8 @@ public sealed class VirtualBoard : ILoopObserver
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.SamplePeriodMicros < 1) throw new ArgumentException($"sample period {parameters.SamplePeriodMicros} µs: must be at least 1");
         if (parameters.UpdateMicros < 0 || parameters.SkipMicros < 0) throw new ArgumentException("update and skip costs must not be negative");
+        if (parameters.SensorClockPpm <= -100_000 || parameters.SensorClockPpm >= 100_000)
+            throw new ArgumentException($"sensor clock error {parameters.SensorClockPpm} ppm: must be within ±10 %");
         Parameters = parameters;
         Clock = new VirtualClock();
         Sensor = new ReplaySensor(recording, frameSize, Clock, parameters);
