@@ -20,6 +20,7 @@ namespace SkipRnn.NanoClrTier
             Out.Line("tier: start");
             byte[] small = null;    // a 2-layer model with head and self-test vectors: the corruption and misuse cases
             byte[] noVectors = null;
+            byte[] motion = null;   // the shipped motion model: the application-loop case (TierLoopCase.cs)
             for (int i = 0; i < TierModels.Count; i++)
             {
                 Out.Line("case " + TierModels.Name(i));
@@ -28,6 +29,7 @@ namespace SkipRnn.NanoClrTier
                     byte[] bytes = TierModels.Bytes(i);
                     if (TierModels.Name(i).IndexOf("2x3x12") >= 0) small = bytes;
                     if (TierModels.Name(i).IndexOf("1x4x8") >= 0) noVectors = bytes;
+                    if (TierModels.Name(i) == "models/motion") motion = bytes;
                     RunStream(bytes, TierModels.Steps(i), 1000 + i);
                 }
                 catch (Exception e)
@@ -39,6 +41,8 @@ namespace SkipRnn.NanoClrTier
             try { Corruptions(small); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
             Out.Line("case misuse");
             try { Misuse(small, noVectors); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
+            Out.Line("case application loop");
+            try { TierLoopCase.Run(motion); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
             Out.Line("tier: end");
         }
 

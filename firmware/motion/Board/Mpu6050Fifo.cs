@@ -1,0 +1,145 @@
+using System;
+using System.Device.I2c;
+using SkipRnn.Edge.Application;
+
+namespace SkipRnn.Motion.Board
+{
+    /// <summary>
+    /// The MPU-6050 as an <see cref="IFifoSensor"/>: ±4 g, ±500 °/s, digital low-pass 21/20 Hz, 50 Hz sample rate,
+    /// accelerometer and gyroscope (12 bytes per sample: ax ay az gx gy gz, big-endian int16, the order the model
+    /// was trained on) into the part's 1024-byte FIFO = 85 whole samples. Register numbers and bits: InvenSense
+    /// MPU-6000/MPU-6050 Register Map and Descriptions, rev. 4.2. No allocation after construction.
+    /// </summary>
+    public sealed class Mpu6050Fifo : IFifoSensor
+    {
+        // Registers (register map rev. 4.2).
+        private const byte SmplrtDiv = 0x19;      // sample rate = 1 kHz / (1 + SMPLRT_DIV) with the DLPF on
+        private const byte Config = 0x1A;         // DLPF_CFG
+        private const byte GyroConfig = 0x1B;     // FS_SEL in bits 4:3
+        private const byte AccelConfig = 0x1C;    // AFS_SEL in bits 4:3
+        private const byte FifoEn = 0x23;         // XG 0x40 | YG 0x20 | ZG 0x10 | ACCEL 0x08
+        private const byte IntEnable = 0x38;      // FIFO_OFLOW_EN 0x10
+        private const byte IntStatus = 0x3A;      // FIFO_OFLOW_INT 0x10, cleared on read
+        private const byte UserCtrl = 0x6A;       // FIFO_EN 0x40, FIFO_RESET 0x04
+        private const byte PwrMgmt1 = 0x6B;       // DEVICE_RESET 0x80, SLEEP 0x40, CLKSEL 1 = PLL with X gyro
+        private const byte FifoCountH = 0x72;
+        private const byte FifoRW = 0x74;
+        private const byte WhoAmI = 0x75;         // 0x68
+        private const int BytesPerSample = 12;
+        private const int FifoBytes = 1024;
+        private const int DiscardChunk = 8;       // samples per burst when dropping
+
+        private readonly I2cDevice _i2c;
+        private readonly byte[] _reg = new byte[1];
+        private readonly byte[] _write = new byte[2];
+        private readonly byte[] _count = new byte[2];
+        private readonly byte[] _one = new byte[1];
+        private readonly byte[] _sample = new byte[BytesPerSample];
+        private readonly byte[] _drop = new byte[BytesPerSample * DiscardChunk];
+        private readonly int _sampleRateDivider;
+
+        /// <summary>The part on <paramref name="i2c"/>, sampling every <paramref name="samplePeriodMicros"/> (1 kHz / a whole divider).</summary>
+        public Mpu6050Fifo(I2cDevice i2c, int samplePeriodMicros)
+        {
+            if (i2c == null) throw new ArgumentNullException("i2c");
+            if (samplePeriodMicros < 1000 || samplePeriodMicros > 256000 || samplePeriodMicros % 1000 != 0)
+                throw new ArgumentException("sample period " + samplePeriodMicros.ToString() + " us: the MPU-6050 samples at 1 kHz / (1..256)");
+            _i2c = i2c;
+            _sampleRateDivider = samplePeriodMicros / 1000 - 1;
+        }
+
+        public int FrameSize { get { return 6; } }
+        public int Capacity { get { return FifoBytes / BytesPerSample; } }
+
+        /// <summary>True when WHO_AM_I answers 0x68 (false also when nothing acknowledges on the bus).</summary>
+        public bool Probe()
+        {
+            I2cTransferResult r = ReadRegister(WhoAmI, _one);
+            return r.Status == I2cTransferStatus.FullTransfer && _one[0] == 0x68;
+        }
+
+        /// <summary>Resets the part and sets range, filter and rate; sampling starts with <see cref="PowerUp"/>.</summary>
+        public void Configure()
+        {
+            WriteRegister(PwrMgmt1, 0x80);                    // device reset
+            System.Threading.Thread.Sleep(100);               // register map: wait 100 ms after DEVICE_RESET
+            WriteRegister(PwrMgmt1, 0x41);                    // PLL clock, asleep until PowerUp
+            WriteRegister(SmplrtDiv, (byte)_sampleRateDivider);
+            WriteRegister(Config, 0x04);                      // DLPF 21 Hz (accel) / 20 Hz (gyro): below the 25 Hz Nyquist limit at 50 Hz
+            WriteRegister(GyroConfig, 0x08);                  // ±500 °/s: 65.5 LSB per °/s, as the training data
+            WriteRegister(AccelConfig, 0x08);                 // ±4 g: 8192 LSB per g, as the training data
+            WriteRegister(IntEnable, 0x10);                   // latch FIFO overflow in INT_STATUS
+        }
+
+        public int SamplesAvailable
+        {
+            get
+            {
+                ReadRegister(FifoCountH, _count);
+                return ((_count[0] << 8) | _count[1]) / BytesPerSample;
+            }
+        }
+
+        public void Read(int[] frame)
+        {
+            ReadRegister(FifoRW, _sample);
+            for (int i = 0; i < 6; i++)
+                frame[i] = (short)((_sample[2 * i] << 8) | _sample[2 * i + 1]);   // big-endian int16
+        }
+
+        public void Discard(int count)
+        {
+            while (count > 0)
+            {
+                int n = count < DiscardChunk ? count : DiscardChunk;
+                ReadRegister(FifoRW, new SpanByte(_drop, 0, n * BytesPerSample));
+                count -= n;
+            }
+        }
+
+        public bool TakeOverflow()
+        {
+            ReadRegister(IntStatus, _one);                    // reading clears the flag
+            if ((_one[0] & 0x10) == 0) return false;
+            // 1024 is not a multiple of 12: after an overflow the FIFO is out of frame. Start it again empty.
+            WriteRegister(UserCtrl, 0x04);
+            WriteRegister(UserCtrl, 0x40);
+            return true;
+        }
+
+        public void PowerDown()
+        {
+            WriteRegister(UserCtrl, 0x04);                    // FIFO off and emptied
+            WriteRegister(FifoEn, 0x00);
+            WriteRegister(PwrMgmt1, 0x41);                    // SLEEP: about 5 µA instead of 3.9 mA (datasheet)
+        }
+
+        public void PowerUp()
+        {
+            WriteRegister(PwrMgmt1, 0x01);                    // awake, PLL clock
+            WriteRegister(UserCtrl, 0x04);                    // empty FIFO
+            WriteRegister(FifoEn, 0x78);                      // accel + 3 gyro axes
+            WriteRegister(UserCtrl, 0x40);                    // FIFO on
+        }
+
+        private void WriteRegister(byte register, byte value)
+        {
+            _write[0] = register;
+            _write[1] = value;
+            I2cTransferResult r = _i2c.Write(new SpanByte(_write));
+            if (r.Status != I2cTransferStatus.FullTransfer)
+                throw new InvalidOperationException("MPU-6050: write of register " + register.ToString() + " failed (" + ((int)r.Status).ToString() + ")");
+        }
+
+        private I2cTransferResult ReadRegister(byte register, byte[] into)
+        {
+            return ReadRegister(register, new SpanByte(into));
+        }
+
+        private I2cTransferResult ReadRegister(byte register, SpanByte into)
+        {
+            _reg[0] = register;
+            return _i2c.WriteRead(new SpanByte(_reg), into);
+        }
+    }
+}

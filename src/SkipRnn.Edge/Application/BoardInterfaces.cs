@@ -1,0 +1,80 @@
+namespace SkipRnn.Edge.Application
+{
+    // The board as the application loop sees it: five small interfaces, so that the loop is device code that the
+    // host runs against a virtual board (Host/Board/) and the firmware against real parts (firmware/motion/Board/).
+    // No generics, no floating point: implementations compile for nanoFramework.
+
+    /// <summary>
+    /// A sensor that samples on its own clock into a hardware FIFO (an IMU such as the MPU-6050: samples keep
+    /// arriving while the CPU computes or sleeps). One sample is one frame of <see cref="FrameSize"/> raw integers.
+    /// </summary>
+    public interface IFifoSensor
+    {
+        /// <summary>Raw integers per sample (the model's InputSize).</summary>
+        int FrameSize { get; }
+        /// <summary>Whole samples waiting in the FIFO.</summary>
+        int SamplesAvailable { get; }
+        /// <summary>Whole samples the FIFO holds before it overflows (MPU-6050: 1024 bytes / 12 = 85).</summary>
+        int Capacity { get; }
+        /// <summary>Moves the oldest sample out of the FIFO into <paramref name="frame"/> (FrameSize values).</summary>
+        void Read(int[] frame);
+        /// <summary>Drops the <paramref name="count"/> oldest samples (count ≤ SamplesAvailable) without using them.</summary>
+        void Discard(int count);
+        /// <summary>True when samples were lost to a full FIFO since the last call (the flag is cleared).</summary>
+        bool TakeOverflow();
+        /// <summary>Stops sampling and empties the FIFO (the part draws its sleep current).</summary>
+        void PowerDown();
+        /// <summary>Starts sampling again with an empty FIFO; the first sample arrives after the part's start-up time.</summary>
+        void PowerUp();
+    }
+
+    /// <summary>A monotonic microsecond clock.</summary>
+    public interface IClock
+    {
+        /// <summary>Microseconds since an arbitrary origin; never goes back.</summary>
+        long NowMicros { get; }
+    }
+
+    /// <summary>Waiting: light sleep with a timer wake-up, or staying awake idle.</summary>
+    public interface ISleepTimer
+    {
+        /// <summary>
+        /// Light sleep (CPU halted, RAM kept) woken by a timer after <paramref name="micros"/>; returns once awake,
+        /// which takes the board's wake-up latency on top.
+        /// </summary>
+        void LightSleep(long micros);
+        /// <summary>Waits <paramref name="micros"/> awake (no wake-up cost, active current).</summary>
+        void Idle(long micros);
+    }
+
+    /// <summary>Where the application reports: events (serial line + GPIO pulse on a board) and status lines.</summary>
+    public interface IEventSink
+    {
+        /// <summary>An event fired at sample <paramref name="sampleIndex"/> (from the start), class and Q0.15 confidence.</summary>
+        void Event(long sampleIndex, int eventClass, int confidence, long micros);
+        /// <summary>The FIFO overflowed: samples before <paramref name="sampleIndex"/> were lost, the stream is out of step.</summary>
+        void FifoOverflow(long sampleIndex, long micros);
+        /// <summary>A status line (boot, self-test, refusal). Not on the per-sample path.</summary>
+        void Message(string line);
+    }
+
+    /// <summary>The status LED.</summary>
+    public interface IStatusLed
+    {
+        /// <summary>Switches the LED on or off.</summary>
+        void Set(bool on);
+    }
+
+    /// <summary>
+    /// Optional hook told about the loop's work as it happens. A board does not need one (real time passes by
+    /// itself); the host emulator uses it to advance its virtual clock by the cost of an update and to check that
+    /// the sample the loop used is the one it meant to use.
+    /// </summary>
+    public interface ILoopObserver
+    {
+        /// <summary>The loop has just updated the model on sample <paramref name="sampleIndex"/>.</summary>
+        void Updated(long sampleIndex);
+        /// <summary>The loop has just accounted <paramref name="samples"/> skipped samples in one call.</summary>
+        void Skipped(int samples);
+    }
+}

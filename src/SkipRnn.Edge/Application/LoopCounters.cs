@@ -1,0 +1,29 @@
+namespace SkipRnn.Edge.Application
+{
+    /// <summary>What the application loop did so far, counted by the loop itself (the same on a board and on the host).</summary>
+    public sealed class LoopCounters
+    {
+        /// <summary>Samples read from the sensor and given to the model (one update each).</summary>
+        public long Reads { get; internal set; }
+        /// <summary>Samples skipped: accounted in O(1), never given to the model.</summary>
+        public long SkippedSamples { get; internal set; }
+        /// <summary>Skipped samples that reached the FIFO and were dropped unread (DrainFifo, or spans too short to power down).</summary>
+        public long DiscardedSamples { get; internal set; }
+        /// <summary>Light sleeps entered.</summary>
+        public long LightSleeps { get; internal set; }
+        /// <summary>Time asked of the light-sleep timer plus its wake-up latency (µs).</summary>
+        public long LightSleepMicros { get; internal set; }
+        /// <summary>Waits too short for light sleep, spent idle (µs).</summary>
+        public long IdleMicros { get; internal set; }
+        /// <summary>Times the sensor was powered down for a skipped span.</summary>
+        public long SensorPowerDowns { get; internal set; }
+        /// <summary>Times a needed sample was due but not yet in the FIFO (clock or start-up estimate off).</summary>
+        public long Polls { get; internal set; }
+        /// <summary>FIFO overflows the sensor reported (each loses samples).</summary>
+        public long FifoOverflows { get; internal set; }
+        /// <summary>Most samples seen waiting in the FIFO at once by the loop.</summary>
+        public int FifoHighWater { get; internal set; }
+        /// <summary>Events reported.</summary>
+        public long Events { get; internal set; }
+    }
+}

@@ -1,0 +1,219 @@
+using System;
+using SkipRnn.Edge.Streaming;
+
+namespace SkipRnn.Edge.Application
+{
+    /// <summary>
+    /// The always-on application loop: a <see cref="StreamDetector"/> fed from a FIFO sensor, sleeping through
+    /// everything it does not need. Per step: when the model needs the next sample, wait until it is in the FIFO
+    /// (light sleep when the wait is longer than the break-even time, else idle), read it, update; when the model
+    /// says the next n samples are not needed, account them in O(1) and either drain-and-discard them from the
+    /// FIFO or power the sensor down (<see cref="SkipPolicy"/>). Events go to the <see cref="IEventSink"/>.
+    /// <para>
+    /// Time model: sample i arrives at Origin + i·SamplePeriod, Origin being the first power-up plus the start-up
+    /// time, corrected as samples come (the sensor's clock drifts against the board's): a needed sample found with
+    /// newer ones behind it pulls the grid in, one that had to be polled for pushes it out. The loop only sleeps
+    /// towards a sample's due time; if the sample is not there yet it polls, never using a wrong sample. With the sensor on, the loop also wakes
+    /// before the FIFO can fill (Capacity − FifoHeadroomSamples samples), so a long skipped span cannot overflow it.
+    /// </para>
+    /// No allocation after construction.
+    /// </summary>
+    public sealed class StreamingLoop
+    {
+        private readonly StreamDetector _detector;
+        private readonly IFifoSensor _sensor;
+        private readonly IClock _clock;
+        private readonly ISleepTimer _sleep;
+        private readonly IEventSink _sink;
+        private readonly ILoopObserver _observer;
+        private readonly LoopSettings _settings;
+        private readonly LoopCounters _counters = new LoopCounters();
+        private readonly int[] _frame;
+        private long _origin;          // µs at which sample 0 arrives
+        private long _toDiscard;       // skipped samples ahead of the next needed one that the FIFO still holds or will receive
+        private bool _started;
+        private bool _sensorOn;
+
+        /// <summary>
+        /// The loop over <paramref name="detector"/> (freshly reset) on this board. <paramref name="observer"/> may
+        /// be null (a real board). Throws <see cref="ArgumentException"/> on settings that cannot work.
+        /// </summary>
+        public StreamingLoop(StreamDetector detector, IFifoSensor sensor, IClock clock, ISleepTimer sleep,
+            IEventSink sink, LoopSettings settings, ILoopObserver observer)
+        {
+            if (detector == null) throw new ArgumentNullException("detector");
+            if (sensor == null) throw new ArgumentNullException("sensor");
+            if (clock == null) throw new ArgumentNullException("clock");
+            if (sleep == null) throw new ArgumentNullException("sleep");
+            if (sink == null) throw new ArgumentNullException("sink");
+            if (settings == null) throw new ArgumentNullException("settings");
+            int inputs = detector.Rnn.Model.InputSize;
+            if (sensor.FrameSize != inputs)
+                throw new ArgumentException("the sensor delivers " + sensor.FrameSize.ToString() + " values per sample, the model needs " + inputs.ToString());
+            settings.Check(sensor.Capacity);
+            _detector = detector;
+            _sensor = sensor;
+            _clock = clock;
+            _sleep = sleep;
+            _sink = sink;
+            _settings = settings;
+            _observer = observer;
+            _frame = new int[inputs];
+        }
+
+        /// <summary>The detector (model state, event rule).</summary>
+        public StreamDetector Detector { get { return _detector; } }
+        /// <summary>What the loop has done so far.</summary>
+        public LoopCounters Counters { get { return _counters; } }
+        /// <summary>The parameters.</summary>
+        public LoopSettings Settings { get { return _settings; } }
+        /// <summary>When sample <paramref name="index"/> is due (µs on the board clock), once started.</summary>
+        public long DueMicros(long index) { return _origin + index * _settings.SamplePeriodMicros; }
+
+        /// <summary>Powers the sensor up and starts the sample clock. Called by the first <see cref="RunOnce"/> if not before.</summary>
+        public void Start()
+        {
+            if (_started) return;
+            _sensor.PowerUp();
+            _sensorOn = true;
+            _origin = _clock.NowMicros + _settings.SensorStartupMicros;
+            _started = true;
+        }
+
+        /// <summary>One step of the loop: one update (waiting for its sample) or one skipped span. A board calls it forever.</summary>
+        public void RunOnce()
+        {
+            RunOnce(long.MaxValue);
+        }
+
+        /// <summary>Runs until <paramref name="samples"/> samples (read or skipped) have gone by; a skipped span is cut there.</summary>
+        public void RunUntil(long samples)
+        {
+            while (_detector.Step < samples) RunOnce(samples);
+        }
+
+        private void RunOnce(long limit)
+        {
+            Start();
+            int n = _detector.SamplesToSkip;
+            if (n > 0)
+            {
+                if (n > limit - _detector.Step) n = (int)(limit - _detector.Step);
+                SkipSpan(n);
+                return;
+            }
+            AwaitNeededSample();
+            _sensor.Read(_frame);
+            _counters.Reads++;
+            long index = _detector.Step;
+            bool fired = _detector.Push(_frame);
+            if (_observer != null) _observer.Updated(index);
+            if (fired) Report();
+        }
+
+        private void SkipSpan(int n)
+        {
+            long next = _detector.Step + n;          // the next sample the model will need
+            bool fired = _detector.SkipSamples(n);
+            _counters.SkippedSamples += n;
+            if (_observer != null) _observer.Skipped(n);
+            if (fired) Report();
+            if (_settings.Policy == SkipPolicy.PowerDownSensor && _sensorOn)
+            {
+                long powerUpAt = DueMicros(next) - _settings.SensorStartupMicros;
+                long now = _clock.NowMicros;
+                if (powerUpAt - now > _settings.BreakEvenMicros)
+                {
+                    // Everything in the FIFO and everything until the power-up belongs to skipped spans.
+                    _sensor.PowerDown();
+                    _sensorOn = false;
+                    _counters.SensorPowerDowns++;
+                    _toDiscard = 0;
+                    WaitUntil(powerUpAt, now);
+                    _sensor.PowerUp();
+                    _sensorOn = true;
+                    return;
+                }
+            }
+            _toDiscard += n;
+        }
+
+        private void AwaitNeededSample()
+        {
+            long needed = _detector.Step;
+            bool polled = false;
+            while (true)
+            {
+                int available = _sensor.SamplesAvailable;
+                if (available > _counters.FifoHighWater) _counters.FifoHighWater = available;
+                if (_sensor.TakeOverflow())
+                {
+                    _counters.FifoOverflows++;
+                    _sink.FifoOverflow(needed, _clock.NowMicros);
+                }
+                if (_toDiscard > 0 && available > 0)
+                {
+                    int drop = _toDiscard < available ? (int)_toDiscard : available;
+                    _sensor.Discard(drop);
+                    _counters.DiscardedSamples += drop;
+                    _toDiscard -= drop;
+                    available -= drop;
+                }
+                long now = _clock.NowMicros;
+                if (_toDiscard == 0 && available > 0)
+                {
+                    Track(needed, available, polled, now);
+                    return;
+                }
+                long target = DueMicros(needed);
+                if (_toDiscard > 0)
+                {
+                    // The FIFO is empty and skipped samples are still coming: be back before it fills.
+                    long oldest = needed - _toDiscard;
+                    long drainAt = DueMicros(oldest + _sensor.Capacity - _settings.FifoHeadroomSamples - 1);
+                    if (drainAt < target) target = drainAt;
+                }
+                if (target <= now)
+                {
+                    target = now + _settings.PollMicros;
+                    _counters.Polls++;
+                    polled = true;
+                }
+                WaitUntil(target, now);
+            }
+        }
+
+        // The sensor's clock is not the board's (MPU-6050: ±1 %): follow it, or the error grows without bound. The
+        // newest sample in the FIFO arrived by now, so a grid that says it is still to come runs late: pull it in. A
+        // needed sample we had to poll for came after its due time: the grid runs early: push it out.
+        private void Track(long needed, int available, bool polled, long now)
+        {
+            long newest = needed + available - 1;
+            if (DueMicros(newest) > now) _origin = now - newest * _settings.SamplePeriodMicros;
+            else if (polled) _origin = now - needed * _settings.SamplePeriodMicros;
+        }
+
+        private void WaitUntil(long target, long now)
+        {
+            long wait = target - now;
+            if (wait <= 0) return;
+            if (wait > _settings.BreakEvenMicros)
+            {
+                _sleep.LightSleep(wait - _settings.WakeLatencyMicros);
+                _counters.LightSleeps++;
+                _counters.LightSleepMicros += wait;
+            }
+            else
+            {
+                _sleep.Idle(wait);
+                _counters.IdleMicros += wait;
+            }
+        }
+
+        private void Report()
+        {
+            _counters.Events++;
+            _sink.Event(_detector.LastEventStep, _detector.LastEventClass, _detector.LastEventConfidence, _clock.NowMicros);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+#nullable enable
+using System;
+using System.Collections.Generic;
+using SkipRnn.Edge.Application;
+
+namespace SkipRnn.Edge.Host.Board;
+
+/// <summary>The emulator's time: moves only when something on the virtual board takes time.</summary>
+public sealed class VirtualClock : IClock
+{
+    public long NowMicros { get; private set; }
+
+    public void Advance(long micros)
+    {
+        if (micros < 0) throw new ArgumentOutOfRangeException(nameof(micros), micros, "time cannot go back");
+        NowMicros += micros;
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Model;
+using SkipRnn.Edge.Runtime;
+using SkipRnn.Edge.Streaming;
+
+namespace SkipRnn.SimCosts
+{
+    /// <summary>
+    /// The device app behind `skiprnn simulate`'s interpreter costs (run by measure.sh under callgrind). Every
+    /// Debug.WriteLine starts a phase; phases come in pairs that differ only in the amount of work, so each
+    /// figure is a difference and the marker's own cost cancels out. What the simulator charges on the target:
+    /// loading and self-test (boot), one update as the application makes it (StreamDetector.Push for models with
+    /// an event rule, SkipGru.Step otherwise), one skipped span (SkipSamples / Skip), the managed side of one
+    /// sensor read (an I2C WriteRead call and the decoding of the bytes), and a whole stretch of real motion data
+    /// through the detector (what skipping costs between updates, on real data). The calibration loop (string.Length,
+    /// an internal call, ten per iteration) has the shape of the GPIO toggle loop timed on ESP32 boards, from which
+    /// the profiles take the interpreter's speed.
+    /// </summary>
+    public static class SimCosts
+    {
+        public static void Main()
+        {
+            Mark("boot-end");
+            Mark("empty");
+            Mark("empty2");
+
+            string s = "pin";
+            Mark("calls 1000");
+            int c1 = InternalCalls(s, 100);
+            Mark("calls 2000");
+            int c2 = InternalCalls(s, 200);
+            Mark("calls-check " + c1.ToString() + " " + c2.ToString());
+
+            FakeI2c bus = new FakeI2c();
+            int[] frame = new int[6];
+            Mark("read 100");
+            Reads(bus, frame, 100);
+            Mark("read 200");
+            Reads(bus, frame, 200);
+            Mark("read-check " + frame[0].ToString() + " " + frame[5].ToString());
+
+            Model("adding", ShippedModels.Adding);
+            Model("frequency", ShippedModels.Frequency);
+            Model("motion", ShippedModels.Motion);
+            Model("motion-gru", ShippedModels.MotionGru);
+            Stretch("motion", ShippedModels.Motion);
+            Stretch("motion-gru", ShippedModels.MotionGru);
+            Mark("simcosts done");
+        }
+
+        /// <summary>Ten internal calls per iteration (ldloc, callvirt, pop): the GPIO toggle loop's body.</summary>
+        private static int InternalCalls(string s, int n)
+        {
+            int a = 0;
+            for (int i = 0; i < n; i++)
+            {
+                a = s.Length; a = s.Length; a = s.Length; a = s.Length; a = s.Length;
+                a = s.Length; a = s.Length; a = s.Length; a = s.Length; a = s.Length;
+            }
+            return a;
+        }
+
+        /// <summary>One IMU sample: a register write then a 12-byte read (accel + gyro, big-endian int16), decoded.</summary>
+        private static void Reads(FakeI2c bus, int[] frame, int n)
+        {
+            byte[] reg = new byte[1];
+            byte[] raw = new byte[12];
+            reg[0] = 0x74;   // MPU-6050 FIFO_R_W
+            for (int i = 0; i < n; i++)
+            {
+                bus.WriteRead(reg, raw);
+                for (int k = 0; k < 6; k++) frame[k] = (short)((raw[2 * k] << 8) | raw[2 * k + 1]);
+            }
+        }
+
+        private static void Model(string name, byte[] file)
+        {
+            Mark(name + " load");
+            SkipGruModel m = ModelReader.Read(file);
+            Mark(name + " selftest");
+            bool passed = m.SelfTest == null || SelfTest.Run(m).Passed;
+            Mark(name + " construct");
+            StreamDetector d = m.EventRule != null ? new StreamDetector(m) : null;
+            SkipGru rnn = d != null ? d.Rnn : new SkipGru(m);
+            Mark(name + " info selftest " + (passed ? "passed" : "FAILED") + " macs " + m.MacsPerUpdate.ToString()
+                 + " detector " + (d != null ? "yes" : "no") + " whh-bits " + m.Layers[0].Whh.WeightBits.ToString());
+            int[] raw = RawInputs(m.InputSize, 7);
+
+            Mark(name + " reset 1");
+            Reset(d, rnn);
+            Mark(name + " reset 2");
+            Reset(d, rnn);
+            Reset(d, rnn);
+            // The first step after Reset always updates.
+            Mark(name + " update 1");
+            Reset(d, rnn);
+            Update(d, rnn, raw);
+            Mark(name + " update 2");
+            Reset(d, rnn);
+            Update(d, rnn, raw);
+            Reset(d, rnn);
+            Update(d, rnn, raw);
+            // A skipped span as the application accounts for it: one SkipSamples / Skip call (0 samples, so any
+            // model can make it; the smoother's per-sample work is in the stretch below).
+            Mark(name + " span 100");
+            for (int i = 0; i < 100; i++) Span(d, rnn);
+            Mark(name + " span 200");
+            for (int i = 0; i < 200; i++) Span(d, rnn);
+            Mark(name + " check " + rnn.GetState(0, 0).ToString() + " " + rnn.StepsToSkip.ToString());
+        }
+
+        private static void Reset(StreamDetector d, SkipGru rnn)
+        {
+            if (d != null) d.Reset(); else rnn.Reset();
+        }
+
+        private static void Update(StreamDetector d, SkipGru rnn, int[] raw)
+        {
+            if (d != null) d.Push(raw); else rnn.Step(raw);
+        }
+
+        private static void Span(StreamDetector d, SkipGru rnn)
+        {
+            if (d != null) d.SkipSamples(0); else rnn.Skip(0);
+        }
+
+        /// <summary>
+        /// The detector over a stretch of a real test recording, as the board runs it (skipped samples never read).
+        /// Two stretches (first half, whole) so the setup cancels; the counts say how many updates and skips each made.
+        /// </summary>
+        private static void Stretch(string name, byte[] file)
+        {
+            StreamDetector d = new StreamDetector(ModelReader.Read(file));
+            short[] data = MotionStretch.Samples();
+            int half = data.Length / 12;
+            int[] frame = new int[6];
+            Mark(name + " stretch-a");
+            long u1 = Run(d, data, half, frame);
+            long k1 = d.Rnn.Counters.Skips;
+            Mark(name + " stretch-b");
+            long u2 = Run(d, data, 2 * half, frame);
+            long k2 = d.Rnn.Counters.Skips - k1;
+            Mark(name + " stretch-counts " + half.ToString() + " " + u1.ToString() + " " + k1.ToString() + " "
+                 + (2 * half).ToString() + " " + u2.ToString() + " " + k2.ToString());
+        }
+
+        private static long Run(StreamDetector d, short[] data, int samples, int[] frame)
+        {
+            d.Reset();
+            long updates = 0;
+            int t = 0;
+            while (t < samples)
+            {
+                int n = d.SamplesToSkip;
+                if (n > 0)
+                {
+                    if (n > samples - t) n = samples - t;
+                    d.SkipSamples(n);
+                    t += n;
+                    continue;
+                }
+                int b = 6 * t;
+                for (int k = 0; k < 6; k++) frame[k] = data[b + k];
+                d.Push(frame);
+                updates++;
+                t++;
+            }
+            return updates;
+        }
+
+        private static int[] RawInputs(int n, int seed)
+        {
+            int[] raw = new int[n];
+            int s = seed;
+            for (int j = 0; j < n; j++)
+            {
+                s = s * 1103515245 + 12345;
+                raw[j] = ((s >> 8) % 2001);
+            }
+            return raw;
+        }
+
+        private static void Mark(string phase)
+        {
+            Debug.WriteLine("@" + phase);
+        }
+    }
+
+    /// <summary>
+    /// Stands in for System.Device.I2c's I2cDevice.WriteRead (a managed call into the driver): the posix nanoCLR
+    /// has no I2C, so the bus time is computed by the simulator from the clock and the byte count, and the
+    /// driver's native side is not counted here.
+    /// </summary>
+    public sealed class FakeI2c
+    {
+        private int _n;
+
+        public int WriteRead(byte[] write, byte[] read)
+        {
+            _n++;
+            read[0] = (byte)_n;
+            return read.Length;
+        }
+    }
+}
