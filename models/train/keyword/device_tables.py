@@ -34,13 +34,14 @@ def arr(ctype, name, values, doc):
 
 def main():
     n = np.arange(F.FRAME_LENGTH)
-    hann = q(F.hann_window(), 32768)
+    hann = rnd(F.hann_window() * (1 << 30))
     k128 = np.arange(128)
-    cos15 = q(np.cos(2 * np.pi * k128 / 256), 32768)
-    sin15 = q(np.sin(2 * np.pi * k128 / 256), 32768)
+    big = 1 << 62
+    cos30 = q(np.cos(2 * np.pi * k128 / 256), 1 << 30, big)
+    sin30 = q(np.sin(2 * np.pi * k128 / 256), 1 << 30, big)
     k257 = np.arange(257)
-    cos14 = q(np.cos(2 * np.pi * k257 / 512), 16384)
-    sin14 = q(np.sin(2 * np.pi * k257 / 512), 16384)
+    scos30 = q(np.cos(2 * np.pi * k257 / 512), 1 << 30, big)
+    ssin30 = q(np.sin(2 * np.pi * k257 / 512), 1 << 30, big)
     rev = [int(f"{i:08b}"[::-1], 2) for i in range(256)]
     mel = F.mel_filterbank()
     start, count, weights = [], [], []
@@ -52,11 +53,11 @@ def main():
     ln_mant = q(np.log1p(np.arange(257) / 256.0), 32768)
     softplus = q(np.log1p(np.exp(-np.arange(513) / 32.0)), 32768)
     parts = [
-        arr("short", "HannQ15", hann, "Periodic Hann window, round(w[n] · 32768) capped at 32767, n = 0..479."),
-        arr("short", "FftCosQ15", cos15, "cos(2πk/256) · 32768, k = 0..127 (capped at 32767): the 256-point FFT's twiddles."),
-        arr("short", "FftSinQ15", sin15, "sin(2πk/256) · 32768, k = 0..127."),
-        arr("short", "SplitCosQ14", cos14, "cos(2πk/512) · 16384, k = 0..256: the real-FFT split's twiddles."),
-        arr("short", "SplitSinQ14", sin14, "sin(2πk/512) · 16384, k = 0..256."),
+        arr("int", "HannQ30", hann, "Periodic Hann window, round(w[n] · 2^30), n = 0..479."),
+        arr("int", "FftCosQ30", cos30, "round(cos(2πk/256) · 2^30), k = 0..127: the 256-point FFT's twiddles."),
+        arr("int", "FftSinQ30", sin30, "round(sin(2πk/256) · 2^30), k = 0..127."),
+        arr("int", "SplitCosQ30", scos30, "round(cos(2πk/512) · 2^30), k = 0..256: the real-FFT split's twiddles."),
+        arr("int", "SplitSinQ30", ssin30, "round(sin(2πk/512) · 2^30), k = 0..256."),
         arr("byte", "BitReverse8", rev, "8-bit bit reversal of 0..255."),
         arr("short", "MelStart", start, "First FFT bin of each mel band (40 bands)."),
         arr("short", "MelCount", count, "Number of consecutive bins of each mel band."),

@@ -2,12 +2,12 @@ namespace SkipRnn.Edge.Audio
 {
     /// <summary>
     /// Stage 5: feature = ln(E + 10^−6) in Q10 (int16 range), where E = energy · 2^−exponent is a band energy in
-    /// float units (<see cref="MelFilterbank"/>: exponent = 57 − 2r). Computed in Q20:
+    /// float units (<see cref="MelFilterbank"/>: exponent = 87 − 2r − s ∈ [33, 143]). Computed in Q20:
     /// ln(energy) = b·ln 2 + ln(1 + f) with b the top bit of energy and f the next 16 bits (table of ln(1 + i/256),
     /// interpolated), minus exponent·ln 2; the floor is added in the log domain,
     /// ln(E + F) = max(ln E, ln F) + ln(1 + e^−|ln E − ln F|) (table every 1/32, interpolated).
     /// Table and interpolation errors stay below 10^−4 nat, a tenth of the output's step (1/1024).
-    /// The result lies in [ln 10^−6, ln(2^48 · 2^−25 + 10^−6)] ⊂ [−14.2, 16.7] nats, inside int16 at Q10.
+    /// The result lies in [ln 10^−6, ln(2^59 · 2^−33 + 10^−6)] = [−13.9, 18.1] nats, inside int16 at Q10 (±32).
     /// </summary>
     public static class LogEnergy
     {
@@ -20,7 +20,7 @@ namespace SkipRnn.Edge.Audio
         /// <summary>The output for a band with no energy: round(ln 10^−6 · 1024).</summary>
         public const int FloorFeature = (LnFloorQ20 + 512) >> 10;
 
-        /// <summary>ln(energy · 2^−exponent + 10^−6) in Q10. energy ≥ 0; exponent in [−64, 128].</summary>
+        /// <summary>ln(energy · 2^−exponent + 10^−6) in Q10. energy ≥ 0; exponent in [−64, 160].</summary>
         public static int Compute(long energy, int exponent)
         {
             if (energy <= 0) return FloorFeature;
@@ -39,7 +39,7 @@ namespace SkipRnn.Edge.Audio
             int i = frac >> 8;
             int v = lt[i];
             int mant = v + (((lt[i + 1] - v) * (frac & 255) + 128) >> 8);           // ln(1 + frac/2^16), Q15
-            int ln = (b - exponent) * Ln2Q20 + (mant << 5);                          // Q20; |.| < 2^27
+            int ln = (b - exponent) * Ln2Q20 + (mant << 5);                          // Q20; |b − exponent| ≤ 160: |.| < 2^27
             int hi, d;
             if (ln >= LnFloorQ20) { hi = ln; d = ln - LnFloorQ20; }
             else { hi = LnFloorQ20; d = LnFloorQ20 - ln; }

@@ -15,26 +15,28 @@ namespace SkipRnn.Edge.Audio
         /// <summary>Features per frame.</summary>
         public const int Bands = MelFilterbank.Bands;
 
-        private readonly int[] _products = new int[FrameLength];
+        private readonly long[] _products = new long[FrameLength];
         private readonly int[] _windowed = new int[FrameLength];
         private readonly int[] _re = new int[RealFft512.Bins];
         private readonly int[] _im = new int[RealFft512.Bins];
-        private readonly int[] _power = new int[RealFft512.Bins];
+        private readonly long[] _power = new long[RealFft512.Bins];
         private readonly long[] _energy = new long[Bands];
-        private int _shift;
+        private int _shift, _powerShift;
 
-        /// <summary>Stage 1 output: windowed samples ≈ x·w·2^(30 − Shift).</summary>
+        /// <summary>Stage 1 output: windowed samples ≈ x·w·2^(45 − Shift).</summary>
         public int[] Windowed { get { return _windowed; } }
-        /// <summary>Stage 2 output, real parts, bins 0..256: ≈ Re X · 2^(21 − Shift).</summary>
+        /// <summary>Stage 2 output, real parts, bins 0..256: ≈ Re X · 2^(36 − Shift).</summary>
         public int[] SpectrumReal { get { return _re; } }
         /// <summary>Stage 2 output, imaginary parts.</summary>
         public int[] SpectrumImaginary { get { return _im; } }
-        /// <summary>Stage 3 output: ≈ |X|² · 2^(42 − 2·Shift).</summary>
-        public int[] Power { get { return _power; } }
-        /// <summary>Stage 4 output: ≈ E · 2^(57 − 2·Shift).</summary>
+        /// <summary>Stage 3 output: ≈ |X|² · 2^(72 − 2·Shift).</summary>
+        public long[] Power { get { return _power; } }
+        /// <summary>Stage 4 output: ≈ E · 2^(87 − 2·Shift − PowerShift).</summary>
         public long[] Energy { get { return _energy; } }
         /// <summary>The last frame's block shift r (<see cref="int.MinValue"/> for a silent frame).</summary>
         public int Shift { get { return _shift; } }
+        /// <summary>The last frame's power shift s (<see cref="MelFilterbank.PowerShift"/>).</summary>
+        public int PowerShift { get { return _powerShift; } }
 
         /// <summary>
         /// Computes the 40 Q10 features of <paramref name="frame"/>[offset .. offset+480) into
@@ -55,9 +57,10 @@ namespace SkipRnn.Edge.Audio
                 return;
             }
             RealFft512.Transform(_windowed, FrameLength, _re, _im);
-            PowerSpectrum.Compute(_re, _im, _power);
-            MelFilterbank.Apply(_power, _energy);
-            int exponent = 57 - 2 * r;
+            int s = MelFilterbank.PowerShift(PowerSpectrum.Compute(_re, _im, _power));
+            _powerShift = s;
+            MelFilterbank.Apply(_power, s, _energy);
+            int exponent = 87 - 2 * r - s;             // energy = E · 2^exponent (MelFilterbank)
             for (int m = 0; m < Bands; m++) features[featureOffset + m] = LogEnergy.Compute(_energy[m], exponent);
         }
     }
