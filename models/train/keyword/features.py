@@ -19,7 +19,7 @@ whole window. A 1 s clip (16000 samples) has 49 frames.
 
 Public, stable: SAMPLE_RATE, FRAME_LENGTH, HOP_LENGTH, FFT_SIZE, NUM_BINS, NUM_MEL, MEL_LOW_HZ,
 MEL_HIGH_HZ, LOG_FLOOR, FEATURE_Q, hann_window(), mel_filterbank(), frame_count(n), frame_features(frame),
-clip_features(pcm), quantize(features), and the stage functions windowed(), power_spectrum(),
+clip_features(pcm), quantize(features), front_end_sidecar() (the sidecar's "front_end" object), and the stage functions windowed(), power_spectrum(),
 mel_energies() used by the per-stage error tests.
 """
 from __future__ import annotations
@@ -132,6 +132,14 @@ def clip_features(pcm) -> np.ndarray:
     s = np.fft.rfft(frames, n=FFT_SIZE, axis=1)
     p = s.real * s.real + s.imag * s.imag
     return np.log(p @ _MEL.T + LOG_FLOOR)
+
+
+def front_end_sidecar() -> dict:
+    """The sidecar's "front_end" object: `skiprnn convert` stores it in the model file (docs/model-format.md), and the
+    device refuses a model whose front end differs from the one it computes."""
+    return {"version": 1, "kind": "log_mel", "sample_rate": SAMPLE_RATE, "frame_length": FRAME_LENGTH,
+            "hop_length": HOP_LENGTH, "fft_size": FFT_SIZE, "bands": NUM_MEL, "low_hz": int(MEL_LOW_HZ),
+            "high_hz": int(MEL_HIGH_HZ), "log_floor": LOG_FLOOR, "feature_frac_bits": FEATURE_Q}
 
 
 def quantize(features) -> np.ndarray:
