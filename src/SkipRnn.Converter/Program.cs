@@ -37,6 +37,7 @@ public static class Program
         root.Subcommands.Add(ExportCsCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(StreamCommand.Create());
+        root.Subcommands.Add(ListenCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
