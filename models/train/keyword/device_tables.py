@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes src/SkipRnn.Edge/Audio/AudioTables.cs, the integer front end's constant tables, from the float
 definitions in features.py. Rebuild: /usr/bin/python3 models/train/keyword/device_tables.py
-(SkipRnn.Edge.Tests' AudioTableTests recompute every table in C# and compare, so an edit here must be regenerated.)"""
+(SkipRnn.Edge.Tests' AudioTableTests recompute every table in C# and compare, so an edit here must be regenerated.)
+--check: compare with the committed file instead of writing it (test.sh runs this)."""
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -71,9 +73,15 @@ def main():
             "    /// <summary>The integer audio front end's constant tables (docs/audio-front-end.md).</summary>\n"
             "    public static class AudioTables\n    {\n"
             + "\n".join(parts) + "    }\n}\n")
+    if "--check" in sys.argv:
+        same = OUT.exists() and OUT.read_text() == text
+        print(f"keyword: {OUT.relative_to(ROOT)} is what features.py generates: " + ("ok" if same else
+              "FAIL (rerun /usr/bin/python3 models/train/keyword/device_tables.py)"))
+        return 0 if same else 1
     OUT.write_text(text)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(weights)} mel weights")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -161,4 +161,4 @@ if __name__ == "__main__":
     assert frame_count(479) == 0 and frame_count(480) == 1 and frame_count(16000) == 49
     sq = np.full(FRAME_LENGTH, -32768, dtype=np.int32)
     assert np.all(frame_features(sq) <= np.log(92160 + LOG_FLOOR))
-    print("features: ok")
+    print("keyword: features.py self-check (per-frame = batched, frame counts, stated bounds): ok")

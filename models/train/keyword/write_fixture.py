@@ -4,6 +4,7 @@ noise, a full-scale square wave, 1-LSB noise, a chirp) and features.py's float64
 float reference (Host/Audio/FloatLogMel.cs) must reproduce to 1e-9. Rebuild:
     /usr/bin/python3 models/train/keyword/write_fixture.py
 Format: lines "name count" followed by count values, one per line ("%.17g")."""
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,13 +36,26 @@ def main():
     frame = pcm[F.HOP_LENGTH * t:F.HOP_LENGTH * t + F.FRAME_LENGTH]
     blocks = [("pcm", pcm.astype(np.int64)), ("features", feats.ravel()),
               ("power_frame7", F.power_spectrum(frame)), ("mel_frame7", F.mel_energies(frame))]
-    with OUT.open("w") as f:
-        for name, v in blocks:
-            f.write(f"{name} {len(v)}\n")
-            for x in v:
-                f.write(f"{int(x)}\n" if name == "pcm" else f"{float(x):.17g}\n")
+    lines = []
+    for name, v in blocks:
+        lines.append(f"{name} {len(v)}\n")
+        lines.extend(f"{int(x)}\n" if name == "pcm" else f"{float(x):.17g}\n" for x in v)
+    text = "".join(lines)
+    if "--check" in sys.argv:
+        # The committed fixture against features.py now: the same input, features within 1e-12 (numpy/BLAS may
+        # differ in the last bits between machines, so the text itself is not compared).
+        old = OUT.read_text().split("\n") if OUT.exists() else []
+        new = text.split("\n")
+        ok = len(old) == len(new) and all(a == b or abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(b)))
+                                          for a, b in zip(old, new) if a and " " not in a)
+        ok = ok and [a for a in old if " " in a] == [b for b in new if " " in b]
+        print(f"keyword: {OUT.relative_to(ROOT)} matches features.py: " + ("ok" if ok else
+              "FAIL (the feature definition drifted, or rerun /usr/bin/python3 models/train/keyword/write_fixture.py)"))
+        return 0 if ok else 1
+    OUT.write_text(text)
     print(f"wrote {OUT.relative_to(ROOT)}: {len(pcm)} samples, {feats.shape[0]} frames")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
