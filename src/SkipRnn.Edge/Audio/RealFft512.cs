@@ -45,6 +45,64 @@ namespace SkipRnn.Edge.Audio
         /// <summary>In-place 256-point complex FFT of bit-reversed input, every stage halved: out = DFT / 256.</summary>
         public static void ComplexFft256(int[] re, int[] im)
         {
+            FirstTwoStages(re, im);
+            int[] cosT = AudioTables.FftCosQ30;
+            int[] sinT = AudioTables.FftSinQ30;
+            const long round = 1L << 30;
+            for (int size = 8; size <= Half; size <<= 1)
+            {
+                int half = size >> 1;
+                int step = Half / size;
+                for (int j = 0; j < half; j++)
+                {
+                    long c = cosT[j * step];
+                    long s = sinT[j * step];
+                    for (int a = j; a < Half; a += size)
+                    {
+                        int b = a + half;
+                        long br = re[b], bi = im[b];
+                        long tr = c * br + s * bi;               // w·b, w = c − i·s (Q30)
+                        long ti = c * bi - s * br;
+                        long ar = ((long)re[a] << 30) + round;   // + rounding of the / 2^31 below
+                        long ai = ((long)im[a] << 30) + round;
+                        re[a] = (int)((ar + tr) >> 31);
+                        im[a] = (int)((ai + ti) >> 31);
+                        re[b] = (int)((ar - tr) >> 31);
+                        im[b] = (int)((ai - ti) >> 31);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Stages 1 and 2 (sizes 2 and 4), whose twiddles are exactly 1 and −i in the Q30 table (2^30 and 0): the
+        /// general butterfly (a·2^30 ± w·b + 2^30) / 2^31 then equals (a ± b + 1) / 2 (floor), or with ±i·b, exactly,
+        /// without multiplications (a test compares with the general form). |a| + |b| + 1 &lt; 2^31.
+        /// </summary>
+        private static void FirstTwoStages(int[] re, int[] im)
+        {
+            for (int a = 0; a < Half; a += 4)
+            {
+                // size 2: (x0, x1) and (x2, x3), twiddle 1
+                int r0 = re[a], i0 = im[a], r1 = re[a + 1], i1 = im[a + 1];
+                int r2 = re[a + 2], i2 = im[a + 2], r3 = re[a + 3], i3 = im[a + 3];
+                int p0 = (r0 + r1 + 1) >> 1, q0 = (i0 + i1 + 1) >> 1, p1 = (r0 - r1 + 1) >> 1, q1 = (i0 - i1 + 1) >> 1;
+                int p2 = (r2 + r3 + 1) >> 1, q2 = (i2 + i3 + 1) >> 1, p3 = (r2 - r3 + 1) >> 1, q3 = (i2 - i3 + 1) >> 1;
+                // size 4: (0, 2) with twiddle 1; (1, 3) with −i: w·b = (im b, −re b)
+                re[a] = (p0 + p2 + 1) >> 1;
+                im[a] = (q0 + q2 + 1) >> 1;
+                re[a + 2] = (p0 - p2 + 1) >> 1;
+                im[a + 2] = (q0 - q2 + 1) >> 1;
+                re[a + 1] = (p1 + q3 + 1) >> 1;
+                im[a + 1] = (q1 - p3 + 1) >> 1;
+                re[a + 3] = (p1 - q3 + 1) >> 1;
+                im[a + 3] = (q1 + p3 + 1) >> 1;
+            }
+        }
+
+        /// <summary>The general butterfly loop for every stage (tests: equal to <see cref="ComplexFft256"/> bit for bit).</summary>
+        public static void ComplexFft256Reference(int[] re, int[] im)
+        {
             int[] cosT = AudioTables.FftCosQ30;
             int[] sinT = AudioTables.FftSinQ30;
             const long round = 1L << 30;
@@ -60,9 +118,9 @@ namespace SkipRnn.Edge.Audio
                     {
                         int b = a + half;
                         long br = re[b], bi = im[b];
-                        long tr = c * br + s * bi;               // w·b, w = c − i·s (Q30)
+                        long tr = c * br + s * bi;
                         long ti = c * bi - s * br;
-                        long ar = ((long)re[a] << 30) + round;   // + rounding of the / 2^31 below
+                        long ar = ((long)re[a] << 30) + round;
                         long ai = ((long)im[a] << 30) + round;
                         re[a] = (int)((ar + tr) >> 31);
                         im[a] = (int)((ai + ti) >> 31);
