@@ -63,6 +63,31 @@ public class FrontEndSidecarTests
         finally { File.Delete(path); }
     }
 
+    /// <summary>Through `skiprnn convert`: the sidecar's front end reaches the pipeline (a 3-input model cannot take 40 bands).</summary>
+    [Fact]
+    public void Convert_reads_the_front_end_from_the_sidecar()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"skiprnn-fe-convert-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.Copy(Cli.CliHarness.Fixture("ra1.safetensors"), Path.Combine(dir, "ra1.safetensors"));
+            string json = File.ReadAllText(Cli.CliHarness.Fixture("ra1.json")).TrimEnd().TrimEnd('}') + ", \"front_end\": " + Good + "}";
+            File.WriteAllText(Path.Combine(dir, "ra1.json"), json);
+            var m = Cli.CliHarness.Import("ra1.safetensors");
+            string calib = Cli.CliHarness.WriteClassificationSet(dir, "calib.npz", m, 64, 40, 1);
+            string model = Path.Combine(dir, "m.skrn");
+            var (code, stdout, stderr) = Cli.CliHarness.Run("convert", Path.Combine(dir, "ra1.safetensors"), "-c", calib, "-o", model, "--weight-bits", "16");
+            Assert.Equal(SkipRnn.Converter.Cli.ExitCodes.BadInput, code);
+            Assert.Contains("ra1.json", stderr);
+            Assert.Contains("front_end.bands", stderr);
+            Assert.Contains("the model reads 3 inputs", stderr);
+            Assert.False(File.Exists(model));
+            _ = stdout;
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void Not_an_object_is_refused()
     {
