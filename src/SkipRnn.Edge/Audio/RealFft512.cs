@@ -11,7 +11,7 @@ namespace SkipRnn.Edge.Audio
     ///
     /// No overflow, by construction (docs/audio-front-end.md): |y| ≤ 2^29 gives |z| ≤ 2^29·√2; a halving butterfly
     /// (a·2^30 ± w·b + 2^30) / 2^31 with |w| ≤ 2^30 + 1 does not raise the magnitude bound by more than a factor
-    /// 1 + 2^−30 plus 1 of rounding, so every component stays below 2^29.5 + 9 &lt; 2^31 (int arrays) and each
+    /// 1 + 2^−30 plus 0.71 of rounding, so after 8 stages every component stays below 2^29.5 + 12 &lt; 2^31 (int arrays) and each
     /// int64 intermediate below 2 · 2^29.6 · 2^30 &lt; 2^61. The split: |A|, |B| ≤ 2^30.6, |A·2^30| + |w·B| &lt; 2^62.
     /// The outputs are bounded by Σ|y| / 512 ≤ 480 · 2^29 / 512 &lt; 2^29 (plus rounding), so |X'|² &lt; 2^59.
     /// </summary>
