@@ -65,5 +65,14 @@ fi
 passed=$((passed + $(grep -c ': ok' "$log")))
 failed=$((failed + $(grep -c ': FAIL' "$log")))
 
+# Keyword audio front end (issue 13): features.py's self-check, and the device's tables and the C# reference's fixture
+# still being what features.py generates (the feature definition the model is trained on must not drift).
+for step in "features.py" "device_tables.py --check" "write_fixture.py --check"; do
+  # shellcheck disable=SC2086
+  /usr/bin/python3 models/train/keyword/$step || echo "keyword: $step: FAIL"
+done 2>&1 | tee "$log"
+passed=$((passed + $(grep -c ': ok' "$log")))
+failed=$((failed + $(grep -c ': FAIL' "$log")))
+
 echo "all tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

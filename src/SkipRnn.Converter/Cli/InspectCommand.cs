@@ -39,6 +39,9 @@ public static class InspectCommand
         CliOutput.Row(facts, "input format", $"int16, {s.InputFracBits} fractional bits");
         CliOutput.Row(facts, "class names", s.ClassNames == null ? "none" : string.Join(", ", s.ClassNames));
         CliOutput.Row(facts, "self-test steps", s.SelfTestSteps.ToString());
+        CliOutput.Row(facts, "audio front end", model.FrontEnd == null ? "none" :
+            $"log-mel: {model.FrontEnd.SampleRate} Hz, frame {model.FrontEnd.FrameLength} / hop {model.FrontEnd.HopLength}, {model.FrontEnd.FftSize}-point FFT, " +
+            $"{model.FrontEnd.Bands} bands {model.FrontEnd.LowHz}–{model.FrontEnd.HighHz} Hz, ln(E + 1e{model.FrontEnd.LogFloorExponent}) in Q{model.FrontEnd.FeatureFracBits}");
         CliOutput.Row(facts, "flash bytes (file)", s.FlashBytes.ToString("N0"));
         CliOutput.Row(facts, "RAM bytes: parsed model", s.ModelRamBytes.ToString("N0"));
         CliOutput.Row(facts, "RAM bytes: runner state and scratch", s.RunnerRamBytes.ToString("N0"));

@@ -137,6 +137,7 @@ public static class ConversionPipeline
             throw new ImportException(o.WeightsPath, null, $"cannot be quantized: {e.Message.TrimEnd('.')}.", e);
         }
         q = Streaming.EventRuleSidecar.Apply(q, import.SidecarPath);   // the sidecar's optional event rule
+        q = Streaming.FrontEndSidecar.Apply(q, import.SidecarPath);    // and its optional audio front end
         return new Quantized(import, task, encoding, calibration, q, TensorQualityMeter.Measure(model, q))
         {
             RawRanges = rawRanges,

@@ -15,6 +15,8 @@ namespace SkipRnn.Edge.Format
         public const int FlagSelfTest = 2;
         /// <summary>Flag bit: the streaming event-rule section follows the self-test vectors (Streaming/EventRule.cs).</summary>
         public const int FlagEventRule = 4;
+        /// <summary>Flag bit: the audio front-end section follows the event rule (Audio/FrontEndSpec.cs).</summary>
+        public const int FlagFrontEnd = 8;
         /// <summary>Largest self-test length in steps.</summary>
         public const int MaxSelfTestSteps = 4096;
     }

@@ -1,3 +1,4 @@
+using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Kernels;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Streaming;
@@ -59,7 +60,7 @@ namespace SkipRnn.Edge.Format
             int period = c.I32In("sample_period_us", 0, int.MaxValue);
             int fracBits = c.U8In("input_frac_bits", 0, 15);
             int flags = c.U8In("flags", 0, ModelFileLayout.FlagClassNames | ModelFileLayout.FlagSelfTest |
-                ModelFileLayout.FlagEventRule);
+                ModelFileLayout.FlagEventRule | ModelFileLayout.FlagFrontEnd);
 
             InputNormalization norm = ReadInputNormalization(c, inputs);
 
@@ -101,12 +102,43 @@ namespace SkipRnn.Edge.Format
             if ((flags & ModelFileLayout.FlagEventRule) != 0)
                 eventRule = ReadEventRule(c, outputs);
 
+            // ---- optional audio front end (flags bit 3) ----
+            FrontEndSpec frontEnd = null;
+            if ((flags & ModelFileLayout.FlagFrontEnd) != 0)
+                frontEnd = ReadFrontEnd(c, inputs);
+
             if (c.Remaining != 0)
                 throw new ModelFormatException("payload", c.Remaining.ToString() + " unexpected bytes after the last field");
 
             SkipGruModel model = new SkipGruModel(variant, layers, norm, skipGate, skipBias, head, headBias,
                 fracBits, period, classNames, selfTest);
-            return eventRule == null ? model : model.WithEventRule(eventRule);
+            if (eventRule != null) model = model.WithEventRule(eventRule);
+            return frontEnd == null ? model : model.WithFrontEnd(frontEnd);
+        }
+
+        // The front-end section: its own version byte like the event rule's; parameters this runtime does not
+        // compute are refused by FrontEndSpec, naming the field.
+        private static FrontEndSpec ReadFrontEnd(ByteCursor c, int inputs)
+        {
+            int version = c.U8("front_end.version");
+            if (version != FrontEndSpec.Version)
+                throw new ModelFormatException("front_end.version", "is " + version.ToString() +
+                    ", this runtime reads front-end version " + FrontEndSpec.Version.ToString());
+            int kind = c.U8("front_end.kind");
+            int rate = c.I32("front_end.sample_rate");
+            int frame = c.U16("front_end.frame_length");
+            int hop = c.U16("front_end.hop_length");
+            int fft = c.U16("front_end.fft_size");
+            int bands = c.U8("front_end.bands");
+            int low = c.U16("front_end.low_hz");
+            int high = c.U16("front_end.high_hz");
+            int floorExp = (sbyte)c.U8("front_end.log_floor_exponent");
+            int fracBits = c.U8("front_end.feature_frac_bits");
+            FrontEndSpec spec = new FrontEndSpec(kind, rate, frame, hop, fft, bands, low, high, floorExp, fracBits);
+            if (bands != inputs)
+                throw new ModelFormatException("front_end.bands", "is " + bands.ToString() + " but the model reads " +
+                    inputs.ToString() + " inputs per step");
+            return spec;
         }
 
         // The event-rule section: its own version byte, so the rule can grow without a new file version;

@@ -47,7 +47,8 @@ namespace SkipRnn.Edge.Host
             var w = new BinaryWriter(stream);
             int flags = (m.ClassNames != null ? ModelFileLayout.FlagClassNames : 0) |
                         (m.SelfTest != null ? ModelFileLayout.FlagSelfTest : 0) |
-                        (m.EventRule != null ? ModelFileLayout.FlagEventRule : 0);
+                        (m.EventRule != null ? ModelFileLayout.FlagEventRule : 0) |
+                        (m.FrontEnd != null ? ModelFileLayout.FlagFrontEnd : 0);
             w.Write((byte)m.Variant);
             w.Write((byte)m.Layers.Length);
             w.Write((ushort)m.InputSize);
@@ -109,6 +110,22 @@ namespace SkipRnn.Edge.Host
                 w.Write(m.EventRule.On);
                 w.Write(m.EventRule.Off);
                 w.Write(m.EventRule.RefractorySteps);
+            }
+            // ---- optional audio front end (flags bit 3) ----
+            if (m.FrontEnd != null)
+            {
+                SkipRnn.Edge.Audio.FrontEndSpec f = m.FrontEnd;
+                w.Write((byte)SkipRnn.Edge.Audio.FrontEndSpec.Version);
+                w.Write((byte)f.Kind);
+                w.Write(f.SampleRate);
+                w.Write((ushort)f.FrameLength);
+                w.Write((ushort)f.HopLength);
+                w.Write((ushort)f.FftSize);
+                w.Write((byte)f.Bands);
+                w.Write((ushort)f.LowHz);
+                w.Write((ushort)f.HighHz);
+                w.Write((sbyte)f.LogFloorExponent);
+                w.Write((byte)f.FeatureFracBits);
             }
             w.Flush();
             return stream.ToArray();

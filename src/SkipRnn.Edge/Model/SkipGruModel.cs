@@ -151,6 +151,7 @@ namespace SkipRnn.Edge.Model
             SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
                 InputFracBits, SamplePeriodMicros, ClassNames, selfTest);
             m.EventRule = EventRule;
+            m.FrontEnd = FrontEnd;
             return m;
         }
 
@@ -167,6 +168,25 @@ namespace SkipRnn.Edge.Model
             SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
                 InputFracBits, SamplePeriodMicros, ClassNames, SelfTest);
             m.EventRule = rule;
+            m.FrontEnd = FrontEnd;
+            return m;
+        }
+
+        // ---- optional audio front end (Audio/, docs/model-format.md "Front end") ----
+
+        /// <summary>The audio front end the model was trained on, or null (a model fed raw sensor values).</summary>
+        public SkipRnn.Edge.Audio.FrontEndSpec FrontEnd { get; private set; }
+
+        /// <summary>The same model carrying <paramref name="frontEnd"/> (null removes it); its bands must be the model's inputs.</summary>
+        public SkipGruModel WithFrontEnd(SkipRnn.Edge.Audio.FrontEndSpec frontEnd)
+        {
+            if (frontEnd != null && frontEnd.Bands != InputSize)
+                throw new ModelFormatException("front_end.bands", "is " + frontEnd.Bands.ToString() + " but the model reads " +
+                    InputSize.ToString() + " inputs per step");
+            SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
+                InputFracBits, SamplePeriodMicros, ClassNames, SelfTest);
+            m.EventRule = EventRule;
+            m.FrontEnd = frontEnd;
             return m;
         }
 

@@ -43,7 +43,57 @@ namespace SkipRnn.NanoClrTier
             try { Misuse(small, noVectors); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
             Out.Line("case application loop");
             try { TierLoopCase.Run(motion); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
+            Out.Line("case audio front end");
+            try { AudioFrontEndCase(); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
             Out.Line("tier: end");
+        }
+
+        /// <summary>
+        /// The integer audio front end (Audio/) streamed over 1.5 s of a deterministic signal (noise, a square wave whose
+        /// level steps from full scale to quiet, digital silence) with a pseudo-random skip schedule that drops the
+        /// samples skipped frames do not need: every computed frame's 40 features, and the misuse errors.
+        /// </summary>
+        private static void AudioFrontEndCase()
+        {
+            SkipRnn.Edge.Audio.AudioFrontEnd fe = new SkipRnn.Edge.Audio.AudioFrontEnd();
+            int[] x = new int[SkipRnn.Edge.Audio.AudioFrontEnd.Bands];
+            try { fe.ComputeFrame(x); Out.Line("ComputeFrame before 480 samples accepted"); }
+            catch (Exception e) { Out.Line("ComputeFrame before 480 samples: " + Describe(e)); }
+            short[] buf = new short[480];
+            int pos = 0, rng = 77;
+            while (pos < 24000)
+            {
+                int n = fe.SamplesToNextFrame;
+                for (int i = 0; i < n; i++) buf[i] = AudioSample(pos + i, ref rng);
+                fe.Write(buf, 0, n);
+                pos += n;
+                fe.ComputeFrame(x);
+                string line = "frame " + ((pos - 480) / 320).ToString() + " r=" + fe.Pipeline.Shift.ToString() + ":";
+                for (int m = 0; m < x.Length; m++) line += " " + x[m].ToString();
+                Out.Line(line);
+                rng = rng * 1103515245 + 12345;
+                int skip = (rng >> 16) & 3;
+                if (skip > 0)
+                {
+                    int drop = fe.SkipFrames(skip);
+                    for (int i = 0; i < drop; i++) AudioSample(pos + i, ref rng);   // the signal goes on, unread
+                    pos += drop;
+                }
+            }
+            Out.Line("frames computed=" + fe.FramesComputed.ToString() + " skipped=" + fe.FramesSkipped.ToString());
+        }
+
+        private static short AudioSample(int t, ref int rng)
+        {
+            rng = rng * 1664525 + 1013904223;
+            if (t >= 20000) return 0;                                       // digital silence
+            int square = ((t / 20) & 1) == 0 ? 32767 : -32768;              // 400 Hz, full scale
+            int level = t < 6000 ? 1 : t < 12000 ? 8 : 512;                 // full scale, −18 dB, −54 dB
+            int noise = (rng >> 20) - 2048 + 1;                             // about ±2048
+            int v = square / level + noise / (level > 1 ? 16 : 1);
+            if (v > 32767) v = 32767;
+            if (v < -32768) v = -32768;
+            return (short)v;
         }
 
         /// <summary>Loads a model, replays its self-test, then runs a raw stream mixing updates, skipped steps and bulk skips.</summary>

@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using SkipRnn.Converter.Data;
+
+namespace SkipRnn.Converter.Audio;
+
+/// <summary>A wav file's samples: 16-bit PCM, one channel.</summary>
+public sealed record WavAudio(string Path, int SampleRate, short[] Samples)
+{
+    public double Seconds => (double)Samples.Length / SampleRate;
+}
+
+/// <summary>
+/// Reads RIFF/WAVE files for the keyword front end: PCM (format 1, or WAVE_FORMAT_EXTENSIBLE with the PCM
+/// subformat), 16 bits, one channel, at the rate the caller requires (16 kHz). Hardened like the other readers: the
+/// size limit is checked before reading, every declared chunk size is checked against what the file holds, and any
+/// other file (another rate, stereo, 8-bit, float, a truncated RIFF, an empty file, not RIFF at all) is a
+/// <see cref="DataException"/> that names the file and the problem, with the fix where there is one.
+/// </summary>
+public static class WavReader
+{
+    /// <summary>Largest file read: 512 MiB, over 4 hours at 16 kHz.</summary>
+    public const long MaxFileBytes = 512L << 20;
+
+    private const string Convert = "convert it first, e.g. sox IN -r 16000 -c 1 -b 16 -e signed-integer OUT.wav";
+
+    public static WavAudio Read(string path, int requiredSampleRate)
+    {
+        byte[] bytes;
+        try
+        {
+            if (Directory.Exists(path)) throw new DataException(path, null, "this is a folder, not a wav file.");
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new DataException(path, null, "the wav file does not exist.");
+            if (info.Length == 0) throw new DataException(path, null, "the file is empty (0 bytes).");
+            if (info.Length > MaxFileBytes)
+                throw new DataException(path, null, $"the file is {info.Length} bytes, more than the {MaxFileBytes} a wav file may have here.");
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DataException(path, null, $"cannot read the file ({ex.Message.TrimEnd('.')}).", ex);
+        }
+        return Parse(bytes, path, requiredSampleRate);
+    }
+
+    public static WavAudio Parse(byte[] file, string source, int requiredSampleRate)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.Length == 0) throw new DataException(source, null, "the file is empty (0 bytes).");
+        if (file.Length >= 4 && file.Length < 12 && Tag(file, 0, "RIFF"))
+            throw new DataException(source, null, $"is truncated: {file.Length} bytes, shorter than a RIFF/WAVE header (12).");
+        if (file.Length < 12 || !Tag(file, 0, "RIFF") || !Tag(file, 8, "WAVE"))
+            throw new DataException(source, null, file.Length >= 4 && Tag(file, 0, "RIFF")
+                ? "is a RIFF file but not WAVE audio."
+                : "is not a wav file (no RIFF/WAVE header).");
+        long riffEnd = 8L + BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(4));
+        if (riffEnd > file.Length)
+            throw new DataException(source, null,
+                $"is truncated: the RIFF header declares {riffEnd} bytes but the file has {file.Length}.");
+
+        int channels = 0, rate = 0, bits = 0, format = 0;
+        bool haveFormat = false;
+        long pos = 12;
+        while (pos + 8 <= riffEnd)
+        {
+            string id = System.Text.Encoding.ASCII.GetString(file, (int)pos, 4);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan((int)pos + 4));
+            long body = pos + 8;
+            if (body + size > riffEnd)
+                throw new DataException(source, $"chunk '{Printable(id)}'",
+                    $"is truncated: it declares {size} bytes but only {riffEnd - body} remain.");
+            if (id == "fmt ")
+            {
+                if (size < 16) throw new DataException(source, "chunk 'fmt '", $"has {size} bytes; a PCM format chunk has at least 16.");
+                var f = file.AsSpan((int)body);
+                format = BinaryPrimitives.ReadUInt16LittleEndian(f);
+                channels = BinaryPrimitives.ReadUInt16LittleEndian(f[2..]);
+                rate = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(f[4..]));
+                bits = BinaryPrimitives.ReadUInt16LittleEndian(f[14..]);
+                if (format == 0xFFFE && size >= 40)
+                    format = BinaryPrimitives.ReadUInt16LittleEndian(f[24..]);   // the subformat GUID's first two bytes
+                haveFormat = true;
+            }
+            else if (id == "data")
+            {
+                if (!haveFormat) throw new DataException(source, null, "has its data chunk before the format chunk.");
+                CheckFormat(source, format, channels, rate, bits, requiredSampleRate);
+                if (size % 2 != 0)
+                    throw new DataException(source, "chunk 'data'", $"has {size} bytes, not a whole number of 16-bit samples.");
+                if (size == 0) throw new DataException(source, "chunk 'data'", "holds no samples.");
+                var samples = new short[size / 2];
+                for (int i = 0; i < samples.Length; i++)
+                    samples[i] = BinaryPrimitives.ReadInt16LittleEndian(file.AsSpan((int)body + 2 * i));
+                return new WavAudio(source, rate, samples);
+            }
+            pos = body + size + (size & 1);     // chunks are padded to an even length
+        }
+        throw new DataException(source, null, haveFormat ? "has no data chunk." : "has no format chunk.");
+    }
+
+    private static void CheckFormat(string source, int format, int channels, int rate, int bits, int requiredRate)
+    {
+        if (format == 3) throw new DataException(source, null, $"holds 32-bit float samples; the front end reads 16-bit PCM: {Convert}.");
+        if (format != 1) throw new DataException(source, null, $"has audio format {format}, not PCM (1): {Convert}.");
+        if (channels != 1) throw new DataException(source, null, $"has {channels} channels; the front end reads mono: {Convert}.");
+        if (bits != 16) throw new DataException(source, null, $"has {bits}-bit samples; the front end reads 16-bit: {Convert}.");
+        if (rate != requiredRate)
+            throw new DataException(source, null, $"is sampled at {rate} Hz; the front end needs {requiredRate} Hz: {Convert}.");
+    }
+
+    private static bool Tag(byte[] b, int at, string tag) =>
+        b[at] == tag[0] && b[at + 1] == tag[1] && b[at + 2] == tag[2] && b[at + 3] == tag[3];
+
+    private static string Printable(string id) =>
+        new(id.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+
+    /// <summary>A PCM16 mono wav file's bytes (for tests and for writing derived clips).</summary>
+    public static byte[] Encode(short[] samples, int sampleRate)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        int dataBytes = checked(samples.Length * 2);
+        var b = new byte[44 + dataBytes];
+        void Put(int at, string s) { for (int i = 0; i < 4; i++) b[at + i] = (byte)s[i]; }
+        Put(0, "RIFF"); BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), (uint)(36 + dataBytes)); Put(8, "WAVE");
+        Put(12, "fmt "); BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(16), 16);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(20), 1); BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(22), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(24), (uint)sampleRate);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(28), (uint)(sampleRate * 2));
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(32), 2); BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(34), 16);
+        Put(36, "data"); BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(40), (uint)dataBytes);
+        for (int i = 0; i < samples.Length; i++) BinaryPrimitives.WriteInt16LittleEndian(b.AsSpan(44 + 2 * i), samples[i]);
+        return b;
+    }
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The audio front end's interpreter benchmark (not a test): builds the device runtime and audio/AudioBench.cs for
+# nanoCLR, runs them under callgrind (x86 instructions counted deterministically) and prints the cost of one
+# frame's features (and of each stage), of a skipped frame, and of a 40×64 Skip-GRU update beside them; with
+# --timed also a plain run's wall-clock µs on this machine. The same app runs on .NET: its checksums must match.
+#   tests/nanoclr/bench/run-audio.sh [--timed]
+# Needs valgrind and the interpreter at ../shared/tools/nanoclr (or NANOCLR_TOOLS=folder). Takes about a minute.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+tools=${NANOCLR_TOOLS:-$root/../shared/tools/nanoclr}
+[ -x "$tools/nanoclr" ] || { echo "bench: no nanoCLR at $tools (set NANOCLR_TOOLS)" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install -y valgrind)" >&2; exit 2; }
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+
+mapfile -t device < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
+"$tools/compile-pe" "$work/SkipRnn.Edge.pe" "${device[@]}"
+app=("$here/audio/AudioBench.cs" "$here/RandomModelFile.cs")
+"$tools/compile-pe" "$work/Bench.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG -r:"$work/SkipRnn.Edge.dll" "${app[@]}"
+corelib=$("$tools/corelib")
+
+LD_LIBRARY_PATH="$tools/lib" valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
+  --dump-before='Library_corlib_native_System_Diagnostics_Debug::WriteLineNative*' \
+  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/Bench.pe" \
+  2>"$work/valgrind.log" | tr -d '\r' | grep '^@' > "$work/markers" || true
+grep -qx '@audio bench done' "$work/markers" || { echo "bench: the app did not finish; markers:" >&2; cat "$work/markers" >&2; exit 1; }
+n=$(wc -l < "$work/markers")
+for k in $(seq 1 "$n"); do grep '^totals:' "$work/cg.out.$k" | cut -d' ' -f2; done > "$work/dumps"
+grep '^totals:' "$work/cg.out" | cut -d' ' -f2 >> "$work/dumps"
+
+# The same app on .NET (host build of the same sources): the checksum lines must be equal.
+mkdir -p "$work/host"
+cat > "$work/host/host.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><DefineConstants>DEBUG</DefineConstants>
+  <StartupObject>SkipRnn.Bench.AudioBench</StartupObject><Nullable>disable</Nullable><ImplicitUsings>disable</ImplicitUsings></PropertyGroup>
+  <ItemGroup><Compile Include="$here/audio/AudioBench.cs;$here/RandomModelFile.cs" /></ItemGroup>
+  <ItemGroup><ProjectReference Include="$root/src/SkipRnn.Edge/SkipRnn.Edge.csproj" /></ItemGroup>
+</Project>
+XML
+cat > "$work/host/Listener.cs" <<'CS'
+namespace SkipRnn.Bench { internal static class HostOut { [System.Runtime.CompilerServices.ModuleInitializer] internal static void Init() { System.Diagnostics.Trace.Listeners.Add(new System.Diagnostics.TextWriterTraceListener(System.Console.Out)); System.Diagnostics.Trace.AutoFlush = true; } } }
+CS
+dotnet run --project "$work/host/host.csproj" -c Release 2>&1 | grep '^@' > "$work/host.markers" || true
+timed=""
+if [ "${1:-}" = "--timed" ]; then
+  "$tools/compile-pe" "$work/Timed.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG -define:TIMED \
+    -r:"$work/SkipRnn.Edge.dll" "${app[@]}"
+  "$tools/nanoclr" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/Timed.pe" | tr -d '\r' | grep '^@' > "$work/timed"
+  timed="$work/timed"
+fi
+
+python3 - "$work/markers" "$work/dumps" "$work/host.markers" "$timed" <<'PY'
+import sys
+markers = [l.rstrip("\n")[1:] for l in open(sys.argv[1])]
+dumps = [int(l) for l in open(sys.argv[2])]
+host = [l.rstrip("\n")[1:] for l in open(sys.argv[3])]
+cost = {m: dumps[i + 1] for i, m in enumerate(markers)}
+ticks = {}
+if sys.argv[4]:
+    lines = [l.rstrip("\n")[1:] for l in open(sys.argv[4])]
+    names = [l.split(" ticks-of-previous ")[0] for l in lines]
+    for i in range(len(lines) - 1):
+        ticks[names[i]] = int(lines[i + 1].split(" ticks-of-previous ")[1])
+checks = [m for m in markers if "-check " in m]
+hchecks = [m for m in host if "-check " in m]
+same = checks == hchecks and len(checks) == 3
+print("checksums nanoCLR:", "; ".join(checks))
+print("checksums .NET:   ", "; ".join(hchecks) if hchecks else "(host run failed)")
+print("audio bench nanoCLR vs .NET features:", "ok" if same else "DIFFER")
+def per(name, n1=1, n2=2):
+    # phase "name n1" runs n1 units, "name n2" runs n2 units: (cost2 − cost1) / (n2 − n1)
+    return (cost[f"{name} {n2}"] - cost[f"{name} {n1}"]) / (n2 - n1)
+def us(name, n1=1, n2=2):
+    if not ticks: return ""
+    return f" {(ticks[f'{name} {n2}'] - ticks[f'{name} {n1}']) / (n2 - n1) / 10:.0f}"
+rows = [
+    ("window (Hann, block scaling)", per("window")),
+    ("real FFT 512 (256 complex + split)", per("fft")),
+    ("power", per("power")),
+    ("mel (493 weights)", per("mel")),
+    ("log (40 bands)", per("log")),
+    ("one frame's features (LogMelPipeline.Compute)", per("frame")),
+    ("digital-silence frame (no FFT)", per("silent")),
+    ("computed frame in the stream (write 320 + ring copy + features)", per("hop-compute")),
+    ("skipped frame in the stream (write 320 + SkipFrame)", per("hop-skip", 100, 200)),
+    ("Skip-GRU update 40×64, 8 outputs (Reset + Step − Reset)", per("gru") - per("reset")),
+    ("Skip-GRU skipped step 40×64", per("gru-skip", 100, 200)),
+]
+frame = per("frame")
+hop = 20e-3
+print()
+head = "| work | x86 instructions (nanoCLR) | × one frame's features |" + (" µs (plain run, this machine) |" if ticks else "")
+print(head)
+print("|" + "---|" * (head.count("|") - 1))
+tick_names = {"window": "window", "real": "fft", "power": "power", "mel": "mel", "log": "log", "one": "frame",
+              "digital": "silent", "computed": "hop-compute", "skipped": "hop-skip"}
+for label, v in rows:
+    extra = ""
+    if ticks:
+        key = tick_names.get(label.split()[0])
+        if key == "hop-skip": extra = us(key, 100, 200) + " |"
+        elif key: extra = us(key) + " |"
+        elif label.startswith("Skip-GRU update"): extra = f" {((ticks['gru 2'] - ticks['gru 1']) - (ticks['reset 2'] - ticks['reset 1'])) / 10:.0f} |"
+        else: extra = us("gru-skip", 100, 200) + " |"
+    print(f"| {label} | {v / 1e6:.3f} M | {v / frame:.3f} |{extra}")
+print()
+print(f"gru macs per update: {next(m for m in markers if m.startswith('gru-macs')).split()[-1]}")
+sys.exit(0 if same else 1)
+PY
