@@ -19,7 +19,7 @@ whole window. A 1 s clip (16000 samples) has 49 frames.
 
 Public, stable: SAMPLE_RATE, FRAME_LENGTH, HOP_LENGTH, FFT_SIZE, NUM_BINS, NUM_MEL, MEL_LOW_HZ,
 MEL_HIGH_HZ, LOG_FLOOR, FEATURE_Q, hann_window(), mel_filterbank(), frame_count(n), frame_features(frame),
-clip_features(pcm), quantize(features), and the stage functions windowed(), power_spectrum(),
+clip_features(pcm), quantize(features), front_end_sidecar() (the sidecar's "front_end" object), and the stage functions windowed(), power_spectrum(),
 mel_energies() used by the per-stage error tests.
 """
 from __future__ import annotations
@@ -134,6 +134,14 @@ def clip_features(pcm) -> np.ndarray:
     return np.log(p @ _MEL.T + LOG_FLOOR)
 
 
+def front_end_sidecar() -> dict:
+    """The sidecar's "front_end" object: `skiprnn convert` stores it in the model file (docs/model-format.md), and the
+    device refuses a model whose front end differs from the one it computes."""
+    return {"version": 1, "kind": "log_mel", "sample_rate": SAMPLE_RATE, "frame_length": FRAME_LENGTH,
+            "hop_length": HOP_LENGTH, "fft_size": FFT_SIZE, "bands": NUM_MEL, "low_hz": int(MEL_LOW_HZ),
+            "high_hz": int(MEL_HIGH_HZ), "log_floor": LOG_FLOOR, "feature_frac_bits": FEATURE_Q}
+
+
 def quantize(features) -> np.ndarray:
     """The device's int16 output format: round(1024 * feature) (Q10), round half away from zero."""
     q = np.asarray(features, dtype=np.float64) * (1 << FEATURE_Q)
@@ -153,4 +161,4 @@ if __name__ == "__main__":
     assert frame_count(479) == 0 and frame_count(480) == 1 and frame_count(16000) == 49
     sq = np.full(FRAME_LENGTH, -32768, dtype=np.int32)
     assert np.all(frame_features(sq) <= np.log(92160 + LOG_FLOOR))
-    print("features: ok")
+    print("keyword: features.py self-check (per-frame = batched, frame counts, stated bounds): ok")

@@ -284,7 +284,7 @@ def main(argv=None):
         model, "classification", mean.tolist(), std.tolist(), class_names=CLASS_NAMES,
         sample_period_us=SAMPLE_PERIOD_US, **{"lambda": a.lam}, plain_gru=a.plain_gru, iterations=it,
         batch=a.batch, lr=a.lr, seed=a.seed, loss_frames=a.loss_frames, max_prefix=a.max_prefix,
-        features="models/train/keyword/features.py (Q10 int16 counts)",
+        features="models/train/keyword/features.py (Q10 int16 counts)", front_end=fe.front_end_sidecar(),
         trained_with="models/train/keyword/train.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     # Calibration for `skiprnn convert`: 64 training clips' device features (fixed seed, independent of --seed; the
