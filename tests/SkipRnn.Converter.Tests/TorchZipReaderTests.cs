@@ -131,6 +131,19 @@ public class TorchZipReaderTests
     }
 
     [Fact]
+    public void ReadsSafetensorsWhoseHeaderLengthLooksLikeAPickleOpcode()
+    {
+        // A 640-byte (padded) JSON header: the file starts 0x80 0x02, as a protocol-2 pickle does.
+        var b = new SafetensorsBuilder().Add("w", TensorDType.F32, [6], Six);
+        b.Metadata("pad", new string('x', 640 - 2 - b.Header().Length - "\"__metadata__\":{\"pad\":\"\"},".Length + 2));
+        byte[] file = b.Build();
+        Assert.Equal(0x80, file[0]);
+        Assert.Equal(0x02, file[1]);
+        var set = TensorFile.Parse(file, Source);
+        Assert.Equal(Six, set.Single().Data);
+    }
+
+    [Fact]
     public void RefusesNonFloatStoragesByName()
     {
         var file = new TorchZipBuilder()

@@ -19,6 +19,9 @@ public static class TensorFile
                                               || e.FullName.EndsWith("/constants.pkl", StringComparison.Ordinal));
             return torch ? TorchZipReader.Parse(zip, source) : NpzReader.Parse(zip, source);
         }
+        // A safetensors header of 640..645 bytes starts with 0x80 0x02..0x05, like a pickle's PROTO opcode: a file
+        // whose 8-byte length is followed by its JSON's '{' is safetensors (a legacy torch file has a pickle there).
+        if (LooksLikeSafetensors(file)) return SafetensorsReader.Parse(file, source);
         if (TorchZipReader.LooksLikeLegacyPickle(file))
             throw new ImportException(source, null, TorchZipReader.LegacyMessage);
         if (NpyReader.HasMagic(file))
@@ -29,6 +32,9 @@ public static class TensorFile
                 $"the file is {file.Length} bytes: not a zip archive (torch.save, .npz), and too short for safetensors (an 8-byte header length, then JSON).");
         return SafetensorsReader.Parse(file, source);
     }
+
+    private static bool LooksLikeSafetensors(ReadOnlySpan<byte> b) =>
+        b.Length >= 9 && b[8] == '{' && BitConverter.ToUInt64(b[..8]) <= (ulong)(b.Length - 8);
 
     /// <summary>Local file header "PK\3\4", or the end record "PK\5\6" of an empty zip.</summary>
     private static bool IsZip(ReadOnlySpan<byte> b) =>

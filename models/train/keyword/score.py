@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Score a trained keyword model: test-speaker clips and the continuous test stream (float, and fixed point from a
+`skiprnn eval --trace` CSV of the stream).
+
+    # choose the event rule on a validation stream (validation speakers + the *training* noise), write it into the
+    # sidecar as "keyword_rule", then score the test stream (test speakers + held-out noise, shipped slice):
+    /usr/bin/python3 models/train/keyword/score.py --model /tmp/kws_skip --valid /tmp/kws/kws_valid.npz \
+        --valid-noise /tmp/kws/noise.npz --out /tmp/kws_skip/stream_metrics.json
+    # the stream's int16 features as one sequence for `skiprnn eval --trace` (fixed point):
+    /usr/bin/python3 models/train/keyword/score.py --model DIR --write-stream-npz /tmp/stream.npz
+    skiprnn eval DIR/model.skrn /tmp/stream.npz --trace /tmp/trace.csv
+    /usr/bin/python3 models/train/keyword/score.py --model DIR --fixed-trace /tmp/trace.csv --out ...
+
+Defaults: the shipped test slice (models/keyword/data/speech_commands_test.npz) and noise
+(models/keyword/data/noise_heldout.npz), stream seed 13.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+from skiprnn import SkipGRU, save_npz  # noqa: E402
+import stream as st  # noqa: E402
+from prepare import load_clips, load_noise  # noqa: E402
+from train import device_features, run  # noqa: E402
+
+STREAM_SEED = 13
+VALID_STREAM_SEED = 14
+CHUNK_FRAMES = 4096
+
+
+def load_model(d: Path):
+    side = json.loads((d / "model.json").read_text())
+    ck = torch.load(d / "model.pt", map_location="cpu")
+    cfg = ck["config"]
+    model = SkipGRU(cfg["input_size"], cfg["hidden_size"], cfg["num_layers"], cfg["variant"], cfg["output_size"],
+                    skip=cfg["skip"])
+    model.load_state_dict(ck["state_dict"])
+    model.eval()
+    return model, side
+
+
+def stream_features(pcm: np.ndarray) -> np.ndarray:
+    """int16 features [frames, 40] of a long recording, computed in chunks of whole frames."""
+    n = st.frames_of(len(pcm))
+    out = np.empty((n, 40), np.float32)
+    for f0 in range(0, n, CHUNK_FRAMES):
+        f1 = min(n, f0 + CHUNK_FRAMES)
+        seg = pcm[f0 * st.HOP:(f1 - 1) * st.HOP + st.WIN]
+        out[f0:f1] = device_features(seg[None, :])[0]
+    return out
+
+
+@torch.no_grad()
+def run_stream(model, side, feats: np.ndarray):
+    """One pass from a single Reset(): per-frame argmax and updated flags."""
+    mean, std = np.array(side["input_mean"], np.float32), np.array(side["input_std"], np.float32)
+    h = ut = None
+    preds, upd = [], []
+    for f0 in range(0, len(feats), CHUNK_FRAMES):
+        x = torch.from_numpy((feats[f0:f0 + CHUNK_FRAMES] - mean) / std).unsqueeze(1)
+        logits, us, h, ut = run(model, x, h, ut)
+        preds.append(logits[:, 0].argmax(1).numpy())
+        upd.append(us[:, 0].numpy())
+    return np.concatenate(preds), np.concatenate(upd)
+
+
+def fixed_from_trace(path: Path, classes: int):
+    """Per-frame fixed-point argmax and update flags from `skiprnn eval --trace` (columns named in its header)."""
+    with open(path, newline="") as f:
+        rows = csv.reader(f)
+        head = next(rows)
+        if "fixed_update" not in head or any(f"fixed_out{c}" not in head for c in range(classes)):
+            raise ValueError(f"{path}: not a `skiprnn eval --trace` CSV of a {classes}-class model (header {head[:8]}...)")
+        cols, ucol = [head.index(f"fixed_out{c}") for c in range(classes)], head.index("fixed_update")
+        out, upd = [], []
+        for r in rows:
+            v = [float(r[i]) for i in cols]
+            out.append(int(np.argmax(v)))
+            upd.append(float(r[ucol]))
+    return np.array(out), np.array(upd)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True, help="folder with model.pt and model.json")
+    p.add_argument("--test", default=str(REPO / "models/keyword/data/speech_commands_test.npz"))
+    p.add_argument("--noise", default=str(REPO / "models/keyword/data/noise_heldout.npz"))
+    p.add_argument("--valid", help="validation split (kws_valid.npz): choose the event rule on its stream")
+    p.add_argument("--valid-noise", help="noise.npz whose training part backs the validation stream")
+    p.add_argument("--max-clips", type=int, help="place only this many clips (smoke runs)")
+    p.add_argument("--write-stream-npz", help="write the test stream's int16 features as one sequence and stop")
+    p.add_argument("--fixed-trace", help="`skiprnn eval --trace` CSV of that sequence: also score fixed point")
+    p.add_argument("--out", help="metrics JSON")
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)
+    d = Path(a.model)
+    model, side = load_model(d)
+    test = load_clips(a.test)
+    s_pcm, events, placed = st.make_stream(test["pcm"], test["y"], load_noise(a.noise), STREAM_SEED, a.max_clips)
+    feats = stream_features(s_pcm)
+    if a.write_stream_npz:
+        # one sequence [1, frames, 40] of int16 counts; y is a placeholder label (eval needs one; not scored here)
+        save_npz(a.write_stream_npz, {"x": feats[None], "y": np.array([0], np.int64)})
+        print(f"wrote {a.write_stream_npz}: 1 sequence of {len(feats)} frames ({st.stream_minutes(s_pcm):.1f} min)")
+        return 0
+    if a.valid:
+        valid = load_clips(a.valid)
+        v_pcm, v_events, _ = st.make_stream(valid["pcm"], valid["y"], load_noise(a.valid_noise, "train"),
+                                            VALID_STREAM_SEED, a.max_clips)
+        v_pred, _ = run_stream(model, side, stream_features(v_pcm))
+        rule = st.choose_rule(v_pred, v_events, len(v_pred))
+        side["keyword_rule"] = rule
+        (d / "model.json").write_text(json.dumps(side, indent=2) + "\n")
+        print(f"rule chosen on the validation stream ({st.stream_minutes(v_pcm):.1f} min): {rule}")
+    rule = side.get("keyword_rule")
+    if rule is None:
+        print("error: the sidecar has no keyword_rule; pass --valid to choose one", file=sys.stderr)
+        return 2
+    pred, upd = run_stream(model, side, feats)
+    res = {"minutes": st.stream_minutes(s_pcm), "seed": STREAM_SEED, "clips_placed": len(placed), "rule": rule,
+           "float": {**st.score_stream(st.detect_keywords(pred, **rule), events, len(pred)),
+                     "frames_updated": float(upd.mean())}}
+    if a.fixed_trace:
+        fpred, fupd = fixed_from_trace(Path(a.fixed_trace), side["output_size"])
+        if len(fpred) != len(pred):
+            print(f"error: {a.fixed_trace}: {len(fpred)} frames, the stream has {len(pred)}", file=sys.stderr)
+            return 2
+        res["fixed"] = {**st.score_stream(st.detect_keywords(fpred, **rule), events, len(fpred)),
+                        "frames_updated": float(fupd.mean()), "argmax_agreement_with_float": float(np.mean(fpred == pred))}
+    for k in ("float", "fixed"):
+        if k in res:
+            s = res[k]
+            print(f"stream {k}: {res['minutes']:.1f} min, {s['keywords']} keywords, hits {s['hits']} "
+                  f"({100 * s['hit_rate']:.1f} %), false alarms {s['false_alarms']} ({s['false_alarms_per_hour']:.1f}/h), "
+                  f"median latency {s['median_latency_ms']} ms, frames updated {100 * s['frames_updated']:.1f} %")
+    if a.out:
+        Path(a.out).write_text(json.dumps(res, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

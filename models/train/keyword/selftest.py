@@ -1,0 +1,261 @@
+#!/usr/bin/python3
+"""Checks of the keyword recipe (prints one 'keyword ...: ok' / ': FAIL' line per check; test.sh counts them):
+the wav reader on bad audio, the speaker split, the shipped slice's round trip, the batched features against
+features.py, the stream generator and the event rule (against the motion rule it generalises), the scoring, a
+smoke run (preparation of a small dataset folder rebuilt from the shipped slice, a few training iterations,
+stream scoring with the rule chosen on the smoke validation stream), and the shipped model's test accuracy
+recomputed from the shipped clips.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+DATA = ROOT / "models/keyword/data"
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+import features as fe  # noqa: E402
+import prepare  # noqa: E402
+import stream as st  # noqa: E402
+
+failed = 0
+
+
+def check(name, fn):
+    global failed
+    try:
+        fn()
+        print(f"keyword {name}: ok", flush=True)
+    except Exception as e:  # noqa: BLE001 - report every failure, keep going
+        failed += 1
+        print(f"keyword {name}: FAIL: {type(e).__name__}: {e}", flush=True)
+
+
+def wav_bytes(samples: bytes, channels=1, rate=16000, bits=16, tag=1) -> bytes:
+    fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * channels * bits // 8, channels * bits // 8, bits)
+    return (b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(samples)) + b"WAVE" + b"fmt " +
+            struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(samples)) + samples)
+
+
+_SHIPPED = None
+
+
+def shipped():
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = prepare.load_clips(DATA / "speech_commands_test.npz")
+    return _SHIPPED
+
+
+def bad_audio():
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        good = np.arange(-800, 800, dtype="<i2").tobytes()
+        cases = {
+            "stereo.wav": (wav_bytes(good, channels=2), "2 channels"),
+            "8bit.wav": (wav_bytes(bytes(100), bits=8), "8-bit"),
+            "rate.wav": (wav_bytes(good, rate=8000), "sample rate 8000"),
+            "float.wav": (wav_bytes(good, tag=3, bits=32), "not PCM"),
+            "truncated.wav": (wav_bytes(good)[:-100], "truncated"),
+            "empty.wav": (b"", "not a RIFF/WAVE"),
+            "nodata.wav": (wav_bytes(b""), "no samples"),
+            "text.wav": (b"hello, not audio at all", "not a RIFF/WAVE"),
+        }
+        for name, (data, fragment) in cases.items():
+            (tmp / name).write_bytes(data)
+            try:
+                prepare.read_wav(tmp / name)
+            except prepare.DataError as e:
+                assert name in str(e) and fragment in str(e), f"{name}: message {e!r} lacks {fragment!r}"
+            else:
+                raise AssertionError(f"{name}: accepted")
+        (tmp / "ok.wav").write_bytes(wav_bytes(good))
+        assert np.array_equal(prepare.read_wav(tmp / "ok.wav"), np.frombuffer(good, "<i2"))
+        try:
+            prepare.read_wav(tmp / "missing.wav")
+        except prepare.DataError as e:
+            assert "missing.wav" in str(e)
+        else:
+            raise AssertionError("missing file accepted")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def split_rules():
+    assert prepare.group_of("yes", "4c6167ca_nohash_8.wav") == ("4c6167ca", 0)
+    assert prepare.group_of("_unknown_", "five_97f4c236_nohash_3.wav.wav") == ("97f4c236", prepare.UNKNOWN)
+    assert prepare.group_of("_silence_", "1024.wav") == ("silence:1024", prepare.SILENCE)
+    for bad in (("yes", "x.wav"), ("maybe", "4c6167ca_nohash_8.wav"), ("_unknown_", "4c6167ca_nohash_8.wav")):
+        try:
+            prepare.group_of(*bad)
+        except prepare.DataError as e:
+            assert bad[0] in str(e)
+        else:
+            raise AssertionError(f"{bad} accepted")
+    s = shipped()
+    assert len(s["y"]) >= 1000, len(s["y"])
+    assert all(prepare.split_of(g) == "test" for g in set(s["speaker"].tolist()))
+
+
+def shipped_slice():
+    s = shipped()
+    assert s["pcm"].shape == (1157, 16000) and s["pcm"].dtype == np.int16
+    counts = np.bincount(s["y"], minlength=12)
+    assert counts.min() >= 80, counts
+    rng = np.random.default_rng(0)
+    x = rng.integers(-32768, 32768, size=(3, 500)).astype(np.int16)
+    x[0, :] = 32767
+    x[1, ::2] = -32768
+    assert np.array_equal(prepare.delta_decode(prepare.delta_encode(x)), x)
+
+
+def batched_features():
+    from train import batch_features, device_features
+    pcm = shipped()["pcm"][[0, 500, 1000]]
+    got = batch_features(pcm)
+    for i in range(3):
+        ref = fe.clip_features(pcm[i]) * (1 << fe.FEATURE_Q)
+        assert np.max(np.abs(got[i] - ref)) < 0.01, np.max(np.abs(got[i] - ref))
+        assert np.array_equal(device_features(pcm[i:i + 1])[0], fe.quantize(fe.clip_features(pcm[i])).astype(np.float32))
+
+
+def stream_generator():
+    s = shipped()
+    noise = prepare.load_noise(DATA / "noise_heldout.npz")
+    a, ev_a, pl_a = st.make_stream(s["pcm"], s["y"], noise, 5, max_clips=12)
+    b, ev_b, _ = st.make_stream(s["pcm"], s["y"], noise, 5, max_clips=12)
+    assert np.array_equal(a, b) and ev_a == ev_b, "same seed, different stream"
+    c, _, _ = st.make_stream(s["pcm"], s["y"], noise, 6, max_clips=12)
+    assert not np.array_equal(a[:len(c)], c[:len(a)])
+    assert len(pl_a) == 12 and all(s["y"][i] != prepare.SILENCE for _, _, i in pl_a)
+    for first, last, cls, i in ev_a:
+        start = next(p for p, _, j in pl_a if j == i)
+        assert cls == s["y"][i] < 10
+        assert first * st.HOP <= start + st.WIN and (first - 1) * st.HOP + st.WIN <= start       # first frame touching it
+        assert last * st.HOP + st.WIN <= start + 16000 < (last + 1) * st.HOP + st.WIN            # last frame inside it
+    gaps = [pl_a[k + 1][0] - pl_a[k][0] - 16000 for k in range(len(pl_a) - 1)]
+    assert min(gaps) >= 16000 and max(gaps) <= 80000, gaps
+
+
+def event_rule():
+    sys.path.insert(0, str(HERE.parent / "motion"))
+    import events as motion_events
+    rng = np.random.default_rng(3)
+    pred = np.repeat(rng.integers(0, 12, size=200), rng.integers(1, 40, size=200))
+    rule = {"shift": 2, "on": 22938, "off": 5734, "refractory": 25}
+    got = st.detect_keywords(pred, **rule)
+    for c in range(10):
+        want, _ = motion_events.detect_events(pred, 12, c, **rule)
+        assert [(t, s) for t, cc, s in got if cc == c] == want, f"class {c}"
+    assert got, "no events on a random stream"
+
+
+def scoring():
+    events = [(100, 150, 3, 0), (400, 450, 5, 1), (800, 850, 3, 2)]
+    det = [(120, 3, 30000), (130, 3, 30000), (430, 4, 30000), (910, 3, 30000), (1500, 7, 30000)]
+    r = st.score_stream(det, events, 180000)   # one hour of frames
+    assert r["hits"] == 1 and r["misses"] == 2, r              # 120 hits clip 0; clip 1 only has a wrong word
+    assert r["false_alarms"] == 4, r                           # 130 (clip 0 already hit), 430 (wrong word),
+    #                                                            910 (after 850 + 50), 1500 (background)
+    assert abs(r["false_alarms_per_hour"] - 4.0) < 1e-9
+    assert r["median_latency_ms"] == 400.0 and r["hit_rate_per_word"]["down"] == 0.5
+
+
+def smoke_run():
+    """prepare.py on a small dataset folder rebuilt from the shipped slice (its speakers given fresh hashes so the
+    three splits are all populated), 20 training iterations, and stream scoring with a rule chosen on the smoke
+    validation stream."""
+    s, tmp = shipped(), Path(tempfile.mkdtemp())
+    try:
+        raw, noise_dir, out = tmp / "dataset", tmp / "noise", tmp / "out"
+        hashes = {}
+        for split in ("train", "valid", "test"):
+            h, n = [], 0
+            while len(h) < 3:
+                cand = f"{n:08x}"
+                if prepare.split_of(cand) == split:
+                    h.append(cand)
+                n += 1
+            hashes[split] = h
+        rng = np.random.default_rng(1)
+        for c, name in enumerate(prepare.CLASS_NAMES):
+            folder = raw / {"silence": "_silence_", "unknown": "_unknown_"}.get(name, name)
+            folder.mkdir(parents=True)
+            picks = rng.choice(np.flatnonzero(s["y"] == c), size=9, replace=False)
+            for k, i in enumerate(picks):
+                split = ("train", "train", "train", "train", "train", "valid", "valid", "test", "test")[k]
+                spk = hashes[split][k % 3]
+                if name == "silence":
+                    n = 0
+                    while prepare.split_of(f"silence:{k}{n:04d}") != split:
+                        n += 1
+                    fname = f"{k}{n:04d}.wav"
+                elif name == "unknown":
+                    fname = f"bed_{spk}_nohash_{k}.wav.wav"
+                else:
+                    fname = f"{spk}_nohash_{k}.wav"
+                (folder / fname).write_bytes(wav_bytes(s["pcm"][i].astype("<i2").tobytes()))
+        noise_dir.mkdir()
+        for r, name in zip(prepare.load_noise(DATA / "noise_heldout.npz"), prepare.NOISE_NAMES):
+            (noise_dir / f"{name}.wav").write_bytes(wav_bytes(r.astype("<i2").tobytes()))
+        py = sys.executable
+        subprocess.run([py, str(HERE / "prepare.py"), "--speech", str(raw), "--noise", str(noise_dir), "--out",
+                        str(out), "--min-test", "10"], check=True, capture_output=True, text=True)
+        sizes = {k: len(prepare.load_clips(out / f"kws_{k}.npz")["y"]) for k in ("train", "valid", "test")}
+        assert sizes == {"train": 60, "valid": 24, "test": 24}, sizes
+        model = tmp / "model"
+        subprocess.run([py, str(HERE / "train.py"), "--data", str(out), "--lam", "0.1", "--iters", "20",
+                        "--batch", "16", "--log-every", "10", "--out", str(model)], check=True, capture_output=True,
+                       text=True)
+        m = json.loads((model / "metrics.json").read_text())
+        assert m["iterations"] == 20 and 0 <= m["test"]["accuracy"] <= 1 and m["test"]["clips"] == 24
+        r = subprocess.run([py, str(HERE / "score.py"), "--model", str(model), "--test", str(out / "kws_test.npz"),
+                            "--noise", str(out / "noise.npz"), "--valid", str(out / "kws_valid.npz"),
+                            "--valid-noise", str(out / "noise.npz"), "--max-clips", "15", "--out",
+                            str(model / "stream.json")], check=True, capture_output=True, text=True)
+        res = json.loads((model / "stream.json").read_text())
+        f = res["float"]
+        assert f["keywords"] > 0 and f["hits"] + f["misses"] == f["keywords"] and 0 < f["frames_updated"] <= 1, f
+        assert "keyword_rule" in json.loads((model / "model.json").read_text()), r.stdout
+    finally:
+        shutil.rmtree(tmp)
+
+
+def shipped_model():
+    """The shipped Skip-GRU's test-speaker accuracy, recomputed from the shipped clips, is the card's."""
+    d = ROOT / "models/keyword"
+    if not (d / "model.pt").exists():
+        raise AssertionError("models/keyword/model.pt missing")
+    import torch
+    from score import load_model
+    from train import device_features, evaluate
+    torch.set_num_threads(1)
+    model, side = load_model(d)
+    s = shipped()
+    r = evaluate(model, device_features(s["pcm"]), s["y"].astype(np.int64),
+                 np.array(side["input_mean"], np.float32), np.array(side["input_std"], np.float32))
+    card = json.loads((d / "metrics.json").read_text())["test"]
+    assert abs(r["accuracy"] - card["accuracy"]) < 1e-9, (r["accuracy"], card["accuracy"])
+    assert r["accuracy"] >= 0.80 and r["frames_updated"] <= 0.50, (r["accuracy"], r["frames_updated"])
+
+
+for name, fn in [("wav reader rejects bad audio, naming the file", bad_audio),
+                 ("speaker split and file names", split_rules),
+                 ("shipped slice decodes (delta round trip)", shipped_slice),
+                 ("batched features equal features.py", batched_features),
+                 ("stream generator (seeded, placements, labels)", stream_generator),
+                 ("event rule equals the motion rule per word", event_rule),
+                 ("stream scoring", scoring),
+                 ("smoke: prepare, 20 training iterations, stream scoring", smoke_run),
+                 ("shipped model: test accuracy recomputed, floors", shipped_model)]:
+    check(name, fn)
+sys.exit(1 if failed else 0)

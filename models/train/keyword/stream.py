@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""The continuous keyword test stream, the keyword event rule and the event scoring.
+
+Stream generator (make_stream; fixed seed, so the same inputs give the same stream):
+  * background: back-to-back noise segments, each a random recording of the given noise set (the held-out 30 % of
+    the Speech Commands background recordings for the test stream), a random offset, a length uniform in 2..10 s,
+    at a gain uniform in [-30, 0] dB (one in five segments at -45 dB: a quiet room);
+  * speech: every given word and "unknown" clip once, in random order, added onto the background at its recorded
+    level, with gaps (end of one clip to start of the next) uniform in 1..5 s; the stream starts with 2 s of
+    background and ends 2 s after the last clip. "silence" clips are not placed (the background is the silence).
+  * saturated to int16. Labels: one event per placed word clip, frames [first frame touching the clip, last frame
+    inside it]; unknown clips are distractors (a detection there is a false alarm).
+Frames are the front end's (30 ms window, 20 ms hop): frame t covers samples [320 t, 320 t + 480).
+
+Event rule (per frame, skipped frames included: the head's output holds its last value), the motion model's
+integer vote rule (models/train/motion/events.py) applied to every word class at once:
+    vote_c = 1 if c == argmax(head) else 0;   score_c += ((vote_c << 15) - score_c) >> shift
+    word c fires when its rule is armed, score_c >= on, and >= refractory frames since c last fired;
+    it re-arms when score_c < off.
+Scoring: a detection of word c at frame d hits the earliest unmatched placed clip of class c with
+first <= d <= last + tolerance (50 frames = 1 s); any other detection is a false alarm (wrong word, unknown word or
+background). Latency = d - first (from the clip's start; the word ends somewhere inside the clip).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from prepare import CLASS_NAMES, SILENCE, WORDS
+
+HOP, WIN, RATE = 320, 480, 16000
+FRAME_HZ = RATE // HOP
+TOLERANCE = 50
+NUM_WORDS = len(WORDS)
+
+
+def make_stream(pcm: np.ndarray, y: np.ndarray, noise: list[np.ndarray], seed: int, max_clips: int | None = None):
+    """Returns (stream int16 [S], events [(first_frame, last_frame, class, clip_index)] for word clips,
+    placements [(start_sample, class, clip_index)] for every placed clip)."""
+    rng = np.random.default_rng(seed)
+    idx = np.flatnonzero(y != SILENCE)
+    idx = idx[rng.permutation(len(idx))]
+    if max_clips is not None:
+        idx = idx[:max_clips]
+    starts, t = [], 2 * RATE
+    for _ in idx:
+        starts.append(t)
+        t += pcm.shape[1] + int(rng.integers(RATE, 5 * RATE + 1))
+    total = (starts[-1] + pcm.shape[1] + 2 * RATE) if starts else 4 * RATE
+    bg = np.zeros(total, np.float64)
+    p = 0
+    while p < total:
+        r = noise[int(rng.integers(len(noise)))]
+        n = min(int(rng.integers(2 * RATE, 10 * RATE + 1)), len(r) - 1, total - p)
+        o = int(rng.integers(len(r) - n))
+        gain_db = -45.0 if rng.random() < 0.2 else rng.uniform(-30, 0)
+        bg[p:p + n] = r[o:o + n] * 10 ** (gain_db / 20)
+        p += n
+    events, placements = [], []
+    for s, i in zip(starts, idx):
+        bg[s:s + pcm.shape[1]] += pcm[i]
+        c = int(y[i])
+        placements.append((s, c, int(i)))
+        if c < NUM_WORDS:
+            first = max(0, (s - WIN) // HOP + 1)
+            last = (s + pcm.shape[1] - WIN) // HOP
+            events.append((first, last, c, int(i)))
+    return np.clip(np.rint(bg), -32768, 32767).astype(np.int16), events, placements
+
+
+def detect_keywords(pred: np.ndarray, shift: int, on: int, off: int, refractory: int,
+                    num_classes: int = len(CLASS_NAMES)):
+    """The vote rule over per-frame argmax classes -> [(frame, class, score)] for word classes."""
+    if not (0 <= off <= on <= 32768 and 0 <= shift <= 14 and refractory >= 0):
+        raise ValueError("event rule: need 0 <= off <= on <= 32768, shift 0..14, refractory >= 0")
+    score = np.zeros(num_classes, np.int64)
+    armed = np.ones(NUM_WORDS, bool)
+    last = np.full(NUM_WORDS, -10 ** 9, np.int64)
+    target = np.zeros(num_classes, np.int64)
+    out = []
+    for t, p in enumerate(np.asarray(pred).tolist()):
+        target[:] = 0
+        target[p] = 32768
+        score += (target - score) >> shift
+        w = score[:NUM_WORDS]
+        fire = armed & (w >= on) & (t - last >= refractory)
+        if fire.any():
+            for c in np.flatnonzero(fire).tolist():
+                out.append((t, c, int(w[c])))
+            armed[fire] = False
+            last[fire] = t
+        armed |= w < off
+    return out
+
+
+def score_stream(detections, events, frames: int, tolerance: int = TOLERANCE) -> dict:
+    hit = [None] * len(events)
+    false_alarms = 0
+    for d, c, _ in sorted(detections):
+        j = next((k for k, (a, b, cls, _) in enumerate(events)
+                  if hit[k] is None and cls == c and a <= d <= b + tolerance), None)
+        if j is None:
+            false_alarms += 1
+        else:
+            hit[j] = d
+    hours = frames / FRAME_HZ / 3600
+    lat = [(hit[k] - events[k][0]) * 1000 / FRAME_HZ for k in range(len(events)) if hit[k] is not None]
+    per_word = {}
+    for c, w in enumerate(WORDS):
+        ks = [k for k, e in enumerate(events) if e[2] == c]
+        per_word[w] = (sum(hit[k] is not None for k in ks) / len(ks)) if ks else float("nan")
+    hits = sum(h is not None for h in hit)
+    precision = hits / (hits + false_alarms) if hits + false_alarms else 0.0
+    recall = hits / len(events) if events else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"keywords": len(events), "hits": hits, "misses": len(events) - hits, "hit_rate": recall,
+            "false_alarms": false_alarms, "false_alarms_per_hour": false_alarms / hours, "precision": precision,
+            "f1": f1, "median_latency_ms": float(np.median(lat)) if lat else None,
+            "hit_rate_per_word": per_word, "hours": hours, "frames": int(frames)}
+
+
+def choose_rule(pred: np.ndarray, events, frames: int) -> dict:
+    """The rule's constants by event F1 on a validation stream (never on the test stream)."""
+    best = None
+    for shift in (2, 3, 4, 5):
+        for on in (22938, 27853, 31130, 32440):
+            for refractory in (25, 50):
+                rule = {"shift": shift, "on": on, "off": on // 4, "refractory": refractory}
+                s = score_stream(detect_keywords(pred, **rule), events, frames)
+                if best is None or s["f1"] > best[0]:
+                    best = (s["f1"], rule)
+    return best[1]
+
+
+def stream_minutes(stream: np.ndarray) -> float:
+    return len(stream) / RATE / 60
+
+
+def frames_of(n_samples: int) -> int:
+    return 0 if n_samples < WIN else 1 + (n_samples - WIN) // HOP
+
