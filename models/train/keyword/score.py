@@ -11,6 +11,10 @@
     skiprnn eval DIR/model.skrn /tmp/stream.npz --trace /tmp/trace.csv
     /usr/bin/python3 models/train/keyword/score.py --model DIR --fixed-trace /tmp/trace.csv --out ...
 
+    # the test clips as wavs, scored by the device's integer front end + fixed-point model end to end:
+    /usr/bin/python3 models/train/keyword/score.py --model models/keyword --write-wavs /tmp/kws_wavs
+    skiprnn listen models/keyword/model.skrn /tmp/kws_wavs
+
 Defaults: the shipped test slice (models/keyword/data/speech_commands_test.npz) and noise
 (models/keyword/data/noise_heldout.npz), stream seed 13.
 """
@@ -20,6 +24,7 @@ import argparse
 import csv
 import json
 import sys
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +96,20 @@ def fixed_from_trace(path: Path, classes: int):
     return np.array(out), np.array(upd)
 
 
+def write_wavs(folder: Path, clips: dict) -> None:
+    """One mono 16 kHz PCM16 wav per clip, in a sub-folder named after its class (what `skiprnn listen` reads)."""
+    names = [str(n) for n in clips["class_names"]]
+    for i, (pcm, y) in enumerate(zip(clips["pcm"], clips["y"])):
+        sub = folder / names[int(y)]
+        sub.mkdir(parents=True, exist_ok=True)
+        with wave.open(str(sub / f"{i:04d}.wav"), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes(np.asarray(pcm, dtype="<i2").tobytes())
+    print(f"wrote {len(clips['y'])} wavs under {folder}")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True, help="folder with model.pt and model.json")
@@ -100,6 +119,8 @@ def main(argv=None) -> int:
     p.add_argument("--valid-noise", help="noise.npz whose training part backs the validation stream")
     p.add_argument("--max-clips", type=int, help="place only this many clips (smoke runs)")
     p.add_argument("--write-stream-npz", help="write the test stream's int16 features as one sequence and stop")
+    p.add_argument("--write-wavs", help="write the test clips as 16 kHz PCM16 wavs, DIR/<class>/<index>.wav (for "
+                   "`skiprnn listen`, the device's integer front end end to end), and stop")
     p.add_argument("--fixed-trace", help="`skiprnn eval --trace` CSV of that sequence: also score fixed point")
     p.add_argument("--out", help="metrics JSON")
     a = p.parse_args(argv)
@@ -107,6 +128,9 @@ def main(argv=None) -> int:
     d = Path(a.model)
     model, side = load_model(d)
     test = load_clips(a.test)
+    if a.write_wavs:
+        write_wavs(Path(a.write_wavs), test)
+        return 0
     s_pcm, events, placed = st.make_stream(test["pcm"], test["y"], load_noise(a.noise), STREAM_SEED, a.max_clips)
     feats = stream_features(s_pcm)
     if a.write_stream_npz:
