@@ -15,13 +15,38 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
 mapfile -t device < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
 "$tools/compile-pe" "$work/SkipRnn.Edge.pe" "${device[@]}"
-app=("$here/audio/AudioBench.cs" "$here/RandomModelFile.cs")
-"$tools/compile-pe" "$work/Bench.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG -r:"$work/SkipRnn.Edge.dll" "${app[@]}"
+# The shipped keyword model and one test clip (the first "yes" of the shipped test slice) as C# arrays, each in an
+# assembly of its own: nanoCLR 1.x keeps array-initializer data behind 16-bit offsets (< 64 KiB per assembly).
+/usr/bin/python3 - "$root" "$work" <<'PY'
+import sys
+root, work = sys.argv[1], sys.argv[2]
+sys.path.insert(0, f"{root}/models/train/keyword")
+import prepare
+model = open(f"{root}/models/keyword/model.skrn", "rb").read()
+clips = prepare.load_clips(f"{root}/models/keyword/data/speech_commands_test.npz")
+i = int((clips["y"] == 0).nonzero()[0][0])
+with open(f"{work}/KeywordModel.cs", "w") as f:
+    f.write("namespace SkipRnn.Bench\n{\n    public static class KeywordModelBytes\n    {\n        public static byte[] Get() { return new byte[] { ")
+    f.write(", ".join(str(b) for b in model) + " }; }\n    }\n}\n")
+with open(f"{work}/KeywordClip.cs", "w") as f:
+    f.write(f"namespace SkipRnn.Bench\n{{\n    /// <summary>Test clip {i} of models/keyword/data/speech_commands_test.npz (Speech Commands v0.02, CC BY 4.0).</summary>\n")
+    f.write("    public static class KeywordClipSamples\n    {\n        public static short[] Get() { return new short[] { ")
+    f.write(", ".join(str(int(v)) for v in clips["pcm"][i]) + " }; }\n    }\n}\n")
+with open(f"{work}/KeywordData.cs", "w") as f:
+    f.write("namespace SkipRnn.Bench\n{\n    public static class KeywordData\n    {\n"
+            "        public static byte[] Model() { return KeywordModelBytes.Get(); }\n"
+            "        public static short[] Clip() { return KeywordClipSamples.Get(); }\n    }\n}\n")
+PY
+"$tools/compile-pe" "$work/KeywordModel.pe" "$work/KeywordModel.cs" >/dev/null
+"$tools/compile-pe" "$work/KeywordClip.pe" "$work/KeywordClip.cs" >/dev/null
+app=("$here/audio/AudioBench.cs" "$here/RandomModelFile.cs" "$work/KeywordData.cs")
+"$tools/compile-pe" "$work/Bench.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG -r:"$work/SkipRnn.Edge.dll" \
+  -r:"$work/KeywordModel.dll" -r:"$work/KeywordClip.dll" "${app[@]}"
 corelib=$("$tools/corelib")
 
 LD_LIBRARY_PATH="$tools/lib" valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   --dump-before='Library_corlib_native_System_Diagnostics_Debug::WriteLineNative*' \
-  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/Bench.pe" \
+  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/KeywordModel.pe" "$work/KeywordClip.pe" "$work/Bench.pe" \
   2>"$work/valgrind.log" | tr -d '\r' | grep '^@' > "$work/markers" || true
 grep -qx '@audio bench done' "$work/markers" || { echo "bench: the app did not finish; markers:" >&2; cat "$work/markers" >&2; exit 1; }
 n=$(wc -l < "$work/markers")
@@ -34,7 +59,7 @@ cat > "$work/host/host.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><DefineConstants>DEBUG</DefineConstants>
   <StartupObject>SkipRnn.Bench.AudioBench</StartupObject><Nullable>disable</Nullable><ImplicitUsings>disable</ImplicitUsings></PropertyGroup>
-  <ItemGroup><Compile Include="$here/audio/AudioBench.cs;$here/RandomModelFile.cs" /></ItemGroup>
+  <ItemGroup><Compile Include="$here/audio/AudioBench.cs;$here/RandomModelFile.cs;$work/KeywordData.cs;$work/KeywordModel.cs;$work/KeywordClip.cs" /></ItemGroup>
   <ItemGroup><ProjectReference Include="$root/src/SkipRnn.Edge/SkipRnn.Edge.csproj" /></ItemGroup>
 </Project>
 XML
@@ -45,8 +70,8 @@ dotnet run --project "$work/host/host.csproj" -c Release 2>&1 | grep '^@' > "$wo
 timed=""
 if [ "${1:-}" = "--timed" ]; then
   "$tools/compile-pe" "$work/Timed.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG -define:TIMED \
-    -r:"$work/SkipRnn.Edge.dll" "${app[@]}"
-  "$tools/nanoclr" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/Timed.pe" | tr -d '\r' | grep '^@' > "$work/timed"
+    -r:"$work/SkipRnn.Edge.dll" -r:"$work/KeywordModel.dll" -r:"$work/KeywordClip.dll" "${app[@]}"
+  "$tools/nanoclr" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/KeywordModel.pe" "$work/KeywordClip.pe" "$work/Timed.pe" | tr -d '\r' | grep '^@' > "$work/timed"
   timed="$work/timed"
 fi
 
@@ -64,7 +89,7 @@ if sys.argv[4]:
         ticks[names[i]] = int(lines[i + 1].split(" ticks-of-previous ")[1])
 checks = [m for m in markers if "-check " in m]
 hchecks = [m for m in host if "-check " in m]
-same = checks == hchecks and len(checks) == 3
+same = checks == hchecks and len(checks) == 4
 print("checksums nanoCLR:", "; ".join(checks))
 print("checksums .NET:   ", "; ".join(hchecks) if hchecks else "(host run failed)")
 print("audio bench nanoCLR vs .NET features:", "ok" if same else "DIFFER")
@@ -106,5 +131,19 @@ for label, v in rows:
     print(f"| {label} | {v / 1e6:.3f} M | {v / frame:.3f} |{extra}")
 print()
 print(f"gru macs per update: {next(m for m in markers if m.startswith('gru-macs')).split()[-1]}")
+# The shipped keyword model on a real clip (49 frames, one second of audio).
+kmacs = int(next(m for m in markers if m.startswith("kws-macs")).split()[-1])
+kupd = per("kws-update") - per("kws-reset")
+clip = per("kws-clip")
+kcheck = next(m for m in markers if m.startswith("kws-check")).split()
+updates, computed = int(kcheck[2]), int(kcheck[5])
+print(f"keyword model (models/keyword, int16 weights, {kmacs} MACs): update {kupd / 1e6:.3f} M ({kupd / kmacs:.0f} per MAC), "
+      f"load (Read + new SkipGru + the clip's array) {cost['kws-load'] / 1e6:.1f} M")
+print(f"keyword model on one test clip (1 s, 49 frames; {updates} updates, {computed} feature frames computed): "
+      f"{clip / 1e6:.1f} M x86 per second of audio, {clip / 49 / 1e6:.3f} M per 20 ms frame")
+for lo, hi, mhz in ((1.82, 5.45, 240),):
+    print(f"  on an ESP32 at {mhz} MHz, {lo}-{hi} cycles per x86 instruction (firmware/profiles/README.md): "
+          f"{clip * lo / mhz / 1e6:.2f}-{clip * hi / mhz / 1e6:.2f} s per second of audio "
+          f"({'keeps up' if clip * hi / mhz / 1e6 < 1 else 'does not keep up' if clip * lo / mhz / 1e6 > 1 else 'keeps up only at the fast end'})")
 sys.exit(0 if same else 1)
 PY
