@@ -39,6 +39,11 @@ namespace SkipRnn.Edge.Application
         public int BreakEvenMicros = 1000;
         /// <summary>Timer to code running again after a light sleep; the loop asks to be woken this much earlier.</summary>
         public int WakeLatencyMicros = 350;
+        /// <summary>
+        /// The microphone driver's buffer in samples (firmware/keyword: 2,048). A needed sample captured longer ago than
+        /// this has been overwritten: the loop counts an overflow, tells the sink and resumes at the oldest sample held.
+        /// </summary>
+        public int BufferSamples = 2048;
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
         public void Check()
@@ -49,6 +54,8 @@ namespace SkipRnn.Edge.Application
             if (BreakEvenMicros < 0) throw Bad("BreakEvenMicros", BreakEvenMicros, "must not be negative");
             if (WakeLatencyMicros < 0 || WakeLatencyMicros > BreakEvenMicros)
                 throw Bad("WakeLatencyMicros", WakeLatencyMicros, "must be 0..BreakEvenMicros (a sleep shorter than its wake-up never pays)");
+            if (BufferSamples < AudioFrontEnd.FrameLength)
+                throw Bad("BufferSamples", BufferSamples, "must be at least a frame (" + AudioFrontEnd.FrameLength.ToString() + ")");
         }
 
         private static Exception Bad(string name, int value, string rule)
@@ -78,6 +85,10 @@ namespace SkipRnn.Edge.Application
         public long LateSamples { get; internal set; }
         /// <summary>Samples of a needed window that fell in the microphone's start-up (zeros; must stay 0).</summary>
         public long StartupSamplesUsed { get; internal set; }
+        /// <summary>Times the microphone's buffer overflowed (a needed sample was older than the buffer by the clock).</summary>
+        public long Overflows { get; internal set; }
+        /// <summary>Samples lost to those overflows.</summary>
+        public long SamplesLost { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
     }
@@ -217,6 +228,17 @@ namespace SkipRnn.Edge.Application
         // Brings the microphone to the front end's position and reads the n samples that complete the next frame.
         private void Align(int n)
         {
+            // Samples complete by now: those captured before now − one sample. More than the buffer holds: the oldest
+            // were overwritten while the CPU was busy (frames too slow). Resume at the oldest sample still held.
+            long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;
+            if (complete - _micNext > _settings.BufferSamples)
+            {
+                long lost = complete - _settings.BufferSamples - _micNext;
+                _counters.Overflows++;
+                _counters.SamplesLost += lost;
+                _micNext += lost;
+                _sink.FifoOverflow(_detector.Step, _clock.NowMicros);
+            }
             long wanted = _frontEnd.SamplesWritten;
             if (_micNext < wanted)
             {
@@ -233,7 +255,7 @@ namespace SkipRnn.Edge.Application
             int missing = 0;
             if (_micNext > wanted)
             {
-                // Restarted too late: the window's first samples were never captured. Zeros stand in (counted).
+                // Restarted too late, or lost to an overflow: the window's first samples are gone. Zeros stand in (counted).
                 long m = _micNext - wanted;
                 missing = m < n ? (int)m : n;
                 for (int i = 0; i < missing; i++) _pcm[i] = 0;

@@ -41,6 +41,8 @@ public sealed class KeywordBoard : ILoopObserver
     public long SkipCpuMicros { get; private set; }
     /// <summary>Frames updated on a window other than the one their index says (must stay 0).</summary>
     public long MisalignedFrames { get; private set; }
+    /// <summary>The longest skipped span the loop accounted, frames.</summary>
+    public int LongestSpan { get; private set; }
     /// <summary>True when the loop waited for samples past the stream's end.</summary>
     public bool EndedShort { get; private set; }
 
@@ -52,6 +54,7 @@ public sealed class KeywordBoard : ILoopObserver
     {
         WakeLatencyMicros = (int)Parameters.WakeLatencyMicros,
         MicStartupMicros = (int)Parameters.MicStartupMicros,
+        BufferSamples = Parameters.BufferSamples,
     };
 
     /// <summary>The loop for <paramref name="detector"/> on this board.</summary>
@@ -84,11 +87,14 @@ public sealed class KeywordBoard : ILoopObserver
         if (Mic.LastReadIndex != frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength - 1) MisalignedFrames++;
         UpdateCpuMicros += Parameters.UpdateMicros;
         Clock.Advance(Parameters.UpdateMicros);
+        Mic.Poll();
     }
 
     void ILoopObserver.Skipped(int frames)
     {
+        if (frames > LongestSpan) LongestSpan = frames;
         SkipCpuMicros += Parameters.SkipMicros;
         Clock.Advance(Parameters.SkipMicros);
+        Mic.Poll();
     }
 }

@@ -101,6 +101,9 @@ public sealed class VirtualMicrophone : IAudioSource
         return i;
     }
 
+    /// <summary>The DMA runs on by itself: takes in what has arrived by now (overwriting the oldest when full). The board calls it after CPU work.</summary>
+    public void Poll() => CatchUp();
+
     // Samples whose slot has completed by now (sample i is in the buffer from CaptureMicros(i + 1)).
     private void CatchUp()
     {
