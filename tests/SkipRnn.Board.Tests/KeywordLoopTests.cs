@@ -141,4 +141,21 @@ public class KeywordLoopTests(ITestOutputHelper output)
         Assert.Equal(c.Overflows, board.Sink.Overflows.Count);
         Assert.True(c.LateSamples > 0);
     }
+
+    [Fact]
+    public void How_slow_a_frame_may_be_before_the_buffer_overflows()
+    {
+        // Bisection on the frame cost (features + update), microphone clocked: the largest cost at which nothing is lost
+        // over the whole stream. Bounded by the buffer (128 ms) and by the average: 31.5 % of 20 ms frames updated.
+        long ok = 10_000, bad = 200_000;
+        while (bad - ok > 1_000)
+        {
+            long mid = (ok + bad) / 2;
+            var (board, loop) = Run(MicPolicy.KeepClocked, updateMicros: mid);
+            bool lost = board.Mic.LostToOverflow > 0 || loop.Counters.Overflows > 0;
+            if (lost) bad = mid; else ok = mid;
+        }
+        output.WriteLine($"largest frame cost without a lost sample: {ok:N0} µs (loses at {bad:N0} µs)");
+        Assert.InRange(ok, 20_000, 128_000);
+    }
 }
