@@ -189,5 +189,7 @@ public sealed class StreamCommandTests
         EventRule r = m.EventRule!;
         Assert.Equal((0x3ff, 3, on, off, 25), (r.EventMask, r.Shift, r.On, r.Off, r.RefractorySteps));
         Assert.Equal(56_623, File.ReadAllBytes(Path.Combine(CliHarness.RepoRoot(), "models", "keyword", file)).Length);
+        Assert.Equal($"events: yes no up down left right on off stop go (section version 2); shift 3, on {on}, off {off}, refractory 25 steps",
+            InspectCommand.RuleText(m));
     }
 }
