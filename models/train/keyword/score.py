@@ -110,6 +110,22 @@ def write_wavs(folder: Path, clips: dict) -> None:
     print(f"wrote {len(clips['y'])} wavs under {folder}")
 
 
+def score_listen(path: Path, class_names, events, frames: int) -> dict:
+    """Scores the events of `skiprnn listen --json` on the stream wav (the device's front end, fixed point and the
+    model file's event rule): frame, class name -> the detections score_stream takes."""
+    doc = json.loads(path.read_text())
+    rec = doc.get("recording") or doc.get("Recording")
+    evs = rec.get("events") if "events" in rec else rec["Events"]
+    det = []
+    for e in evs:
+        frame = e.get("frame", e.get("Frame"))
+        name = e.get("class", e.get("Class"))
+        conf = e.get("confidence", e.get("Confidence"))
+        det.append((int(frame), class_names.index(name), int(round(conf * 32768))))
+    upd = rec.get("updatedShare", rec.get("UpdatedShare"))
+    return {**st.score_stream(det, events, frames), "frames_updated": float(upd)}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True, help="folder with model.pt and model.json")
@@ -121,6 +137,10 @@ def main(argv=None) -> int:
     p.add_argument("--write-stream-npz", help="write the test stream's int16 features as one sequence and stop")
     p.add_argument("--write-wavs", help="write the test clips as 16 kHz PCM16 wavs, DIR/<class>/<index>.wav (for "
                    "`skiprnn listen`, the device's integer front end end to end), and stop")
+    p.add_argument("--write-stream-wav", help="write the test stream as one 16 kHz PCM16 wav (for `skiprnn listen`, "
+                   "the device pipeline end to end with the model file's event rule) and stop")
+    p.add_argument("--listen-json", help="`skiprnn listen MODEL.skrn STREAM.wav --json` output for that wav: also score "
+                   "the device's events")
     p.add_argument("--fixed-trace", help="`skiprnn eval --trace` CSV of that sequence: also score fixed point")
     p.add_argument("--out", help="metrics JSON")
     a = p.parse_args(argv)
@@ -132,6 +152,14 @@ def main(argv=None) -> int:
         write_wavs(Path(a.write_wavs), test)
         return 0
     s_pcm, events, placed = st.make_stream(test["pcm"], test["y"], load_noise(a.noise), STREAM_SEED, a.max_clips)
+    if a.write_stream_wav:
+        with wave.open(a.write_stream_wav, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes(np.asarray(s_pcm, dtype="<i2").tobytes())
+        print(f"wrote {a.write_stream_wav}: {st.stream_minutes(s_pcm):.1f} min")
+        return 0
     feats = stream_features(s_pcm)
     if a.write_stream_npz:
         # one sequence [1, frames, 40] of int16 counts; y is a placeholder label (eval needs one; not scored here)
@@ -162,7 +190,9 @@ def main(argv=None) -> int:
             return 2
         res["fixed"] = {**st.score_stream(st.detect_keywords(fpred, **rule), events, len(fpred)),
                         "frames_updated": float(fupd.mean()), "argmax_agreement_with_float": float(np.mean(fpred == pred))}
-    for k in ("float", "fixed"):
+    if a.listen_json:
+        res["device_listen"] = score_listen(Path(a.listen_json), side["class_names"], events, len(pred))
+    for k in ("float", "fixed", "device_listen"):
         if k in res:
             s = res[k]
             print(f"stream {k}: {res['minutes']:.1f} min, {s['keywords']} keywords, hits {s['hits']} "

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks of the keyword recipe (prints one 'keyword ...: ok' / ': FAIL' line per check; test.sh counts them):
 the wav reader on bad audio, the speaker split, the shipped slice's round trip, the batched features against
-features.py, the stream generator and the event rule (against the motion rule it generalises), the scoring, a
+features.py, the stream generator and the event rule (against the motion rule it generalises), the scoring (of the
+Python rule's detections and of `skiprnn listen --json` events), a
 smoke run (preparation of a small dataset folder rebuilt from the shipped slice, a few training iterations,
 stream scoring with the rule chosen on the smoke validation stream), and the shipped model's test accuracy
 recomputed from the shipped clips.
@@ -170,6 +171,26 @@ def scoring():
     assert r["median_latency_ms"] == 400.0 and r["hit_rate_per_word"]["down"] == 0.5
 
 
+def listen_scoring():
+    """score.py --listen-json: the events of `skiprnn listen --json` (class names, confidences in [0, 1]) are scored
+    exactly like the same detections from the Python rule."""
+    import score
+    names = prepare.CLASS_NAMES
+    events = [(100, 150, 3, 0), (400, 450, 5, 1), (800, 850, 3, 2)]
+    det = [(120, 3, 30000), (430, 4, 30000), (820, 3, 31000), (1500, 7, 30000)]
+    doc = {"Model": "model.skrn", "Recording": {"File": "s.wav", "Seconds": 3600.0, "Frames": 180000, "FramesUpdated": 60000,
+           "Events": [{"Frame": t, "Seconds": 0.0, "Class": names[c], "Confidence": v / 32768} for t, c, v in det],
+           "UpdatedShare": 1 / 3}}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "listen.json"
+        path.write_text(json.dumps(doc))
+        r = score.score_listen(path, names, events, 180000)
+    want = st.score_stream(det, events, 180000)
+    same = json.dumps({k: r[k] for k in want}, sort_keys=True) == json.dumps(want, sort_keys=True)   # NaN-safe
+    assert same and abs(r["frames_updated"] - 1 / 3) < 1e-12, (r, want)
+    assert r["hits"] == 2 and r["false_alarms"] == 2, r
+
+
 def smoke_run():
     """prepare.py on a small dataset folder rebuilt from the shipped slice (its speakers given fresh hashes so the
     three splits are all populated), 20 training iterations, and stream scoring with a rule chosen on the smoke
@@ -255,6 +276,7 @@ for name, fn in [("wav reader rejects bad audio, naming the file", bad_audio),
                  ("stream generator (seeded, placements, labels)", stream_generator),
                  ("event rule equals the motion rule per word", event_rule),
                  ("stream scoring", scoring),
+                 ("skiprnn listen events scored like the Python rule's (score.py --listen-json)", listen_scoring),
                  ("smoke: prepare, 20 training iterations, stream scoring", smoke_run),
                  ("shipped model: test accuracy recomputed, floors", shipped_model)]:
     check(name, fn)

@@ -1,5 +1,7 @@
 """The motion model's classes, the integer event rule (mirrored bit for bit by the device's
-src/SkipRnn.Edge/Streaming/EventDetector.cs) and the scoring of activities and transition events.
+src/SkipRnn.Edge/Streaming/EventSmoother.cs with a one-class rule; the device's rule over a set of classes is this
+rule per class, as models/train/keyword/stream.py's detect_keywords) and the scoring of activities and transition
+events.
 
 Classes (head outputs): 0 walking, 1 upstairs, 2 downstairs, 3 sitting, 4 standing, 5 lying,
 6 transition (HAPT's six postural transitions, ids 7..12). Unlabelled samples (HAPT id 0, about a

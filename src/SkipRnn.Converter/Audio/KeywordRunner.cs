@@ -111,10 +111,13 @@ public static class KeywordRunner
         for (int pos = 0; pos < a.Samples.Length; pos += AudioFrontEnd.HopLength)
         {
             if (!spotter.Write(a.Samples, pos, Math.Min(AudioFrontEnd.HopLength, a.Samples.Length - pos))) continue;
-            StreamDetector d = spotter.Detector;
-            long frame = d.LastEventStep;
-            events.Add(new KeywordEvent(frame, (frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength) / (double)AudioFrontEnd.SampleRate,
-                classes[d.LastEventClass], d.LastEventConfidence / 32768.0));
+            EventList fired = spotter.Fired;
+            for (int i = 0; i < fired.Count; i++)
+            {
+                long frame = fired.StepAt(i);
+                events.Add(new KeywordEvent(frame, (frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength) / (double)AudioFrontEnd.SampleRate,
+                    classes[fired.ClassAt(i)], fired.ConfidenceAt(i) / 32768.0));
+            }
         }
         // frames of the recording (SkipFrames may have counted skipped frames past its end)
         long total = a.Samples.Length < AudioFrontEnd.FrameLength ? 0 : 1 + (a.Samples.Length - AudioFrontEnd.FrameLength) / AudioFrontEnd.HopLength;

@@ -42,6 +42,7 @@ public static class InspectCommand
         CliOutput.Row(facts, "audio front end", model.FrontEnd == null ? "none" :
             $"log-mel: {model.FrontEnd.SampleRate} Hz, frame {model.FrontEnd.FrameLength} / hop {model.FrontEnd.HopLength}, {model.FrontEnd.FftSize}-point FFT, " +
             $"{model.FrontEnd.Bands} bands {model.FrontEnd.LowHz}–{model.FrontEnd.HighHz} Hz, ln(E + 1e{model.FrontEnd.LogFloorExponent}) in Q{model.FrontEnd.FeatureFracBits}");
+        CliOutput.Row(facts, "event rule", RuleText(model));
         CliOutput.Row(facts, "flash bytes (file)", s.FlashBytes.ToString("N0"));
         CliOutput.Row(facts, "RAM bytes: parsed model", s.ModelRamBytes.ToString("N0"));
         CliOutput.Row(facts, "RAM bytes: runner state and scratch", s.RunnerRamBytes.ToString("N0"));
@@ -66,5 +67,17 @@ public static class InspectCommand
                 $"{t.ShiftMin}..{t.ShiftMax}", t.StoredBytes.ToString("N0"));
         console.Write(tensors);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The model file's event rule in one line: its event classes (by name) and constants.</summary>
+    public static string RuleText(SkipGruModel model)
+    {
+        SkipRnn.Edge.Streaming.EventRule? r = model.EventRule;
+        if (r == null) return "none";
+        var names = new List<string>();
+        for (int c = 0; c < model.OutputSize; c++)
+            if (r.IsEventClass(c)) names.Add(model.ClassNames?[c] ?? c.ToString());
+        return $"events: {string.Join(" ", names)} (section version {r.SectionVersion}); shift {r.Shift}, on {r.On}, off {r.Off}, " +
+               $"refractory {r.RefractorySteps} steps";
     }
 }

@@ -84,7 +84,7 @@ public static class StreamRunner
                 for (int c = 1; c < o.Length; c++) if (o[c] > o[best]) best = c;
                 pred[t] = best;
                 if (smoother.Observe(best, 1))
-                    events.Add(new StreamEvent(r, smoother.LastEventStep, smoother.EventClass, smoother.LastEventConfidence));
+                    events.Add(new StreamEvent(r, smoother.LastEventStep, smoother.LastEventClass, smoother.LastEventConfidence));
             }
         }
         return new StreamTrace { Pred = pred, Updated = updated, Events = events };

@@ -29,6 +29,7 @@ namespace SkipRnn.Edge.Application
         private readonly LoopSettings _settings;
         private readonly LoopCounters _counters = new LoopCounters();
         private readonly int[] _frame;
+        private readonly EventList _events = new EventList(EventRule.MaxClasses);
         private long _origin;          // µs at which sample 0 arrives
         private long _toDiscard;       // skipped samples ahead of the next needed one that the FIFO still holds or will receive
         private bool _started;
@@ -210,10 +211,18 @@ namespace SkipRnn.Edge.Application
             }
         }
 
+        // Every class that fired in the last call, oldest sample first, lowest class first on a tie (one event per call
+        // unless the rule has several event classes).
         private void Report()
         {
-            _counters.Events++;
-            _sink.Event(_detector.LastEventStep, _detector.LastEventClass, _detector.LastEventConfidence, _clock.NowMicros);
+            _events.Clear();
+            _events.Collect(_detector);
+            long now = _clock.NowMicros;
+            for (int i = 0; i < _events.Count; i++)
+            {
+                _counters.Events++;
+                _sink.Event(_events.StepAt(i), _events.ClassAt(i), _events.ConfidenceAt(i), now);
+            }
         }
     }
 }

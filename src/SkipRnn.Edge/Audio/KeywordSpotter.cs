@@ -18,8 +18,8 @@ namespace SkipRnn.Edge.Audio
     ///     if (spotter.Write(buf, 0, n)) Report(spotter.Detector.LastEventClass, spotter.Detector.LastEventStep);
     /// }
     /// </code>
-    /// A call reports whether at least one event fired; <see cref="Events"/> counts them all (hand over a hop at a
-    /// time, 320 samples, to see each one: an event fires at most once per frame).
+    /// A call reports whether at least one event fired; <see cref="Fired"/> lists the events of the last call (up to 64;
+    /// hand over a hop at a time, 320 samples, to be sure to see each one) and <see cref="Events"/> counts them all.
     /// </summary>
     public sealed class KeywordSpotter
     {
@@ -28,6 +28,7 @@ namespace SkipRnn.Edge.Audio
         private readonly int[] _features = new int[AudioFrontEnd.Bands];
         private int _drop;
         private long _events;
+        private readonly EventList _fired = new EventList(2 * EventRule.MaxClasses);
 
         /// <summary>A spotter for <paramref name="model"/>, which must carry a front end and an event rule.</summary>
         public KeywordSpotter(SkipGruModel model)
@@ -42,6 +43,8 @@ namespace SkipRnn.Edge.Audio
         public StreamDetector Detector { get { return _detector; } }
         /// <summary>The front end (frames computed and skipped).</summary>
         public AudioFrontEnd FrontEnd { get { return _frontEnd; } }
+        /// <summary>The events of the last <see cref="Write"/> call (frame index, class, confidence), oldest first.</summary>
+        public EventList Fired { get { return _fired; } }
         /// <summary>Events fired since the start.</summary>
         public long Events { get { return _events; } }
         /// <summary>Samples handed over so far.</summary>
@@ -53,6 +56,7 @@ namespace SkipRnn.Edge.Audio
             if (pcm == null) throw new ArgumentNullException("pcm");
             if (offset < 0 || count < 0 || offset > pcm.Length - count) throw new ArgumentOutOfRangeException("count");
             bool fired = false;
+            _fired.Clear();
             while (count > 0)
             {
                 if (_drop > 0)
@@ -70,12 +74,12 @@ namespace SkipRnn.Edge.Audio
                 count -= n;
                 if (!_frontEnd.FrameReady) continue;
                 _frontEnd.ComputeFrame(_features);
-                if (_detector.Push(_features)) { fired = true; _events++; }
+                if (_detector.Push(_features)) { fired = true; _events += _fired.Collect(_detector); }
                 int skip = _detector.SamplesToSkip;
                 if (skip > 0)
                 {
                     _drop = _frontEnd.SkipFrames(skip);
-                    if (_detector.SkipSamples(skip)) { fired = true; _events++; }
+                    if (_detector.SkipSamples(skip)) { fired = true; _events += _fired.Collect(_detector); }
                 }
             }
             return fired;
@@ -88,6 +92,7 @@ namespace SkipRnn.Edge.Audio
             _detector.Reset();
             _drop = 0;
             _events = 0;
+            _fired.Clear();
         }
     }
 }

@@ -146,15 +146,21 @@ namespace SkipRnn.Edge.Format
         private static EventRule ReadEventRule(ByteCursor c, int outputs)
         {
             int version = c.U8("event_rule.version");
-            if (version != EventRule.Version)
+            if (version != EventRule.Version && version != EventRule.VersionMask)
                 throw new ModelFormatException("event_rule.version", "is " + version.ToString() +
-                    ", this runtime reads event-rule version " + EventRule.Version.ToString());
-            int eventClass = c.U8("event_rule.event_class");
+                    ", this runtime reads event-rule versions 1 (one class) and 2 (class mask)");
+            int eventClass = 0;
+            int mask = 0;
+            if (version == EventRule.Version) eventClass = c.U8("event_rule.event_class");
+            else mask = c.I32("event_rule.event_mask");
             int shift = c.U8("event_rule.shift");
             int on = c.I32("event_rule.on");
             int off = c.I32("event_rule.off");
             int refractory = c.I32("event_rule.refractory");
-            return new EventRule(outputs, eventClass, shift, on, off, refractory);
+            if (version == EventRule.Version) return new EventRule(outputs, eventClass, shift, on, off, refractory);
+            if (mask != 0 && (mask & (mask - 1)) == 0)
+                throw new ModelFormatException("event_rule.event_mask", "names one class: such a rule is written as version 1");
+            return EventRule.ForClasses(outputs, mask, shift, on, off, refractory);
         }
 
         private static InputNormalization ReadInputNormalization(ByteCursor c, int inputs)

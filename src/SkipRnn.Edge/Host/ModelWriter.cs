@@ -104,8 +104,11 @@ namespace SkipRnn.Edge.Host
             // ---- optional streaming event rule (flags bit 2) ----
             if (m.EventRule != null)
             {
-                w.Write((byte)Streaming.EventRule.Version);
-                w.Write((byte)m.EventRule.EventClass);
+                // One event class: version 1 (files written before version 2 stay byte-identical); several: version 2, a class mask.
+                int version = m.EventRule.SectionVersion;
+                w.Write((byte)version);
+                if (version == Streaming.EventRule.Version) w.Write((byte)m.EventRule.EventClass);
+                else w.Write(m.EventRule.EventMask);
                 w.Write((byte)m.EventRule.Shift);
                 w.Write(m.EventRule.On);
                 w.Write(m.EventRule.Off);

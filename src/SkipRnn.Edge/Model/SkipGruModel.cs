@@ -163,7 +163,7 @@ namespace SkipRnn.Edge.Model
         /// <summary>The same model carrying <paramref name="rule"/> (null removes it).</summary>
         public SkipGruModel WithEventRule(Streaming.EventRule rule)
         {
-            if (rule != null && rule.EventClass >= OutputSize)
+            if (rule != null && !rule.FitsHead(OutputSize))
                 throw new ModelFormatException("event_rule.event_class", "is outside the model's head");
             SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
                 InputFracBits, SamplePeriodMicros, ClassNames, SelfTest);

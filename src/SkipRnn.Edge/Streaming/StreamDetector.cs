@@ -33,7 +33,7 @@ namespace SkipRnn.Edge.Streaming
         {
             if (model == null) throw new ArgumentNullException("model");
             if (rule == null) throw new ArgumentNullException("rule");
-            if (model.OutputSize <= rule.EventClass)
+            if (!rule.FitsHead(model.OutputSize))
                 throw new ModelFormatException("event_rule.event_class", "is outside the model's head");
             _rnn = new SkipGru(model);
             _smoother = new EventSmoother(rule, model.OutputSize);
@@ -53,8 +53,10 @@ namespace SkipRnn.Edge.Streaming
         public int HeadClass { get { return _rnn.HasOutput ? _rnn.ArgMax() : -1; } }
         /// <summary>The smoothed activity (largest vote share).</summary>
         public int CurrentClass { get { return _smoother.CurrentClass; } }
-        /// <summary>Class of the last event (the rule's event class).</summary>
-        public int LastEventClass { get { return _smoother.EventClass; } }
+        /// <summary>Class of the last event (the lowest class index when several fired on the same sample).</summary>
+        public int LastEventClass { get { return _smoother.LastEventClass; } }
+        /// <summary>Every class that fired during the last Push/SkipSamples (bit c for class c); per class: Smoother.LastEventStepOf(c).</summary>
+        public int LastFiredMask { get { return _smoother.FiredMask; } }
         /// <summary>Sample index of the last event.</summary>
         public long LastEventStep { get { return _smoother.LastEventStep; } }
         /// <summary>Confidence of the last event: the event class's vote share then, Q0.15.</summary>

@@ -144,4 +144,52 @@ public sealed class StreamCommandTests
         Assert.Null(EventRuleSidecar.Parse("{\"event_rule\": null}", "m.json", 7));
         Assert.Null(EventRuleSidecar.Parse("{}", "m.json", 7));
     }
+
+    private static readonly string[] KeywordNames = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "silence", "unknown"];
+
+    [Fact]
+    public void A_keyword_rule_makes_every_named_word_an_event_class()
+    {
+        EventRule r = EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": 32440, \"off\": 8110, \"refractory\": 25}}", "m.json", 12, KeywordNames)!;
+        Assert.Equal((0x3ff, 10, 3, 32440, 8110, 25, EventRule.VersionMask),
+            (r.EventMask, r.EventClassCount, r.Shift, r.On, r.Off, r.RefractorySteps, r.SectionVersion));
+        // the words need not come first
+        string[] shuffled = ["silence", "yes", "unknown", "no"];
+        Assert.Equal(0b1010, EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50, \"refractory\": 0}}", "m.json", 4, shuffled)!.EventMask);
+    }
+
+    [Theory]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 500, \"refractory\": 0}}", "keyword_rule.off", "must be 0..on")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50}}", "keyword_rule.refractory", "missing")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 15, \"on\": 100, \"off\": 50, \"refractory\": 0}}", "keyword_rule.shift", "must be 0..14")]
+    [InlineData("{\"keyword_rule\": 3}", "keyword_rule", "must be an object")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50, \"refractory\": 0}, \"event_rule\": {\"version\": 1, \"event_class\": 1, \"shift\": 4, \"on\": 100, \"off\": 50, \"refractory\": 0}}", "'event_rule' and 'keyword_rule'", "both present")]
+    public void A_bad_keyword_rule_names_the_field(string json, string field, string problem)
+    {
+        var e = Assert.Throws<ImportException>(() => EventRuleSidecar.Parse(json, "m.json", 12, KeywordNames));
+        Assert.Contains(field, e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
+    [Fact]
+    public void A_keyword_rule_needs_class_names_and_two_words()
+    {
+        const string json = "{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50, \"refractory\": 0}}";
+        Assert.Contains("needs the sidecar's class_names", Assert.Throws<ImportException>(() => EventRuleSidecar.Parse(json, "m.json", 12, null)).Message);
+        Assert.Contains("at least two word classes", Assert.Throws<ImportException>(() =>
+            EventRuleSidecar.Parse(json, "m.json", 3, ["yes", "silence", "unknown"])).Message);
+    }
+
+    [Theory]
+    [InlineData("model.skrn", 32440, 8110)]
+    [InlineData("gru/model.skrn", 31130, 7782)]
+    public void The_shipped_keyword_models_carry_the_ten_word_rule_of_their_sidecar(string file, int on, int off)
+    {
+        var m = SkipRnn.Edge.Format.ModelReader.Read(File.ReadAllBytes(Path.Combine(CliHarness.RepoRoot(), "models", "keyword", file)));
+        EventRule r = m.EventRule!;
+        Assert.Equal((0x3ff, 3, on, off, 25), (r.EventMask, r.Shift, r.On, r.Off, r.RefractorySteps));
+        Assert.Equal(56_623, File.ReadAllBytes(Path.Combine(CliHarness.RepoRoot(), "models", "keyword", file)).Length);
+        Assert.Equal($"events: yes no up down left right on off stop go (section version 2); shift 3, on {on}, off {off}, refractory 25 steps",
+            InspectCommand.RuleText(m));
+    }
 }

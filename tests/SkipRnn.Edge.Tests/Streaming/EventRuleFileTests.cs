@@ -45,10 +45,10 @@ public class EventRuleFileTests
     public void An_unknown_section_version_is_refused_with_a_clear_message()
     {
         byte[] file = ModelWriter.ToBytes(WithRule());
-        file[file.Length - 15] = 2;
+        file[file.Length - 15] = 3;
         var e = Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(file)));
         Assert.Equal("event_rule.version", e.Field);
-        Assert.Contains("reads event-rule version 1", e.Message);
+        Assert.Contains("reads event-rule versions 1 (one class) and 2 (class mask)", e.Message);
     }
 
     [Fact]
@@ -69,5 +69,78 @@ public class EventRuleFileTests
     {
         var e = Assert.Throws<ModelFormatException>(() => ModelFileTests.SmallModel().WithEventRule(new EventRule(5, 4, 4, 100, 50, 0)));
         Assert.Equal("event_rule.event_class", e.Field);
+    }
+
+    // ---- version 2: a set of event classes ----
+
+    private static SkipGruModel WithMask(int mask) =>
+        ModelFileTests.SmallModel().WithEventRule(EventRule.ForClasses(3, mask, 3, 20000, 5000, 25));
+
+    [Fact]
+    public void A_rule_with_several_classes_is_written_as_version_2_with_the_mask_and_round_trips()
+    {
+        byte[] file = ModelWriter.ToBytes(WithMask(0b101));
+        // version, mask (i32), shift, on, off, refractory: 18 bytes
+        Assert.Equal(ModelWriter.ToBytes(ModelFileTests.SmallModel()).Length + 18, file.Length);
+        Assert.Equal(EventRule.VersionMask, file[file.Length - 18]);
+        Assert.Equal(0b101, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(file.Length - 17)));
+        EventRule r = ModelReader.Read(file).EventRule!;
+        Assert.Equal((0b101, 0, 2, 3, 20000, 5000, 25), (r.EventMask, r.EventClass, r.EventClassCount, r.Shift, r.On, r.Off, r.RefractorySteps));
+        Assert.True(r.IsEventClass(2) && !r.IsEventClass(1) && !r.IsEventClass(-1) && !r.IsEventClass(40));
+        Assert.Equal(file, ModelWriter.ToBytes(ModelReader.Read(file)));
+    }
+
+    [Fact]
+    public void A_one_class_rule_is_still_written_as_version_1_so_single_class_files_do_not_change()
+    {
+        byte[] viaMask = ModelWriter.ToBytes(WithMask(0b100));
+        Assert.Equal(ModelWriter.ToBytes(ModelFileTests.SmallModel().WithEventRule(new EventRule(3, 2, 3, 20000, 5000, 25))), viaMask);
+        Assert.Equal(EventRule.Version, viaMask[viaMask.Length - 15]);
+    }
+
+    [Fact]
+    public void The_shipped_motion_model_file_is_read_and_rewritten_byte_for_byte()
+    {
+        byte[] file = File.ReadAllBytes(Path.Combine(RepoPaths.Root, "models", "motion", "model.skrn"));
+        SkipGruModel m = ModelReader.Read(file);
+        Assert.Equal((1, 1 << 6, 1), (m.EventRule!.SectionVersion, m.EventRule.EventMask, m.EventRule.EventClassCount));
+        Assert.Equal(file, ModelWriter.ToBytes(m));
+    }
+
+    [Theory]
+    [InlineData(0, "is 0: at least one event class is needed")]
+    [InlineData(0b1001, "is 0x00000009: it names class 3, the head has 3 classes (0..2)")]
+    [InlineData(unchecked((int)0x80000001), "is 0x80000001: it names class 31, the head has 3 classes (0..2)")]
+    [InlineData(0b010, "names one class: such a rule is written as version 1")]
+    public void A_bad_mask_in_the_file_is_refused_with_a_clear_message(int mask, string message)
+    {
+        byte[] file = ModelWriter.ToBytes(WithMask(0b011));
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(file.Length - 17), mask);
+        var e = Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(file)));
+        Assert.Equal("event_rule.event_mask", e.Field);
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void A_truncated_version_2_section_and_out_of_range_constants_name_the_field()
+    {
+        byte[] full = ModelWriter.ToBytes(WithMask(0b011));
+        byte[] cut = full.AsSpan(0, full.Length - 15).ToArray();     // version and two bytes of the mask left
+        BinaryPrimitives.WriteUInt32LittleEndian(cut.AsSpan(8), (uint)(cut.Length - ModelFileLayout.HeaderSize));
+        Assert.Equal("event_rule.event_mask", Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(cut))).Field);
+
+        byte[] file = ModelWriter.ToBytes(WithMask(0b011));
+        file[file.Length - 13] = 15;                                  // shift
+        Assert.Equal("event_rule.shift", Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(file))).Field);
+    }
+
+    [Fact]
+    public void A_mask_naming_a_class_outside_the_head_is_refused_when_built_or_attached()
+    {
+        Assert.Equal("event_rule.event_mask", Assert.Throws<ModelFormatException>(() => EventRule.ForClasses(12, 1 << 12, 3, 100, 50, 0)).Field);
+        var wide = EventRule.ForClasses(12, 0x3ff, 3, 100, 50, 0);     // the ten keyword classes
+        Assert.Equal((10, 0), (wide.EventClassCount, wide.EventClass));
+        Assert.Equal("event_rule.event_class", Assert.Throws<ModelFormatException>(() => ModelFileTests.SmallModel().WithEventRule(wide)).Field);
+        Assert.True(EventRule.ForClasses(40, unchecked((int)0x80000000), 3, 100, 50, 0).IsEventClass(31));
     }
 }

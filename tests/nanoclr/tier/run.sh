@@ -38,7 +38,7 @@ while read -r kind name files; do
   fi
 done < "$work/gen/assemblies.txt"
 "$tools/compile-pe" "$work/TierApp.pe" -entrypoint SkipRnn.NanoClrTier.Program::Main -define:DEBUG "${refs[@]}" \
-  "$here/App/TierApp.cs" "$here/App/TierLoopCase.cs" "$here/App/Out.Device.cs" "${app_files[@]}" > "$work/compile.log" 2>&1 \
+  "$here/App/TierApp.cs" "$here/App/TierLoopCase.cs" "$here/App/TierKeywordCase.cs" "$here/App/Out.Device.cs" "${app_files[@]}" > "$work/compile.log" 2>&1 \
   || { cat "$work/compile.log"; fail "the tier app does not compile for nanoCLR"; }
 
 # 3. Run on nanoCLR (its banner and assembly tables are indented or bracketed: keep the app's lines only) and on .NET.

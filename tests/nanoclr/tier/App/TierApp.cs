@@ -21,6 +21,7 @@ namespace SkipRnn.NanoClrTier
             byte[] small = null;    // a 2-layer model with head and self-test vectors: the corruption and misuse cases
             byte[] noVectors = null;
             byte[] motion = null;   // the shipped motion model: the application-loop case (TierLoopCase.cs)
+            byte[] keyword = null;  // the shipped keyword model: the keyword-loop case (TierKeywordCase.cs)
             for (int i = 0; i < TierModels.Count; i++)
             {
                 Out.Line("case " + TierModels.Name(i));
@@ -30,6 +31,7 @@ namespace SkipRnn.NanoClrTier
                     if (TierModels.Name(i).IndexOf("2x3x12") >= 0) small = bytes;
                     if (TierModels.Name(i).IndexOf("1x4x8") >= 0) noVectors = bytes;
                     if (TierModels.Name(i) == "models/motion") motion = bytes;
+                    if (TierModels.Name(i) == "models/keyword") keyword = bytes;
                     RunStream(bytes, TierModels.Steps(i), 1000 + i);
                 }
                 catch (Exception e)
@@ -45,6 +47,8 @@ namespace SkipRnn.NanoClrTier
             try { TierLoopCase.Run(motion); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
             Out.Line("case audio front end");
             try { AudioFrontEndCase(); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
+            Out.Line("case keyword loop");
+            try { TierKeywordCase.Run(keyword); } catch (Exception e) { Out.Line("UNEXPECTED EXCEPTION " + Describe(e)); }
             Out.Line("tier: end");
         }
 

@@ -1,0 +1,127 @@
+using System;
+using System.Device.Gpio;
+using System.IO.Ports;
+using nanoFramework.Hardware.Esp32;
+using SkipRnn.Edge.Application;
+using SkipRnn.Edge.Streaming;
+using SkipRnn.Keyword.Board;
+
+namespace SkipRnn.Keyword
+{
+    /// <summary>
+    /// Always-on keyword spotting on an ESP32 DevKit + INMP441 I2S microphone (README.md: wiring, flashing, what the
+    /// serial port shows). Boot: serial port, LED, model + self-test (refusal: a serial line and an LED code, forever),
+    /// microphone probe; then the device's KeywordLoop (src/SkipRnn.Edge/Application): 16 kHz PCM into the integer
+    /// front end, features computed only for the frames the Skip-GRU updates on, words (the model's ten-word rule) on
+    /// serial and a GPIO pulse. Through skipped spans longer than the microphone's start-up its clock stops and the
+    /// ESP32 light-sleeps; shorter spans keep it clocked and the samples are discarded (the I2S DMA stops in light sleep).
+    /// </summary>
+    public static class Program
+    {
+        /// <summary>LED blinks: the model is not a keyword model (no audio front end, or not 40 inputs).</summary>
+        public const int BlinksNotKeywordModel = 6;
+        /// <summary>LED blinks: the microphone gives a constant signal (no INMP441 on the I2S pins: wiring).</summary>
+        public const int BlinksNoMicrophone = 5;
+        /// <summary>PCM samples 16 kHz: the front end's rate.</summary>
+        private const int SampleRate = 16000;
+        /// <summary>The I2S DMA buffer: 2,048 samples = 128 ms (8 KiB at 4 bytes a slot): a frame may take up to ~100 ms.</summary>
+        private const int BufferSamples = 2048;
+        /// <summary>A status line every this many frames (one minute at 50 frames a second).</summary>
+        private const int StatusEveryFrames = 3000;
+
+        public static void Main()
+        {
+            Configuration.SetPinFunction(Pins.SerialTx, DeviceFunction.COM2_TX);
+            Configuration.SetPinFunction(Pins.SerialRx, DeviceFunction.COM2_RX);
+            var serial = new SerialPort("COM2", 115200);
+            serial.Open();
+            var gpio = new GpioController();
+            var led = new GpioStatusLed(gpio, Pins.StatusLed);
+            var sink = new SerialEventSink(serial, gpio, Pins.EventOut);
+            var clock = new EspClock();
+            var sleep = new EspSleepTimer(clock);
+            sink.Message("skiprnn keyword: boot");
+
+            StreamDetector detector = AppBoot.Start(KeywordModel.ReadBytes(), sink, out int blinks);
+            if (detector == null) Refuse(led, sleep, blinks);
+            sink.UseClassNames(detector.Rnn.Model.ClassNames);
+
+            var mic = new Inmp441Source(SampleRate, BufferSamples);
+            var settings = new KeywordLoopSettings();
+            settings.Policy = MicPolicy.SleepThroughSpans;      // falls back to a clocked microphone for spans shorter than its start-up
+            KeywordLoop loop = null;
+            try
+            {
+                loop = new KeywordLoop(detector, mic, clock, sleep, sink, settings, null);
+            }
+            catch (Exception e)
+            {
+                sink.Message("skiprnn: REFUSED: not a keyword model: " + e.Message);
+                Refuse(led, sleep, BlinksNotKeywordModel);
+            }
+            if (!Probe(mic, sleep, settings.MicStartupMicros))
+            {
+                sink.Message("skiprnn: REFUSED: the microphone's signal is constant (INMP441 SCK GPIO14, WS GPIO15, SD GPIO32, L/R to GND): check the wiring");
+                Refuse(led, sleep, BlinksNoMicrophone);
+            }
+            sink.Message("skiprnn: running, words: " + Words(detector) + "; " + BufferSamples.ToString() +
+                "-sample audio buffer, microphone stopped through spans past " + (settings.MicStartupMicros / 1000).ToString() + " ms");
+
+            long nextStatus = StatusEveryFrames;
+            while (true)
+            {
+                loop.RunOnce();
+                if (detector.Step >= nextStatus)
+                {
+                    nextStatus += StatusEveryFrames;
+                    Status(sink, loop, sleep);
+                }
+            }
+        }
+
+        // A wired INMP441 never gives 100 ms of one value (its noise floor is −87 dBFS, a few LSB of the 16 bits kept);
+        // an unconnected SD line with its pull-down reads 0 throughout.
+        private static bool Probe(Inmp441Source mic, EspSleepTimer sleep, int startupMicros)
+        {
+            var pcm = new short[1600];
+            mic.Start();
+            sleep.Idle(startupMicros);
+            mic.Read(pcm, 0, pcm.Length);
+            mic.Stop();
+            for (int i = 1; i < pcm.Length; i++)
+                if (pcm[i] != pcm[0]) return true;
+            return false;
+        }
+
+        private static string Words(StreamDetector detector)
+        {
+            string[] names = detector.Rnn.Model.ClassNames;
+            EventRule rule = detector.Smoother.Rule;
+            string s = "";
+            for (int c = 0; c < detector.Rnn.Model.OutputSize; c++)
+            {
+                if (!rule.IsEventClass(c)) continue;
+                if (s.Length > 0) s += " ";
+                s += names != null ? names[c] : c.ToString();
+            }
+            return s;
+        }
+
+        private static void Status(SerialEventSink sink, KeywordLoop loop, EspSleepTimer sleep)
+        {
+            KeywordLoopCounters c = loop.Counters;
+            long frames = c.Updates + c.SkippedFrames;
+            sink.Message("status: " + frames.ToString() + " frames, " + c.Updates.ToString() + " computed (" +
+                (c.Updates * 100 / frames).ToString() + " %), " + c.SamplesRead.ToString() + " samples read, " +
+                c.SamplesDiscarded.ToString() + " discarded, " + c.MicStops.ToString() + " microphone stops, " +
+                c.LightSleeps.ToString() + " light sleeps (" + (c.LightSleepMicros / 1000000).ToString() + " s), words " +
+                c.Events.ToString() + (c.LateSamples > 0 ? ", late restarts lost " + c.LateSamples.ToString() + " samples" : "") +
+                (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : ""));
+        }
+
+        private static void Refuse(IStatusLed led, ISleepTimer sleep, int blinks)
+        {
+            while (true) AppBoot.ShowRefusal(led, sleep, blinks);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+using System;
+using SkipRnn.Edge.Audio;
+using SkipRnn.Edge.Model;
+using SkipRnn.Edge.Streaming;
+
+namespace SkipRnn.Edge.Application
+{
+    /// <summary>What the keyword loop does with the microphone through a skipped span.</summary>
+    public enum MicPolicy
+    {
+        /// <summary>
+        /// The microphone stays clocked; the loop reads and discards the span's samples as they arrive (the CPU waits
+        /// awake in the driver's blocking read). The I2S DMA runs only while the CPU's peripheral clocks run, so there
+        /// is no light sleep; never loses a sample.
+        /// </summary>
+        KeepClocked = 0,
+        /// <summary>
+        /// A span long enough (the samples the next needed window does not use last longer than the microphone's
+        /// start-up, the restart margin and the break-even time) stops the microphone's clock and light-sleeps; the
+        /// clock starts again start-up + margin before the next needed window begins. Shorter spans as
+        /// <see cref="KeepClocked"/>.
+        /// </summary>
+        SleepThroughSpans = 1
+    }
+
+    /// <summary>The keyword loop's parameters (times in µs). Validated by <see cref="Check"/>.</summary>
+    public sealed class KeywordLoopSettings
+    {
+        /// <summary>What happens to the microphone through a skipped span.</summary>
+        public MicPolicy Policy = MicPolicy.KeepClocked;
+        /// <summary>
+        /// Clock start to valid samples. INMP441 datasheet (Power management, normal operation): operational 2^18 SCK
+        /// cycles after power-up; with 64 SCK per sample at 16 kHz (1.024 MHz) that is 256 ms. Check your part.
+        /// </summary>
+        public int MicStartupMicros = 256000;
+        /// <summary>The clock is started this much earlier than needed (wake-up and driver start jitter); the surplus is discarded.</summary>
+        public int RestartMarginMicros = 5000;
+        /// <summary>Sleeps shorter than this are not worth a wake-up (ESP32: a few hundred µs).</summary>
+        public int BreakEvenMicros = 1000;
+        /// <summary>Timer to code running again after a light sleep; the loop asks to be woken this much earlier.</summary>
+        public int WakeLatencyMicros = 350;
+        /// <summary>
+        /// The microphone driver's buffer in samples (firmware/keyword: 2,048). A needed sample captured longer ago than
+        /// this has been overwritten: the loop counts an overflow, tells the sink and resumes at the oldest sample held.
+        /// </summary>
+        public int BufferSamples = 2048;
+
+        /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
+        public void Check()
+        {
+            if (Policy != MicPolicy.KeepClocked && Policy != MicPolicy.SleepThroughSpans) throw Bad("Policy", (int)Policy, "is not a MicPolicy");
+            if (MicStartupMicros < 0) throw Bad("MicStartupMicros", MicStartupMicros, "must not be negative");
+            if (RestartMarginMicros < 0) throw Bad("RestartMarginMicros", RestartMarginMicros, "must not be negative");
+            if (BreakEvenMicros < 0) throw Bad("BreakEvenMicros", BreakEvenMicros, "must not be negative");
+            if (WakeLatencyMicros < 0 || WakeLatencyMicros > BreakEvenMicros)
+                throw Bad("WakeLatencyMicros", WakeLatencyMicros, "must be 0..BreakEvenMicros (a sleep shorter than its wake-up never pays)");
+            if (BufferSamples < AudioFrontEnd.FrameLength)
+                throw Bad("BufferSamples", BufferSamples, "must be at least a frame (" + AudioFrontEnd.FrameLength.ToString() + ")");
+        }
+
+        private static Exception Bad(string name, int value, string rule)
+        {
+            return new ArgumentException(name + " is " + value.ToString() + ": " + rule);
+        }
+    }
+
+    /// <summary>What the keyword loop did so far (the same on a board and on the host).</summary>
+    public sealed class KeywordLoopCounters
+    {
+        /// <summary>Frames the model updated on (features computed: window, FFT, mel, log).</summary>
+        public long Updates { get; internal set; }
+        /// <summary>Frames skipped: no features, no update.</summary>
+        public long SkippedFrames { get; internal set; }
+        /// <summary>PCM samples read into the front end.</summary>
+        public long SamplesRead { get; internal set; }
+        /// <summary>PCM samples read from the microphone and dropped unused (clocked through a span, or the restart surplus).</summary>
+        public long SamplesDiscarded { get; internal set; }
+        /// <summary>Times the microphone's clock was stopped for a span.</summary>
+        public long MicStops { get; internal set; }
+        /// <summary>Light sleeps entered.</summary>
+        public long LightSleeps { get; internal set; }
+        /// <summary>Time asked of the light-sleep timer plus its wake-up latency (µs).</summary>
+        public long LightSleepMicros { get; internal set; }
+        /// <summary>Samples of a needed window the microphone never captured (restarted too late; must stay 0).</summary>
+        public long LateSamples { get; internal set; }
+        /// <summary>Samples of a needed window that fell in the microphone's start-up (zeros; must stay 0).</summary>
+        public long StartupSamplesUsed { get; internal set; }
+        /// <summary>Times the microphone's buffer overflowed (a needed sample was older than the buffer by the clock).</summary>
+        public long Overflows { get; internal set; }
+        /// <summary>Samples lost to those overflows.</summary>
+        public long SamplesLost { get; internal set; }
+        /// <summary>Events reported.</summary>
+        public long Events { get; internal set; }
+    }
+
+    /// <summary>
+    /// The always-on keyword loop: microphone (<see cref="IAudioSource"/>) → the integer audio front end → the
+    /// <see cref="StreamDetector"/> (Skip-GRU + the model's event rule, one step per 20 ms frame). When the model needs
+    /// a frame, the loop reads the samples the frame's window still lacks (480 after a skipped span, else 320),
+    /// computes the 40 features and updates; when it says the next k frames are not needed, it accounts them in O(1)
+    /// and the samples before the next needed window are never used: discarded as they arrive with the microphone
+    /// clocked, or — <see cref="MicPolicy.SleepThroughSpans"/>, for spans longer than the microphone's start-up — not
+    /// even captured: clock stopped, light sleep, clock restarted start-up + margin before the window. Events (every
+    /// word that fires) go to the <see cref="IEventSink"/>. Same event sequence as <see cref="KeywordSpotter"/> on the
+    /// same PCM.
+    /// <para>
+    /// Time model: stream sample i is captured at Origin + i·10^6/rate µs, the origin being the first start of the
+    /// microphone plus its start-up time (the samples before it are zeros and are discarded). The I2S clock is derived from the ESP32's own crystal, so unlike an IMU's sample grid it does not drift
+    /// against the board's timer; after a restart the loop takes the index of the first sample from its clock.
+    /// </para>
+    /// No allocation after construction.
+    /// </summary>
+    public sealed class KeywordLoop
+    {
+        private readonly StreamDetector _detector;
+        private readonly IAudioSource _mic;
+        private readonly IClock _clock;
+        private readonly ISleepTimer _sleep;
+        private readonly IEventSink _sink;
+        private readonly ILoopObserver _observer;
+        private readonly KeywordLoopSettings _settings;
+        private readonly KeywordLoopCounters _counters = new KeywordLoopCounters();
+        private readonly AudioFrontEnd _frontEnd = new AudioFrontEnd();
+        private readonly int[] _features = new int[AudioFrontEnd.Bands];
+        private readonly short[] _pcm = new short[AudioFrontEnd.FrameLength];
+        private readonly EventList _events = new EventList(EventRule.MaxClasses);
+        private readonly int _rate;
+        private long _origin;        // µs at which stream sample 0 is captured
+        private long _micNext;       // stream index of the next sample a Read/Discard returns
+        private long _validFrom;     // first stream index past the microphone's start-up
+        private bool _started;
+
+        /// <summary>
+        /// The loop over <paramref name="detector"/> (freshly reset; its model must carry the 40-band front end) on this
+        /// board. <paramref name="observer"/> may be null (a real board). Throws <see cref="ArgumentException"/> on a
+        /// model or settings that cannot work.
+        /// </summary>
+        public KeywordLoop(StreamDetector detector, IAudioSource mic, IClock clock, ISleepTimer sleep, IEventSink sink,
+            KeywordLoopSettings settings, ILoopObserver observer)
+        {
+            if (detector == null) throw new ArgumentNullException("detector");
+            if (mic == null) throw new ArgumentNullException("mic");
+            if (clock == null) throw new ArgumentNullException("clock");
+            if (sleep == null) throw new ArgumentNullException("sleep");
+            if (sink == null) throw new ArgumentNullException("sink");
+            if (settings == null) throw new ArgumentNullException("settings");
+            SkipGruModel model = detector.Rnn.Model;
+            if (model.FrontEnd == null)
+                throw new ModelFormatException("front_end", "is absent from this model file: it was not trained on audio features");
+            if (model.InputSize != AudioFrontEnd.Bands)
+                throw new ArgumentException("the model reads " + model.InputSize.ToString() + " inputs, the front end gives " + AudioFrontEnd.Bands.ToString());
+            if (mic.SampleRate != AudioFrontEnd.SampleRate)
+                throw new ArgumentException("the microphone runs at " + mic.SampleRate.ToString() + " Hz, the front end needs " + AudioFrontEnd.SampleRate.ToString());
+            settings.Check();
+            _detector = detector;
+            _mic = mic;
+            _clock = clock;
+            _sleep = sleep;
+            _sink = sink;
+            _settings = settings;
+            _observer = observer;
+            _rate = mic.SampleRate;
+        }
+
+        /// <summary>The detector (model state, event rule).</summary>
+        public StreamDetector Detector { get { return _detector; } }
+        /// <summary>The front end (frames computed and skipped).</summary>
+        public AudioFrontEnd FrontEnd { get { return _frontEnd; } }
+        /// <summary>What the loop has done so far.</summary>
+        public KeywordLoopCounters Counters { get { return _counters; } }
+        /// <summary>The parameters.</summary>
+        public KeywordLoopSettings Settings { get { return _settings; } }
+        /// <summary>When stream sample <paramref name="index"/> is captured (µs on the board clock), once started.</summary>
+        public long CaptureMicros(long index) { return _origin + index * 1000000 / _rate; }
+        /// <summary>The first stream sample captured at or after <paramref name="micros"/> (negative before the origin), once started.</summary>
+        public long IndexAtOrAfter(long micros)
+        {
+            long i = (micros - _origin) * _rate / 1000000;
+            while (CaptureMicros(i) < micros) i++;
+            while (CaptureMicros(i - 1) >= micros) i--;
+            return i;
+        }
+
+        /// <summary>Starts the microphone and the sample clock. Called by the first <see cref="RunOnce"/> if not before.</summary>
+        public void Start()
+        {
+            if (_started) return;
+            long now = _clock.NowMicros;
+            _origin = now + _settings.MicStartupMicros;        // stream sample 0: the first valid one
+            _mic.Start();
+            _micNext = IndexAtOrAfter(now);                    // negative: the start-up's samples, discarded
+            _validFrom = 0;
+            _started = true;
+        }
+
+        /// <summary>One step: one updated frame (reading its samples) or one skipped span. A board calls it forever.</summary>
+        public void RunOnce()
+        {
+            RunOnce(long.MaxValue);
+        }
+
+        /// <summary>Runs until <paramref name="frames"/> frames (updated or skipped) have gone by; a skipped span is cut there.</summary>
+        public void RunUntil(long frames)
+        {
+            while (_detector.Step < frames) RunOnce(frames);
+        }
+
+        private void RunOnce(long limit)
+        {
+            Start();
+            int k = _detector.SamplesToSkip;
+            if (k > 0)
+            {
+                if (k > limit - _detector.Step) k = (int)(limit - _detector.Step);
+                SkipSpan(k);
+                return;
+            }
+            int n = _frontEnd.SamplesToNextFrame;
+            Align(n);
+            long frame = _detector.Step;
+            _frontEnd.ComputeFrame(_features);
+            bool fired = _detector.Push(_features);
+            _counters.Updates++;
+            if (_observer != null) _observer.Updated(frame);
+            if (fired) Report();
+        }
+
+        // Brings the microphone to the front end's position and reads the n samples that complete the next frame.
+        private void Align(int n)
+        {
+            // Samples complete by now: those captured before now − one sample. More than the buffer holds: the oldest
+            // were overwritten while the CPU was busy (frames too slow). Resume at the oldest sample still held.
+            long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;
+            if (complete - _micNext > _settings.BufferSamples)
+            {
+                long lost = complete - _settings.BufferSamples - _micNext;
+                _counters.Overflows++;
+                _counters.SamplesLost += lost;
+                _micNext += lost;
+                _sink.FifoOverflow(_detector.Step, _clock.NowMicros);
+            }
+            long wanted = _frontEnd.SamplesWritten;
+            if (_micNext < wanted)
+            {
+                long d = wanted - _micNext;
+                while (d > 0)
+                {
+                    int c = d < 65536 ? (int)d : 65536;
+                    _mic.Discard(c);
+                    d -= c;
+                }
+                _counters.SamplesDiscarded += wanted - _micNext;
+                _micNext = wanted;
+            }
+            int missing = 0;
+            if (_micNext > wanted)
+            {
+                // Restarted too late, or lost to an overflow: the window's first samples are gone. Zeros stand in (counted).
+                long m = _micNext - wanted;
+                missing = m < n ? (int)m : n;
+                for (int i = 0; i < missing; i++) _pcm[i] = 0;
+                _counters.LateSamples += missing;
+            }
+            if (n > missing) _mic.Read(_pcm, missing, n - missing);
+            long first = _micNext;
+            _micNext += n - missing;
+            if (first < _validFrom)
+            {
+                long z = _validFrom - first;
+                _counters.StartupSamplesUsed += z < n - missing ? z : n - missing;
+            }
+            _counters.SamplesRead += n - missing;
+            _frontEnd.Write(_pcm, 0, n);
+        }
+
+        private void SkipSpan(int k)
+        {
+            _frontEnd.SkipFrames(k);
+            bool fired = _detector.SkipSamples(k);
+            _counters.SkippedFrames += k;
+            if (_observer != null) _observer.Skipped(k);
+            if (fired) Report();
+            if (_settings.Policy != MicPolicy.SleepThroughSpans || !_mic.Running) return;
+            long wanted = _frontEnd.SamplesWritten;             // first sample of the next needed window
+            long startAt = CaptureMicros(wanted) - _settings.MicStartupMicros - _settings.RestartMarginMicros;
+            long now = _clock.NowMicros;
+            long wait = startAt - now;
+            if (wait <= _settings.BreakEvenMicros) return;      // keep clocked: the span's samples are discarded in Align
+            _mic.Stop();
+            _counters.MicStops++;
+            _sleep.LightSleep(wait - _settings.WakeLatencyMicros);
+            _counters.LightSleeps++;
+            _counters.LightSleepMicros += wait;
+            long restart = _clock.NowMicros;
+            _mic.Start();
+            _micNext = IndexAtOrAfter(restart);
+            _validFrom = IndexAtOrAfter(restart + _settings.MicStartupMicros);
+        }
+
+        // Every word that fired in the last call, oldest frame first, lowest class first on a tie.
+        private void Report()
+        {
+            _events.Clear();
+            _events.Collect(_detector);
+            long now = _clock.NowMicros;
+            for (int i = 0; i < _events.Count; i++)
+            {
+                _counters.Events++;
+                _sink.Event(_events.StepAt(i), _events.ClassAt(i), _events.ConfidenceAt(i), now);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+#nullable enable
+using System;
+using SkipRnn.Edge.Application;
+using SkipRnn.Edge.Audio;
+using SkipRnn.Edge.Streaming;
+
+namespace SkipRnn.Edge.Host.Board;
+
+/// <summary>
+/// An ESP32 + INMP441 in virtual time, replaying one PCM16 stream, with the device's <see cref="KeywordLoop"/> running
+/// on it unchanged. Frame and skip costs advance the clock (through <see cref="ILoopObserver"/>), reads and discards
+/// their copy time, sleeps their wake-up latency. It checks that every frame the loop updated on ends on the stream
+/// sample it should (frame t ends at 320 t + 479: <see cref="MisalignedFrames"/>).
+/// </summary>
+public sealed class KeywordBoard : ILoopObserver
+{
+    public KeywordBoard(short[] pcm, AudioBoardParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.UpdateMicros < 0 || parameters.SkipMicros < 0) throw new ArgumentException("update and skip costs must not be negative");
+        Parameters = parameters;
+        Clock = new VirtualClock();
+        Sleep = new VirtualSleep(Clock, parameters.WakeLatencyMicros);
+        Mic = new VirtualMicrophone(pcm, Clock, Sleep, parameters);
+        BoardSleep = new MicAwareSleep(Sleep, Mic);
+        Sink = new RecordingSink();
+        Led = new VirtualLed(Clock);
+    }
+
+    public AudioBoardParameters Parameters { get; }
+    public VirtualClock Clock { get; }
+    public VirtualSleep Sleep { get; }
+    /// <summary>The sleep timer the loop gets: refuses light sleep with the microphone clocked.</summary>
+    public MicAwareSleep BoardSleep { get; }
+    public VirtualMicrophone Mic { get; }
+    public RecordingSink Sink { get; }
+    public VirtualLed Led { get; }
+    /// <summary>CPU time of updated frames, µs.</summary>
+    public long UpdateCpuMicros { get; private set; }
+    /// <summary>CPU time of skipped spans, µs.</summary>
+    public long SkipCpuMicros { get; private set; }
+    /// <summary>Frames updated on a window other than the one their index says (must stay 0).</summary>
+    public long MisalignedFrames { get; private set; }
+    /// <summary>The longest skipped span the loop accounted, frames.</summary>
+    public int LongestSpan { get; private set; }
+    /// <summary>True when the loop waited for samples past the stream's end.</summary>
+    public bool EndedShort { get; private set; }
+
+    /// <summary>Frames in the stream: frame t covers samples [320 t, 320 t + 480).</summary>
+    public long Frames => Mic.Samples < AudioFrontEnd.FrameLength ? 0 : 1 + (Mic.Samples - AudioFrontEnd.FrameLength) / AudioFrontEnd.HopLength;
+
+    /// <summary>Loop settings that match this board (its wake-up latency and microphone start-up).</summary>
+    public KeywordLoopSettings DefaultSettings() => new()
+    {
+        WakeLatencyMicros = (int)Parameters.WakeLatencyMicros,
+        MicStartupMicros = (int)Parameters.MicStartupMicros,
+        BufferSamples = Parameters.BufferSamples,
+    };
+
+    /// <summary>The loop for <paramref name="detector"/> on this board.</summary>
+    public KeywordLoop CreateLoop(StreamDetector detector, KeywordLoopSettings settings) =>
+        new(detector, Mic, Clock, BoardSleep, Sink, settings, this);
+
+    /// <summary>Boot (self-test included), then the loop over the whole stream. Null if the boot refused.</summary>
+    public KeywordLoop? RunStream(byte[] modelFile, KeywordLoopSettings? settings = null)
+    {
+        StreamDetector? detector = AppBoot.Start(modelFile, Sink, out int blinks);
+        if (detector == null)
+        {
+            AppBoot.ShowRefusal(Led, Sleep, blinks);
+            return null;
+        }
+        KeywordLoop loop = CreateLoop(detector, settings ?? DefaultSettings());
+        try
+        {
+            loop.RunUntil(Frames);
+        }
+        catch (RecordingEndedException)
+        {
+            EndedShort = true;
+        }
+        return loop;
+    }
+
+    void ILoopObserver.Updated(long frame)
+    {
+        if (Mic.LastReadIndex != frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength - 1) MisalignedFrames++;
+        UpdateCpuMicros += Parameters.UpdateMicros;
+        Clock.Advance(Parameters.UpdateMicros);
+        Mic.Poll();
+    }
+
+    void ILoopObserver.Skipped(int frames)
+    {
+        if (frames > LongestSpan) LongestSpan = frames;
+        SkipCpuMicros += Parameters.SkipMicros;
+        Clock.Advance(Parameters.SkipMicros);
+        Mic.Poll();
+    }
+}

@@ -1,0 +1,161 @@
+using SkipRnn.Converter.Audio;
+using SkipRnn.Edge.Application;
+using SkipRnn.Edge.Audio;
+using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Model;
+using SkipRnn.Edge.Streaming;
+using Xunit.Abstractions;
+
+namespace SkipRnn.Board.Tests;
+
+/// <summary>
+/// The device's keyword loop (src/SkipRnn.Edge/Application/KeywordLoop.cs) on the virtual audio board over a short
+/// stream of shipped test clips and held-out noise (<see cref="KeywordData"/>), with the shipped keyword model and
+/// its ten-word rule: the events must be those of KeywordSpotter and of `skiprnn listen` on the same PCM, every frame
+/// must be computed on its own window, no sample may be lost at the stated update cost, and the microphone may be
+/// stopped only through spans longer than its start-up.
+/// </summary>
+public class KeywordLoopTests(ITestOutputHelper output)
+{
+    /// <summary>Half the 20 ms frame: what a frame (features + update) may cost for the DMA buffer to absorb it.</summary>
+    private const long UpdateMicros = 10_000;
+
+    private static readonly Lazy<(byte[] File, SkipGruModel Model)> Shipped = new(() =>
+    {
+        byte[] file = File.ReadAllBytes(KeywordData.ModelPath());
+        return (file, ModelReader.Read(file));
+    });
+
+    /// <summary>KeywordSpotter over the stream, a hop at a time: (frame, class, confidence) of every event.</summary>
+    private static (List<(long, int, int)> Events, long Computed) Spotter(short[] pcm)
+    {
+        var spotter = new KeywordSpotter(Shipped.Value.Model);
+        var events = new List<(long, int, int)>();
+        for (int pos = 0; pos < pcm.Length; pos += AudioFrontEnd.HopLength)
+        {
+            spotter.Write(pcm, pos, Math.Min(AudioFrontEnd.HopLength, pcm.Length - pos));
+            for (int i = 0; i < spotter.Fired.Count; i++)
+                events.Add((spotter.Fired.StepAt(i), spotter.Fired.ClassAt(i), spotter.Fired.ConfidenceAt(i)));
+        }
+        return (events, spotter.FrontEnd.FramesComputed);
+    }
+
+    private static (KeywordBoard Board, KeywordLoop Loop) Run(MicPolicy policy, long updateMicros = UpdateMicros, long startupMicros = 256_000)
+    {
+        var board = new KeywordBoard(KeywordData.Stream, new AudioBoardParameters { UpdateMicros = updateMicros, MicStartupMicros = startupMicros });
+        KeywordLoopSettings settings = board.DefaultSettings();
+        settings.Policy = policy;
+        KeywordLoop loop = board.RunStream(Shipped.Value.File, settings) ?? throw new Xunit.Sdk.XunitException("boot refused the shipped keyword model");
+        return (board, loop);
+    }
+
+    [Fact]
+    public void The_shipped_model_carries_the_ten_word_rule_and_listen_reports_the_spotters_words()
+    {
+        EventRule rule = Shipped.Value.Model.EventRule!;
+        Assert.Equal(0x3ff, rule.EventMask);
+        short[] pcm = KeywordData.Stream;
+        string[] names = Shipped.Value.Model.ClassNames;
+        var (want, _) = Spotter(pcm);
+        string wav = Path.Combine(Path.GetTempPath(), $"skiprnn-kwloop-{Guid.NewGuid():N}.wav");
+        try
+        {
+            File.WriteAllBytes(wav, WavReader.Encode(pcm, AudioFrontEnd.SampleRate));
+            LongRecordingResult r = KeywordRunner.Listen(Shipped.Value.Model, wav, null);
+            Assert.Equal(want.Select(e => (e.Item1, names[e.Item2], e.Item3 / 32768.0)), r.Events.Select(e => (e.Frame, e.Class, e.Confidence)));
+        }
+        finally
+        {
+            File.Delete(wav);
+        }
+        // the words placed in the stream: most are found (a word of class c within its clip and 1 s after)
+        int hits = KeywordData.Placements.Count(p => p.Class < 10 && want.Any(e => e.Item2 == p.Class &&
+            e.Item1 >= p.Start / 320 && e.Item1 <= (p.Start + 16000) / 320 + 50));
+        output.WriteLine($"stream {pcm.Length / 16000.0:F1} s, {KeywordData.Placements.Count} clips ({KeywordData.WordClips} words): " +
+            $"{want.Count} events, {hits} words hit: " + string.Join(", ", want.Select(e => $"{names[e.Item2]}@{e.Item1}")));
+        Assert.InRange(hits, KeywordData.WordClips / 2, KeywordData.WordClips);
+    }
+
+    [Theory]
+    [InlineData(MicPolicy.KeepClocked)]
+    [InlineData(MicPolicy.SleepThroughSpans)]
+    public void The_loop_on_the_virtual_board_reports_the_spotters_events_and_loses_no_sample(MicPolicy policy)
+    {
+        var (want, computed) = Spotter(KeywordData.Stream);
+        var (board, loop) = Run(policy);
+        KeywordLoopCounters c = loop.Counters;
+        VirtualMicrophone mic = board.Mic;
+        Assert.False(board.EndedShort);
+        Assert.Equal(board.Frames, loop.Detector.Step);
+        Assert.Equal(want, board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList());
+        Assert.Equal(computed, c.Updates);
+        Assert.Equal(board.Frames, c.Updates + c.SkippedFrames);
+        Assert.Equal(0, board.MisalignedFrames);
+        Assert.Equal((0L, 0L, 0L, 0L, 0L), (mic.LostToOverflow, mic.ZerosDelivered, c.LateSamples, c.StartupSamplesUsed, c.Overflows));
+        Assert.Empty(board.Sink.Overflows);
+        Assert.Equal(c.SamplesRead, mic.SamplesRead);
+        Assert.Equal(c.SamplesDiscarded, mic.SamplesDiscarded);
+        long time = board.Clock.NowMicros;
+        double streamSeconds = KeywordData.Stream.Length / 16000.0;
+        output.WriteLine($"{policy}, frame cost {UpdateMicros} µs: {board.Frames} frames, {c.Updates} updated ({100.0 * c.Updates / board.Frames:F1} %), " +
+            $"{c.Events} events, longest skipped span {board.LongestSpan} frames; PCM samples {mic.Samples}: read {c.SamplesRead} ({100.0 * c.SamplesRead / mic.Samples:F1} %), discarded {c.SamplesDiscarded}, " +
+            $"never captured {mic.NotCaptured}; microphone stops {c.MicStops}, light sleep {100.0 * board.Sleep.AsleepMicros / time:F2} % of {time / 1e6:F1} s " +
+            $"({streamSeconds:F1} s of audio), idle {100.0 * board.Sleep.IdleMicros / time:F1} %, CPU (frames, skips, copies) " +
+            $"{100.0 * (board.UpdateCpuMicros + board.SkipCpuMicros + c.SamplesRead * board.Parameters.ReadMicrosPerSample + c.SamplesDiscarded * board.Parameters.DiscardMicrosPerSample) / time:F1} %, mic clocked {100.0 * mic.OnMicros / time:F1} %, " +
+            $"DMA high-water {mic.HighWater} of {board.Parameters.BufferSamples}");
+        Assert.True(c.Updates < board.Frames / 2, "the shipped model updates on about a third of the frames");
+        Assert.True(c.SamplesRead < mic.Samples * 3 / 4);
+        if (policy == MicPolicy.KeepClocked) Assert.Equal((0L, 0L), (c.MicStops, c.LightSleeps));
+        Assert.Contains(board.Sink.Messages, m => m.Contains("self-test passed"));
+    }
+
+    [Fact]
+    public void A_microphone_with_a_short_start_up_sleeps_through_spans_and_still_gives_the_same_events()
+    {
+        // A hypothetical 10 ms start-up (the INMP441 needs 256 ms at 16 kHz): spans of a few frames become sleeps.
+        var (want, _) = Spotter(KeywordData.Stream);
+        var (board, loop) = Run(MicPolicy.SleepThroughSpans, startupMicros: 10_000);
+        KeywordLoopCounters c = loop.Counters;
+        Assert.Equal(want, board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList());
+        Assert.Equal((0L, 0L, 0L, 0L), (board.MisalignedFrames, board.Mic.LostToOverflow, board.Mic.ZerosDelivered, c.LateSamples));
+        Assert.True(c.MicStops > 50 && board.Mic.NotCaptured > 0);
+        output.WriteLine($"start-up 10 ms: {c.MicStops} microphone stops, light sleep {100.0 * board.Sleep.AsleepMicros / board.Clock.NowMicros:F1} %, " +
+            $"mic clocked {100.0 * board.Mic.OnMicros / board.Clock.NowMicros:F1} %, samples never captured {board.Mic.NotCaptured} of {board.Mic.Samples}");
+    }
+
+    [Fact]
+    public void A_frame_slower_than_the_dma_buffer_loses_samples_and_the_board_sees_it()
+    {
+        // 200 ms per frame against a 128 ms buffer: the DMA overwrites samples. The loop sees it by the clock, tells the
+        // sink and counts the samples lost; the windows it no longer has read as zeros.
+        // Such a board falls further behind with every frame: it cannot spot words, and says so on the serial port.
+        var (board, loop) = Run(MicPolicy.KeepClocked, updateMicros: 200_000);
+        KeywordLoopCounters c = loop.Counters;
+        output.WriteLine($"frame 200 ms: mic lost {board.Mic.LostToOverflow} in {board.Mic.Overflows} overflows, loop lost {c.SamplesLost} in {c.Overflows}, " +
+            $"zero-filled {c.LateSamples}, frames {loop.Detector.Step} of {board.Frames}");
+        Assert.True(board.Mic.LostToOverflow > 0 && c.Overflows > 0);
+        // The loop counts by its clock, which runs on past the recording's end (the board is 10 times slower than real
+        // time); the virtual microphone stops at the recording's last sample.
+        Assert.InRange(c.SamplesLost, board.Mic.LostToOverflow, long.MaxValue);
+        Assert.Equal(c.Overflows, board.Sink.Overflows.Count);
+        Assert.True(c.LateSamples > 0);
+    }
+
+    [Fact]
+    public void How_slow_a_frame_may_be_before_the_buffer_overflows()
+    {
+        // Bisection on the frame cost (features + update), microphone clocked: the largest cost at which nothing is lost
+        // over the whole stream. Bounded by the buffer (128 ms) and by the average: 31.5 % of 20 ms frames updated.
+        long ok = 10_000, bad = 200_000;
+        while (bad - ok > 1_000)
+        {
+            long mid = (ok + bad) / 2;
+            var (board, loop) = Run(MicPolicy.KeepClocked, updateMicros: mid);
+            bool lost = board.Mic.LostToOverflow > 0 || loop.Counters.Overflows > 0;
+            if (lost) bad = mid; else ok = mid;
+        }
+        output.WriteLine($"largest frame cost without a lost sample: {ok:N0} µs (loses at {bad:N0} µs)");
+        Assert.InRange(ok, 20_000, 128_000);
+    }
+}
