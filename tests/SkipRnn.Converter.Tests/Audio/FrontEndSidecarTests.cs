@@ -4,6 +4,7 @@ using SkipRnn.Edge.Audio;
 
 namespace SkipRnn.Converter.Tests.Audio;
 
+[Collection(SkipRnn.Converter.Tests.Cli.ConsoleCollection.Name)]   // CliHarness swaps Console.Out: never beside another console test
 public class FrontEndSidecarTests
 {
     // What models/train/keyword/features.py's front_end_sidecar() returns (json.dumps).

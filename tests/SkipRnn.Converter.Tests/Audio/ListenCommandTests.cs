@@ -10,6 +10,7 @@ using SkipRnn.Edge.Streaming;
 
 namespace SkipRnn.Converter.Tests.Audio;
 
+[Collection(SkipRnn.Converter.Tests.Cli.ConsoleCollection.Name)]   // CliHarness swaps Console.Out: never beside another console test
 public sealed class ListenCommandTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"skiprnn-listen-{Guid.NewGuid():N}");
