@@ -159,18 +159,13 @@ namespace SkipRnn.Edge.Format
             c.Int32s(multiplier, 0, rows, name + ".multiplier");
             byte[] shift = c.Bytes(rows, name + ".shift");
 
-            sbyte[] w8 = null;
-            short[] w16 = null;
-            if (bits == 8)
-            {
-                w8 = c.SBytes(count, name + ".weights");
-            }
-            else
-            {
-                w16 = new short[count];
-                c.Int16s(w16, 0, count, name + ".weights");
-            }
-            return new QuantizedMatrix(name, rows, cols, w8, w16, multiplier, shift, pack);
+            // The weights are decoded by the matrix itself, straight from the file's bytes (with packing, in the
+            // same pass as the packed layout): no intermediate copy.
+            sbyte[] w8 = bits == 8 ? new sbyte[count] : null;
+            short[] w16 = bits == 16 ? new short[count] : null;
+            int at = c.Position;
+            c.Skip(count * (bits / 8));
+            return new QuantizedMatrix(name, rows, cols, w8, w16, multiplier, shift, pack, c.Data, at);
         }
 
         private static int[] ReadInts(ByteCursor c, string name, int count)

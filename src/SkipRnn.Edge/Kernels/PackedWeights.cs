@@ -37,6 +37,151 @@ namespace SkipRnn.Edge.Kernels
         /// <summary>Σ_j |w[r,j]| per row, computed while packing (the loader's overflow proof reuses it).</summary>
         public long[] RowAbsSum { get; private set; }
 
+        // |(sbyte)b| for every byte value b: the loader's row sums look it up instead of branching.
+        private static readonly int[] AbsOfByte = BuildAbsOfByte();
+
+        private static int[] BuildAbsOfByte()
+        {
+            int[] t = new int[256];
+            for (int b = 0; b < 256; b++) t[b] = b < 128 ? b : 256 - b;
+            return t;
+        }
+
+        private PackedWeights(int rows, int cols)
+        {
+            Cols = cols;
+        }
+
+        /// <summary>
+        /// Packs a rows × cols row-major matrix straight from the model file's little-endian bytes at
+        /// data[offset ..] (bounds already checked), in the same pass writing the weights as stored into
+        /// <paramref name="w8"/> (int8) or <paramref name="w16"/> (int16), exactly one of them non-null and of
+        /// rows · cols elements. Same layout and row sums as the array constructor; on the interpreter one pass
+        /// over the bytes costs about half of copying them out and then packing the copy.
+        /// </summary>
+        public static PackedWeights FromBytes(byte[] data, int offset, sbyte[] w8, short[] w16, int rows, int cols)
+        {
+            PackedWeights p = new PackedWeights(rows, cols);
+            long[] absSum = new long[rows];
+            long[][] lanes = new long[rows][];
+            int[] firstRow = new int[rows];
+            bool[] paired = new bool[rows];
+            int[] groupOfRow = new int[rows];
+            int g = 0;
+            if (w8 != null)
+            {
+                int[] abs = AbsOfByte;
+                int r = 0;
+                while (r < rows)
+                {
+                    long[] lane = new long[cols];
+                    int k = r * cols;          // index of w[r, 0] in w8
+                    int q = offset + k;        // and in the file
+                    if (r + 1 < rows)
+                    {
+                        // One pass: the pair's lane, both rows' stored weights and |w| sums (int: ≤ 4096 · 128).
+                        int sumHi = 0, sumLo = 0;
+                        for (int j = 0; j < cols; j++, k++, q++)
+                        {
+                            int hi = data[q];
+                            int lo = data[q + cols];
+                            w8[k] = (sbyte)hi;
+                            w8[k + cols] = (sbyte)lo;
+                            lane[j] = ((long)(sbyte)hi << 32) + (sbyte)lo;
+                            sumHi += abs[hi];
+                            sumLo += abs[lo];
+                        }
+                        absSum[r] = sumHi;
+                        absSum[r + 1] = sumLo;
+                        if (sumHi <= MaxPackedRowAbsSum && sumLo <= MaxPackedRowAbsSum)
+                        {
+                            lanes[g] = lane;
+                            firstRow[g] = r;
+                            paired[g] = true;
+                            groupOfRow[r] = g;
+                            groupOfRow[r + 1] = -1;
+                            g++;
+                            r += 2;
+                            continue;
+                        }
+                        // The proof fails (rare: long rows of large weights): two single-row groups instead.
+                        long[] second = new long[cols];
+                        for (int j = 0, kk = r * cols; j < cols; j++, kk++)
+                        {
+                            lane[j] = w8[kk];
+                            second[j] = w8[kk + cols];
+                        }
+                        lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
+                        lanes[g] = second; firstRow[g] = r + 1; groupOfRow[r + 1] = g; g++;
+                        r += 2;
+                        continue;
+                    }
+                    int sum = 0;
+                    for (int j = 0; j < cols; j++, k++, q++)
+                    {
+                        int b = data[q];
+                        w8[k] = (sbyte)b;
+                        lane[j] = (sbyte)b;
+                        sum += abs[b];
+                    }
+                    absSum[r] = sum;
+                    lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
+                    r++;
+                }
+            }
+            else
+            {
+                // int16: one row per group. Four weights per native BitConverter.ToInt64 call where the machine is
+                // little-endian (as the file is), else two bytes at a time.
+                bool native = System.BitConverter.IsLittleEndian;
+                int cols4 = cols & ~3;
+                int k = 0;
+                int q = offset;
+                for (int r = 0; r < rows; r++)
+                {
+                    long[] lane = new long[cols];
+                    long sum = 0;
+                    int j = 0;
+                    if (native)
+                    {
+                        for (; j < cols4; j += 4, k += 4, q += 8)
+                        {
+                            long v = System.BitConverter.ToInt64(data, q);
+                            int w0 = (short)v;
+                            int w1 = (short)(v >> 16);
+                            int w2 = (short)(v >> 32);
+                            int w3 = (short)(v >> 48);
+                            w16[k] = (short)w0;
+                            w16[k + 1] = (short)w1;
+                            w16[k + 2] = (short)w2;
+                            w16[k + 3] = (short)w3;
+                            lane[j] = w0;
+                            lane[j + 1] = w1;
+                            lane[j + 2] = w2;
+                            lane[j + 3] = w3;
+                            sum += (w0 < 0 ? -w0 : w0) + (w1 < 0 ? -w1 : w1) + (w2 < 0 ? -w2 : w2) + (w3 < 0 ? -w3 : w3);
+                        }
+                    }
+                    for (; j < cols; j++, k++, q += 2)
+                    {
+                        int w = (short)(data[q] | (data[q + 1] << 8));
+                        w16[k] = (short)w;
+                        lane[j] = w;
+                        sum += w < 0 ? -w : w;
+                    }
+                    absSum[r] = sum;
+                    lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
+                }
+            }
+            p.GroupCount = g;
+            p.Lanes = lanes;
+            p.FirstRow = firstRow;
+            p.Paired = paired;
+            p.GroupOfRow = groupOfRow;
+            p.RowAbsSum = absSum;
+            return p;
+        }
+
         /// <summary>
         /// Packs a rows × cols row-major matrix (exactly one of <paramref name="w8"/>, <paramref name="w16"/>
         /// non-null, sizes already checked). Rows 2i and 2i+1 are paired when both are int8 and both pass the proof.

@@ -46,6 +46,24 @@ namespace SkipRnn.Edge.Model
         public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
             int[] multiplier, byte[] shift, bool pack)
         {
+            Init(name, rows, cols, weights8, weights16, multiplier, shift, pack, null, 0);
+        }
+
+        /// <summary>
+        /// The model reader's constructor: the weights are decoded from the file's little-endian bytes at
+        /// data[offset ..] (bounds checked by the reader) into <paramref name="weights8"/> or
+        /// <paramref name="weights16"/> (allocated, rows · cols) — with <paramref name="pack"/>, in the same pass
+        /// that builds the packed layout (<see cref="PackedWeights.FromBytes"/>).
+        /// </summary>
+        internal QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
+            int[] multiplier, byte[] shift, bool pack, byte[] data, int offset)
+        {
+            Init(name, rows, cols, weights8, weights16, multiplier, shift, pack, data, offset);
+        }
+
+        private void Init(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
+            int[] multiplier, byte[] shift, bool pack, byte[] data, int offset)
+        {
             Name = name;
             if (rows < 1) throw new ModelFormatException(name, "has " + rows.ToString() + " rows");
             if (cols < 1) throw new ModelFormatException(name, "has " + cols.ToString() + " columns");
@@ -60,7 +78,13 @@ namespace SkipRnn.Edge.Model
                 throw new ModelFormatException(name + ".shift", "needs one value per row");
 
             // Packing also sums each row's |w| for the overflow proof below: one pass over the weights.
-            PackedWeights packed = pack ? new PackedWeights(weights8, weights16, rows, cols) : null;
+            PackedWeights packed = null;
+            if (data != null)
+            {
+                if (pack) packed = PackedWeights.FromBytes(data, offset, weights8, weights16, rows, cols);
+                else Decode(data, offset, weights8, weights16);
+            }
+            else if (pack) packed = new PackedWeights(weights8, weights16, rows, cols);
             long[] absSum = pack ? packed.RowAbsSum : RowAbsSums(weights8, weights16, rows, cols);
             long[] round = new long[rows];
             bool neverClamps = true;
@@ -75,9 +99,10 @@ namespace SkipRnn.Edge.Model
                 round[r] = 1L << (s - 1);
                 long sumAbs = absSum[r];
                 long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
-                // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps.
+                // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps: sure when |acc| < 2^31 (then
+                // |acc| · m + 2^(s−1) < 2^62 + 2^61), else checked by a division (costly on the interpreter).
                 long room = long.MaxValue - (1L << (s - 1));
-                if (multiplier[r] > 0 && worstAcc > room / multiplier[r])
+                if (worstAcc > int.MaxValue && multiplier[r] > 0 && worstAcc > room / multiplier[r])
                     throw new ModelFormatException(name + ".multiplier[" + r.ToString() + "]",
                         "worst-case accumulator times multiplier overflows int64; lower the multiplier's precision");
                 // Requantization is monotone in acc: the two worst cases bound every value the row can produce.
@@ -104,13 +129,13 @@ namespace SkipRnn.Edge.Model
         }
 
         // Field copies of the properties for Multiply: on the interpreter every property read is a call.
-        private readonly PackedWeights _packed;
-        private readonly bool _clamp;
-        private readonly int _rows;
-        private readonly int[] _multiplier;
-        private readonly byte[] _shift;
+        private PackedWeights _packed;
+        private bool _clamp;
+        private int _rows;
+        private int[] _multiplier;
+        private byte[] _shift;
 
-        private readonly long[] _round;   // 2^(shift − 1) per row, for MatVec.Packed
+        private long[] _round;   // 2^(shift − 1) per row, for MatVec.Packed
 
         /// <summary>
         /// True when the loader proved that no input can drive any row's requantized value to ±PreactLimit
@@ -145,6 +170,17 @@ namespace SkipRnn.Edge.Model
                 return;
             }
             MatVec.Packed(_packed, rowStart, rowEnd, x, _multiplier, _round, _shift, _clamp, sums, output);
+        }
+
+        // The lean load's copy of the stored weights (little-endian, as the file holds them).
+        private static void Decode(byte[] data, int offset, sbyte[] w8, short[] w16)
+        {
+            if (w8 != null)
+            {
+                for (int i = 0, p = offset; i < w8.Length; i++, p++) w8[i] = (sbyte)data[p];
+                return;
+            }
+            for (int i = 0, p = offset; i < w16.Length; i++, p += 2) w16[i] = (short)(data[p] | (data[p + 1] << 8));
         }
 
         private static long[] RowAbsSums(sbyte[] w8, short[] w16, int rows, int cols)
