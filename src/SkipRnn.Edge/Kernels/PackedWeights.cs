@@ -32,6 +32,8 @@ namespace SkipRnn.Edge.Kernels
         public int[] GroupOfRow { get; private set; }
         /// <summary>Groups in use (the arrays above may be longer).</summary>
         public int GroupCount { get; private set; }
+        /// <summary>True when every group is a single row (then group g is row g): int16 weights, or no pair passed.</summary>
+        public bool AllSingle { get; private set; }
         /// <summary>Columns of the matrix.</summary>
         public int Cols { get; private set; }
         /// <summary>Σ_j |w[r,j]| per row, computed while packing (the loader's overflow proof reuses it).</summary>
@@ -174,6 +176,7 @@ namespace SkipRnn.Edge.Kernels
                 }
             }
             p.GroupCount = g;
+            p.AllSingle = g == rows;
             p.Lanes = lanes;
             p.FirstRow = firstRow;
             p.Paired = paired;
@@ -253,6 +256,7 @@ namespace SkipRnn.Edge.Kernels
                 r++;
             }
             GroupCount = g;
+            AllSingle = g == rows;
             Lanes = lanes;
             FirstRow = firstRow;
             Paired = paired;
