@@ -103,7 +103,82 @@ namespace SkipRnn.Edge.Kernels
             int gFirst = groupOfRow[rowStart];
             int gEnd = rowEnd == groupOfRow.Length ? p.GroupCount : groupOfRow[rowEnd];
             int g = gFirst;
-            int colsU = cols & ~7;   // columns taken 8 at a time
+            // Each width is its own method: nanoCLR initializes every local of a method at each call (about 37
+            // x86 instructions a local), and the widest pass alone has 90; a one-row matrix need not pay for them.
+            if (g + 32 <= gEnd) g = Pass32(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 16 <= gEnd) g = Pass16(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 8 <= gEnd) g = Pass8(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 4 <= gEnd) g = Pass4(lanes, firstRow, g, gEnd, cols, x, acc);
+            for (; g < gEnd; g++)
+            {
+                // One lane: no column step pays for loading eight x values into locals.
+                long[] l0 = lanes[g];
+                long a0 = 0;
+                for (int j = 0; j < cols; j++) a0 += l0[j] * x[j];
+                acc[firstRow[g]] = a0;
+            }
+            // Split and requantize, one group at a time. A paired group's accumulator is A·2^32 + B
+            // (|A|, |B| < 2^31): B is its low half, A the rest. The requantization is Requantization.Requantize
+            // written out (the second row of a pair, then the first), because a call per row costs the
+            // interpreter more than the requantization itself. When the loader has proved that no row of the
+            // matrix can reach ±PreactLimit (QuantizedMatrix.NeverClamps), the clamp is a no-op and is left out:
+            // its compares are a fifth of the requantization's cost.
+            // Every group one row (int16 weights): row r is group r, no pair to split. Tighter loops (no group
+            // lookup, no pair test): about a quarter fewer IL instructions per row.
+            if (p.AllSingle)
+            {
+                if (!clamp)
+                {
+                    for (int r = rowStart; r < rowEnd; r++)
+                        output[r] = (int)((acc[r] * multiplier[r] + round[r]) >> shift[r]);
+                    return;
+                }
+                for (int r = rowStart; r < rowEnd; r++)
+                {
+                    long v = (acc[r] * multiplier[r] + round[r]) >> shift[r];
+                    output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
+                }
+                return;
+            }
+            bool[] paired = p.Paired;
+            if (!clamp)
+            {
+                for (g = gFirst; g < gEnd; g++)
+                {
+                    int r = firstRow[g];
+                    long a = acc[r];
+                    if (paired[g])
+                    {
+                        int r1 = r + 1;
+                        long low = (int)a;
+                        output[r1] = (int)((low * multiplier[r1] + round[r1]) >> shift[r1]);
+                        a = (a - low) >> 32;
+                    }
+                    output[r] = (int)((a * multiplier[r] + round[r]) >> shift[r]);
+                }
+                return;
+            }
+            for (g = gFirst; g < gEnd; g++)
+            {
+                int r = firstRow[g];
+                long a = acc[r];
+                if (paired[g])
+                {
+                    int r1 = r + 1;
+                    long low = (int)a;
+                    long u = (low * multiplier[r1] + round[r1]) >> shift[r1];
+                    output[r1] = u > QFormat.PreactLimit ? QFormat.PreactLimit : u < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)u;
+                    a = (a - low) >> 32;
+                }
+                long v = (a * multiplier[r] + round[r]) >> shift[r];
+                output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
+            }
+        }
+    
+        // 32 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
+        private static int Pass32(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        {
+            int colsU = cols & ~7;
             while (g + 32 <= gEnd)
             {
                 long[] l0 = lanes[g];
@@ -254,6 +329,13 @@ namespace SkipRnn.Edge.Kernels
                 acc[firstRow[g + 31]] = a31;
                 g += 32;
             }
+            return g;
+        }
+
+        // 16 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
+        private static int Pass16(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        {
+            int colsU = cols & ~7;
             while (g + 16 <= gEnd)
             {
                 long[] l0 = lanes[g];
@@ -340,6 +422,13 @@ namespace SkipRnn.Edge.Kernels
                 acc[firstRow[g + 15]] = a15;
                 g += 16;
             }
+            return g;
+        }
+
+        // 8 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
+        private static int Pass8(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        {
+            int colsU = cols & ~7;
             while (g + 8 <= gEnd)
             {
                 long[] l0 = lanes[g];
@@ -394,6 +483,13 @@ namespace SkipRnn.Edge.Kernels
                 acc[firstRow[g + 7]] = a7;
                 g += 8;
             }
+            return g;
+        }
+
+        // 4 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
+        private static int Pass4(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        {
+            int colsU = cols & ~7;
             while (g + 4 <= gEnd)
             {
                 long[] l0 = lanes[g];
@@ -432,88 +528,7 @@ namespace SkipRnn.Edge.Kernels
                 acc[firstRow[g + 3]] = a3;
                 g += 4;
             }
-            while (g < gEnd)
-            {
-                long[] l0 = lanes[g];
-                long a0 = 0;
-                int j = 0, j1 = 1, j2 = 2, j3 = 3, j4 = 4, j5 = 5, j6 = 6, j7 = 7;
-                while (j < colsU)
-                {
-                    long x0 = x[j], x1 = x[j1], x2 = x[j2], x3 = x[j3], x4 = x[j4], x5 = x[j5], x6 = x[j6], x7 = x[j7];
-                    a0 += l0[j] * x0 + l0[j1] * x1 + l0[j2] * x2 + l0[j3] * x3 + l0[j4] * x4 + l0[j5] * x5 + l0[j6] * x6 + l0[j7] * x7;
-                    j += 8;
-                    j1 += 8;
-                    j2 += 8;
-                    j3 += 8;
-                    j4 += 8;
-                    j5 += 8;
-                    j6 += 8;
-                    j7 += 8;
-                }
-                for (; j < cols; j++)
-                {
-                    long xj = x[j];
-                    a0 += l0[j] * xj;
-                }
-                acc[firstRow[g]] = a0;
-                g++;
-            }
-            // Split and requantize, one group at a time. A paired group's accumulator is A·2^32 + B
-            // (|A|, |B| < 2^31): B is its low half, A the rest. The requantization is Requantization.Requantize
-            // written out (the second row of a pair, then the first), because a call per row costs the
-            // interpreter more than the requantization itself. When the loader has proved that no row of the
-            // matrix can reach ±PreactLimit (QuantizedMatrix.NeverClamps), the clamp is a no-op and is left out:
-            // its compares are a fifth of the requantization's cost.
-            // Every group one row (int16 weights): row r is group r, no pair to split. Tighter loops (no group
-            // lookup, no pair test): about a quarter fewer IL instructions per row.
-            if (p.AllSingle)
-            {
-                if (!clamp)
-                {
-                    for (int r = rowStart; r < rowEnd; r++)
-                        output[r] = (int)((acc[r] * multiplier[r] + round[r]) >> shift[r]);
-                    return;
-                }
-                for (int r = rowStart; r < rowEnd; r++)
-                {
-                    long v = (acc[r] * multiplier[r] + round[r]) >> shift[r];
-                    output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
-                }
-                return;
-            }
-            bool[] paired = p.Paired;
-            if (!clamp)
-            {
-                for (g = gFirst; g < gEnd; g++)
-                {
-                    int r = firstRow[g];
-                    long a = acc[r];
-                    if (paired[g])
-                    {
-                        int r1 = r + 1;
-                        long low = (int)a;
-                        output[r1] = (int)((low * multiplier[r1] + round[r1]) >> shift[r1]);
-                        a = (a - low) >> 32;
-                    }
-                    output[r] = (int)((a * multiplier[r] + round[r]) >> shift[r]);
-                }
-                return;
-            }
-            for (g = gFirst; g < gEnd; g++)
-            {
-                int r = firstRow[g];
-                long a = acc[r];
-                if (paired[g])
-                {
-                    int r1 = r + 1;
-                    long low = (int)a;
-                    long u = (low * multiplier[r1] + round[r1]) >> shift[r1];
-                    output[r1] = u > QFormat.PreactLimit ? QFormat.PreactLimit : u < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)u;
-                    a = (a - low) >> 32;
-                }
-                long v = (a * multiplier[r] + round[r]) >> shift[r];
-                output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
-            }
+            return g;
         }
     }
 }
