@@ -35,9 +35,11 @@ public sealed record ModelSummary(
         if (m.Head != null) { Add(m.Head); modelRam += m.HeadBias.Length * 4; }
         modelRam += tensors.Sum(t => t.Rows * t.Cols * t.Bits / 8 + t.Rows * 5);
         // The runner's layout, built at load (PackedWeights): one long per column per group of rows (two int8
-        // rows or one row), and the rounding term per row.
+        // rows or one row), or for a matrix of at most 4 columns one long per weight (w · multiplier), and the
+        // rounding term per row.
         foreach (QuantizedMatrix q in m.Layers.SelectMany(l => new[] { l.Wih, l.Whh }).Append(m.SkipGate).Append(m.Head).OfType<QuantizedMatrix>())
-            modelRam += (q.Packed == null ? 0 : q.Packed.GroupCount * q.Cols * 8) + q.Rows * 8;
+            modelRam += (q.Packed == null ? 0 : q.Packed.GroupCount * q.Cols * 8)
+                + (q.Premultiplied == null ? 0 : q.Rows * q.Cols * 8) + q.Rows * 8;
         if (m.SelfTest != null)   // parsed vectors stay in RAM with the model (drop them after the boot check to free it)
             modelRam += m.SelfTest.RawInputs.Length * 4 + m.SelfTest.Updated.Length + m.SelfTest.States.Length * 2 + m.SelfTest.Outputs.Length * 4;
 

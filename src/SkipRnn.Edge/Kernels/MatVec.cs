@@ -77,6 +77,59 @@ namespace SkipRnn.Edge.Kernels
 
         /// <summary>
         /// output[r] = <see cref="Requantization.Requantize"/>(Σ_j w[r,j] · x[j], multiplier[r], shift[r]) for r in
+        /// [rowStart, rowEnd), from the premultiplied column arrays of a matrix of 1 to 4 columns
+        /// (<see cref="Model.QuantizedMatrix.Premultiplied"/>: wm[j][r] = w[r,j] · multiplier[r]), so
+        /// (Σ_j wm[j][r] · x[j] + round[r]) >> shift[r] is the same value. One row per pass, no accumulator array and
+        /// no packed pair to split: for a layer's few input channels the packed passes cost more than the MACs.
+        /// <paramref name="clamp"/> false only where the loader proved the clamp a no-op.
+        /// </summary>
+        public static void Premultiplied(long[][] wm, int rowStart, int rowEnd, short[] x, long[] round, byte[] shift,
+            bool clamp, int[] output)
+        {
+            int cols = wm.Length;
+            long[] w0 = wm[0];
+            long x0 = x[0];
+            if (!clamp)
+            {
+                if (cols == 1)
+                {
+                    for (int r = rowStart; r < rowEnd; r++)
+                        output[r] = (int)((w0[r] * x0 + round[r]) >> shift[r]);
+                    return;
+                }
+                long[] w1 = wm[1];
+                long x1 = x[1];
+                if (cols == 2)
+                {
+                    for (int r = rowStart; r < rowEnd; r++)
+                        output[r] = (int)((w0[r] * x0 + w1[r] * x1 + round[r]) >> shift[r]);
+                    return;
+                }
+                long[] w2 = wm[2];
+                long x2 = x[2];
+                if (cols == 3)
+                {
+                    for (int r = rowStart; r < rowEnd; r++)
+                        output[r] = (int)((w0[r] * x0 + w1[r] * x1 + w2[r] * x2 + round[r]) >> shift[r]);
+                    return;
+                }
+                long[] w3 = wm[3];
+                long x3 = x[3];
+                for (int r = rowStart; r < rowEnd; r++)
+                    output[r] = (int)((w0[r] * x0 + w1[r] * x1 + w2[r] * x2 + w3[r] * x3 + round[r]) >> shift[r]);
+                return;
+            }
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                long v = w0[r] * x0 + round[r];
+                for (int j = 1; j < cols; j++) v += wm[j][r] * x[j];
+                v >>= shift[r];
+                output[r] = v > QFormat.PreactLimit ? QFormat.PreactLimit : v < -QFormat.PreactLimit ? -QFormat.PreactLimit : (int)v;
+            }
+        }
+
+        /// <summary>
+        /// output[r] = <see cref="Requantization.Requantize"/>(Σ_j w[r,j] · x[j], multiplier[r], shift[r]) for r in
         /// [rowStart, rowEnd), which must start and end on group boundaries of <paramref name="p"/>
         /// (<see cref="PackedWeights.Covers"/>); round[r] = 2^(shift[r]−1). <paramref name="acc"/> is scratch of at
         /// least as many longs as rows: each group's accumulator, kept at its first row. <paramref name="clamp"/> may be

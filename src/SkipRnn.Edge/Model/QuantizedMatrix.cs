@@ -77,7 +77,10 @@ namespace SkipRnn.Edge.Model
             if (shift == null || shift.Length != rows)
                 throw new ModelFormatException(name + ".shift", "needs one value per row");
 
-            // Packing also sums each row's |w| for the overflow proof below: one pass over the weights.
+            // Packing also sums each row's |w| for the overflow proof below: one pass over the weights. A matrix of
+            // at most MaxPremultipliedCols columns is not packed: it gets the premultiplied layout, built below.
+            bool premultiply = pack && cols <= MaxPremultipliedCols;
+            if (premultiply) pack = false;
             PackedWeights packed = null;
             if (data != null)
             {
@@ -111,6 +114,21 @@ namespace SkipRnn.Edge.Model
                     neverClamps = false;
             }
 
+            // Proven above for every row: |Σ_j w·x| · m + 2^(s−1) fits int64, so each term w·m·x and every partial
+            // sum of them does too, and Σ_j (w·m)·x = (Σ_j w·x)·m exactly.
+            long[][] premultiplied = null;
+            if (premultiply)
+            {
+                premultiplied = new long[cols][];
+                for (int j = 0; j < cols; j++)
+                {
+                    long[] column = new long[rows];
+                    for (int r = 0, k = j; r < rows; r++, k += cols)
+                        column[r] = (long)(weights8 != null ? weights8[k] : weights16[k]) * multiplier[r];
+                    premultiplied[j] = column;
+                }
+            }
+
             Rows = rows;
             Cols = cols;
             WeightBits = weights8 != null ? 8 : 16;
@@ -119,6 +137,8 @@ namespace SkipRnn.Edge.Model
             Multiplier = multiplier;
             Shift = shift;
             Packed = packed;
+            Premultiplied = premultiplied;
+            _premultiplied = premultiplied;
             NeverClamps = neverClamps;
             _round = round;
             _packed = packed;
@@ -128,7 +148,21 @@ namespace SkipRnn.Edge.Model
             _shift = shift;
         }
 
+        /// <summary>
+        /// Matrices of at most this many columns (a layer's input side for a few sensor channels) take the
+        /// premultiplied layout instead of the packed one: with so few columns a packed pass is mostly overhead.
+        /// </summary>
+        public const int MaxPremultipliedCols = 4;
+
+        /// <summary>
+        /// For a matrix of at most <see cref="MaxPremultipliedCols"/> columns read for the runner: column arrays,
+        /// Premultiplied[j][r] = w[r, j] · Multiplier[r] (int64), so a row's requantized value is
+        /// (Σ_j Premultiplied[j][r] · x[j] + 2^(s−1)) >> s with no multiply by the multiplier; else null.
+        /// </summary>
+        public long[][] Premultiplied { get; private set; }
+
         // Field copies of the properties for Multiply: on the interpreter every property read is a call.
+        private long[][] _premultiplied;
         private PackedWeights _packed;
         private bool _clamp;
         private int _rows;
@@ -163,6 +197,11 @@ namespace SkipRnn.Edge.Model
         /// </summary>
         public void Multiply(int rowStart, int rowEnd, short[] x, int[] output, long[] sums)
         {
+            if (_premultiplied != null)
+            {
+                MatVec.Premultiplied(_premultiplied, rowStart, rowEnd, x, _round, _shift, _clamp, output);
+                return;
+            }
             // The whole matrix is always covered; checked first to save the interpreter a call.
             if (_packed == null || ((rowStart != 0 || rowEnd != _rows) && !_packed.Covers(rowStart, rowEnd)))
             {
