@@ -169,7 +169,8 @@ namespace SkipRnn.Edge.Kernels
         /// <summary>The sigmoid table as entry/slope pairs (<see cref="Pairs"/>), 256 intervals.</summary>
         private static readonly int[] SigmoidPairs = Pairs(SigmoidTable);
 
-        /// <summary>The tanh table as entry/slope pairs (<see cref="Pairs"/>), 512 intervals.</summary>
-        private static readonly int[] TanhPairs = Pairs(TanhTable);
+        /// <summary>The tanh table as entry/slope pairs (<see cref="Pairs"/>), 512 intervals (the runner's fused
+        /// candidate loop reads it too).</summary>
+        internal static readonly int[] TanhPairs = Pairs(TanhTable);
     }
 }

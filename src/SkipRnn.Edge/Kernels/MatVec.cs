@@ -164,10 +164,15 @@ namespace SkipRnn.Edge.Kernels
             if (g + 4 <= gEnd) g = Pass4(lanes, firstRow, g, gEnd, cols, x, acc);
             for (; g < gEnd; g++)
             {
-                // One lane: no column step pays for loading eight x values into locals.
+                // One lane (a one-row skip gate or head): x is read in place (eight locals would not pay for one
+                // lane), still eight columns per step.
                 long[] l0 = lanes[g];
                 long a0 = 0;
-                for (int j = 0; j < cols; j++) a0 += l0[j] * x[j];
+                int j = 0;
+                for (int colsU = cols & ~7; j < colsU; j += 8)
+                    a0 += l0[j] * x[j] + l0[j + 1] * x[j + 1] + l0[j + 2] * x[j + 2] + l0[j + 3] * x[j + 3]
+                        + l0[j + 4] * x[j + 4] + l0[j + 5] * x[j + 5] + l0[j + 6] * x[j + 6] + l0[j + 7] * x[j + 7];
+                for (; j < cols; j++) a0 += l0[j] * x[j];
                 acc[firstRow[g]] = a0;
             }
             // Split and requantize, one group at a time. A paired group's accumulator is A·2^32 + B

@@ -281,10 +281,23 @@ namespace SkipRnn.Edge.Runtime
             {
                 w.Whh.Multiply(0, all, h, gh, sums);
                 Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
+                // One loop per unit: the candidate n = tanh(gx_n + b_in + r ⊙ (W_hn h + b_hn)) and the new state,
+                // the same arithmetic as the three whole-range loops of the reset-before branch below (the tanh
+                // written out as Activation.TanhOfSum does it), without storing and reloading each part.
                 int[] bhh = w.Bhh;
-                // gh's n part becomes r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
-                for (int j = 0, n = rz; j < hidden; j++, n++)
-                    gh[n] = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
+                int[] e = Activation.TanhPairs;
+                for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
+                {
+                    // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
+                    int rn = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
+                    int u = gx[n] + bias[n] + rn + 32768;
+                    if ((uint)u > 65535u) u = u < 0 ? 0 : 65535;
+                    int p = e[u >> Activation.TanhStepBits];
+                    int nj = (p >> 16) + (((p & 0xFFFF) * (u & 0x7F) + 0x40) >> Activation.TanhStepBits);
+                    // z · (h − n) < 2^15 · 2^16: fits int32.
+                    h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
+                }
+                return;
             }
             Activation.TanhOfSum(gx, bias, gh, rz, all);
 
