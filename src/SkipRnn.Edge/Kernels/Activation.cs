@@ -166,8 +166,9 @@ namespace SkipRnn.Edge.Kernels
             32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767, 32767,
             32767,        };
 
-        /// <summary>The sigmoid table as entry/slope pairs (<see cref="Pairs"/>), 256 intervals.</summary>
-        private static readonly int[] SigmoidPairs = Pairs(SigmoidTable);
+        /// <summary>The sigmoid table as entry/slope pairs (<see cref="Pairs"/>), 256 intervals (the runner's
+        /// fused gate loop reads it too).</summary>
+        internal static readonly int[] SigmoidPairs = Pairs(SigmoidTable);
 
         /// <summary>The tanh table as entry/slope pairs (<see cref="Pairs"/>), 512 intervals (the runner's fused
         /// candidate loop reads it too).</summary>

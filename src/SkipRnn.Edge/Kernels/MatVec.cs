@@ -76,6 +76,39 @@ namespace SkipRnn.Edge.Kernels
         }
 
         /// <summary>
+        /// The packed passes alone: acc[FirstRow[g]] = Σ_j lane_g[j] · x[j] for groups g in [gFirst, gEnd), a paired
+        /// group's two sums still packed (A·2^32 + B, see <see cref="Packed"/>). For a matrix whose groups are all
+        /// single rows (<see cref="PackedWeights.AllSingle"/>) acc[r] is row r's exact accumulator, which the
+        /// runner may requantize inside its own gate loops.
+        /// </summary>
+        public static void Accumulate(PackedWeights p, int gFirst, int gEnd, short[] x, long[] acc)
+        {
+            long[][] lanes = p.Lanes;
+            int[] firstRow = p.FirstRow;
+            int cols = p.Cols;
+            int g = gFirst;
+            // Each width is its own method: nanoCLR initializes every local of a method at each call (about 37
+            // x86 instructions a local), and the widest pass alone has 90; a one-row matrix need not pay for them.
+            if (g + 32 <= gEnd) g = Pass32(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 16 <= gEnd) g = Pass16(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 8 <= gEnd) g = Pass8(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 4 <= gEnd) g = Pass4(lanes, firstRow, g, gEnd, cols, x, acc);
+            for (; g < gEnd; g++)
+            {
+                // One lane (a one-row skip gate or head): x is read in place (eight locals would not pay for one
+                // lane), still eight columns per step.
+                long[] l0 = lanes[g];
+                long a0 = 0;
+                int j = 0;
+                for (int colsU = cols & ~7; j < colsU; j += 8)
+                    a0 += l0[j] * x[j] + l0[j + 1] * x[j + 1] + l0[j + 2] * x[j + 2] + l0[j + 3] * x[j + 3]
+                        + l0[j + 4] * x[j + 4] + l0[j + 5] * x[j + 5] + l0[j + 6] * x[j + 6] + l0[j + 7] * x[j + 7];
+                for (; j < cols; j++) a0 += l0[j] * x[j];
+                acc[firstRow[g]] = a0;
+            }
+        }
+
+        /// <summary>
         /// output[r] = <see cref="Requantization.Requantize"/>(Σ_j w[r,j] · x[j], multiplier[r], shift[r]) for r in
         /// [rowStart, rowEnd), from the premultiplied column arrays of a matrix of 1 to 4 columns
         /// (<see cref="Model.QuantizedMatrix.Premultiplied"/>: wm[j][r] = w[r,j] · multiplier[r]), so
@@ -149,15 +182,15 @@ namespace SkipRnn.Edge.Kernels
         public static void Packed(PackedWeights p, int rowStart, int rowEnd, short[] x,
             int[] multiplier, long[] round, byte[] shift, bool clamp, long[] acc, int[] output)
         {
-            long[][] lanes = p.Lanes;
             int[] firstRow = p.FirstRow;
             int[] groupOfRow = p.GroupOfRow;
-            int cols = p.Cols;
             int gFirst = groupOfRow[rowStart];
             int gEnd = rowEnd == groupOfRow.Length ? p.GroupCount : groupOfRow[rowEnd];
+            // Accumulate(p, gFirst, gEnd, x, acc), written out (a call costs the interpreter a few thousand
+            // instructions: a one-row skip gate's whole product is not much more).
+            long[][] lanes = p.Lanes;
+            int cols = p.Cols;
             int g = gFirst;
-            // Each width is its own method: nanoCLR initializes every local of a method at each call (about 37
-            // x86 instructions a local), and the widest pass alone has 90; a one-row matrix need not pay for them.
             if (g + 32 <= gEnd) g = Pass32(lanes, firstRow, g, gEnd, cols, x, acc);
             if (g + 16 <= gEnd) g = Pass16(lanes, firstRow, g, gEnd, cols, x, acc);
             if (g + 8 <= gEnd) g = Pass8(lanes, firstRow, g, gEnd, cols, x, acc);

@@ -143,6 +143,7 @@ namespace SkipRnn.Edge.Model
             _round = round;
             _packed = packed;
             _clamp = !neverClamps;
+            RawRows = packed != null && packed.AllSingle && neverClamps;
             _rows = rows;
             _multiplier = multiplier;
             _shift = shift;
@@ -160,6 +161,22 @@ namespace SkipRnn.Edge.Model
         /// (Σ_j Premultiplied[j][r] · x[j] + 2^(s−1)) >> s with no multiply by the multiplier; else null.
         /// </summary>
         public long[][] Premultiplied { get; private set; }
+
+        /// <summary>
+        /// True when the runner may requantize the rows itself from <see cref="Accumulate"/>'s exact per-row
+        /// accumulators (packed, every group a single row, clamp proved a no-op): each row's value is then
+        /// (int)((acc[r] · Multiplier[r] + RoundTerms[r]) >> Shift[r]), as <see cref="Multiply(int, int, short[], int[], long[])"/> gives it.
+        /// </summary>
+        internal bool RawRows;
+
+        /// <summary>2^(Shift[r] − 1) per row.</summary>
+        internal long[] RoundTerms { get { return _round; } }
+
+        /// <summary>sums[r] = Σ_j w[r,j] · x[j] for every row; only where <see cref="RawRows"/>.</summary>
+        internal void Accumulate(short[] x, long[] sums)
+        {
+            MatVec.Accumulate(_packed, 0, _packed.GroupCount, x, sums);
+        }
 
         // Field copies of the properties for Multiply: on the interpreter every property read is a call.
         private long[][] _premultiplied;
