@@ -91,27 +91,32 @@ namespace SkipRnn.Edge.Model
             long[] absSum = pack ? packed.RowAbsSum : RowAbsSums(weights8, weights16, rows, cols);
             long[] round = new long[rows];
             bool neverClamps = true;
+            // Written for the interpreter (this loop runs once per row at every load): each value read once into
+            // a local, the clamp bound checked only while it still holds.
             for (int r = 0; r < rows; r++)
             {
-                if (multiplier[r] < 0)
+                int m = multiplier[r];
+                if (m < 0)
                     throw new ModelFormatException(name + ".multiplier[" + r.ToString() + "]", "is negative");
                 int s = shift[r];
-                if (s < 1 || s > 62)
+                if ((uint)(s - 1) > 61u)   // s outside 1..62
                     throw new ModelFormatException(name + ".shift[" + r.ToString() + "]", "is " + s.ToString() + ", must be 1..62");
 
-                round[r] = 1L << (s - 1);
-                long sumAbs = absSum[r];
-                long worstAcc = sumAbs * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
+                long half = 1L << (s - 1);
+                round[r] = half;
+                long worstAcc = absSum[r] * MaxInputMagnitude;   // ≤ 2^15 · 2^15 · 65535 < 2^46
                 // |acc| · m + 2^(s−1) must fit int64 so Requantize never wraps: sure when |acc| < 2^31 (then
                 // |acc| · m + 2^(s−1) < 2^62 + 2^61), else checked by a division (costly on the interpreter).
-                long room = long.MaxValue - (1L << (s - 1));
-                if (worstAcc > int.MaxValue && multiplier[r] > 0 && worstAcc > room / multiplier[r])
+                if (worstAcc > int.MaxValue && m > 0 && worstAcc > (long.MaxValue - half) / m)
                     throw new ModelFormatException(name + ".multiplier[" + r.ToString() + "]",
                         "worst-case accumulator times multiplier overflows int64; lower the multiplier's precision");
                 // Requantization is monotone in acc: the two worst cases bound every value the row can produce.
-                long worstProduct = worstAcc * multiplier[r];   // fits: checked just above
-                if (((worstProduct + round[r]) >> s) > QFormat.PreactLimit || ((round[r] - worstProduct) >> s) < -QFormat.PreactLimit)
-                    neverClamps = false;
+                if (neverClamps)
+                {
+                    long worstProduct = worstAcc * m;   // fits: checked just above
+                    if (((worstProduct + half) >> s) > QFormat.PreactLimit || ((half - worstProduct) >> s) < -QFormat.PreactLimit)
+                        neverClamps = false;
+                }
             }
 
             // Proven above for every row: |Σ_j w·x| · m + 2^(s−1) fits int64, so each term w·m·x and every partial
