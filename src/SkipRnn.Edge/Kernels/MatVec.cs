@@ -76,7 +76,7 @@ namespace SkipRnn.Edge.Kernels
         }
 
         /// <summary>
-        /// The packed passes alone: acc[FirstRow[g]] = Σ_j lane_g[j] · x[j] for groups g in [gFirst, gEnd), a paired
+        /// The packed passes alone: acc[g] = Σ_j lane_g[j] · x[j] for groups g in [gFirst, gEnd), a paired
         /// group's two sums still packed (A·2^32 + B, see <see cref="Packed"/>). For a matrix whose groups are all
         /// single rows (<see cref="PackedWeights.AllSingle"/>) acc[r] is row r's exact accumulator, which the
         /// runner may requantize inside its own gate loops.
@@ -84,15 +84,14 @@ namespace SkipRnn.Edge.Kernels
         public static void Accumulate(PackedWeights p, int gFirst, int gEnd, short[] x, long[] acc)
         {
             long[][] lanes = p.Lanes;
-            int[] firstRow = p.FirstRow;
             int cols = p.Cols;
             int g = gFirst;
             // Each width is its own method: nanoCLR initializes every local of a method at each call (about 37
             // x86 instructions a local), and the widest pass alone has 90; a one-row matrix need not pay for them.
-            if (g + 32 <= gEnd) g = Pass32(lanes, firstRow, g, gEnd, cols, x, acc);
-            if (g + 16 <= gEnd) g = Pass16(lanes, firstRow, g, gEnd, cols, x, acc);
-            if (g + 8 <= gEnd) g = Pass8(lanes, firstRow, g, gEnd, cols, x, acc);
-            if (g + 4 <= gEnd) g = Pass4(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 32 <= gEnd) g = Pass32(lanes, g, gEnd, cols, x, acc);
+            if (g + 16 <= gEnd) g = Pass16(lanes, g, gEnd, cols, x, acc);
+            if (g + 8 <= gEnd) g = Pass8(lanes, g, gEnd, cols, x, acc);
+            if (g + 4 <= gEnd) g = Pass4(lanes, g, gEnd, cols, x, acc);
             for (; g < gEnd; g++)
             {
                 // One lane (a one-row skip gate or head): x is read in place (eight locals would not pay for one
@@ -104,7 +103,7 @@ namespace SkipRnn.Edge.Kernels
                     a0 += l0[j] * x[j] + l0[j + 1] * x[j + 1] + l0[j + 2] * x[j + 2] + l0[j + 3] * x[j + 3]
                         + l0[j + 4] * x[j + 4] + l0[j + 5] * x[j + 5] + l0[j + 6] * x[j + 6] + l0[j + 7] * x[j + 7];
                 for (; j < cols; j++) a0 += l0[j] * x[j];
-                acc[firstRow[g]] = a0;
+                acc[g] = a0;
             }
         }
 
@@ -165,7 +164,7 @@ namespace SkipRnn.Edge.Kernels
         /// output[r] = <see cref="Requantization.Requantize"/>(Σ_j w[r,j] · x[j], multiplier[r], shift[r]) for r in
         /// [rowStart, rowEnd), which must start and end on group boundaries of <paramref name="p"/>
         /// (<see cref="PackedWeights.Covers"/>); round[r] = 2^(shift[r]−1). <paramref name="acc"/> is scratch of at
-        /// least as many longs as rows: each group's accumulator, kept at its first row. <paramref name="clamp"/> may be
+        /// least as many longs as rows: each group g's accumulator, kept at acc[g] (g ≤ its first row). <paramref name="clamp"/> may be
         /// false only when no row's requantized value can leave ±PreactLimit (then the results are the same).
         /// <para>
         /// Up to 32 lane arrays per pass (then 16, 8, 4, one for what is left), eight columns per step: each x[j]
@@ -191,10 +190,10 @@ namespace SkipRnn.Edge.Kernels
             long[][] lanes = p.Lanes;
             int cols = p.Cols;
             int g = gFirst;
-            if (g + 32 <= gEnd) g = Pass32(lanes, firstRow, g, gEnd, cols, x, acc);
-            if (g + 16 <= gEnd) g = Pass16(lanes, firstRow, g, gEnd, cols, x, acc);
-            if (g + 8 <= gEnd) g = Pass8(lanes, firstRow, g, gEnd, cols, x, acc);
-            if (g + 4 <= gEnd) g = Pass4(lanes, firstRow, g, gEnd, cols, x, acc);
+            if (g + 32 <= gEnd) g = Pass32(lanes, g, gEnd, cols, x, acc);
+            if (g + 16 <= gEnd) g = Pass16(lanes, g, gEnd, cols, x, acc);
+            if (g + 8 <= gEnd) g = Pass8(lanes, g, gEnd, cols, x, acc);
+            if (g + 4 <= gEnd) g = Pass4(lanes, g, gEnd, cols, x, acc);
             for (; g < gEnd; g++)
             {
                 // One lane (a one-row skip gate or head): x is read in place (eight locals would not pay for one
@@ -206,7 +205,7 @@ namespace SkipRnn.Edge.Kernels
                     a0 += l0[j] * x[j] + l0[j + 1] * x[j + 1] + l0[j + 2] * x[j + 2] + l0[j + 3] * x[j + 3]
                         + l0[j + 4] * x[j + 4] + l0[j + 5] * x[j + 5] + l0[j + 6] * x[j + 6] + l0[j + 7] * x[j + 7];
                 for (; j < cols; j++) a0 += l0[j] * x[j];
-                acc[firstRow[g]] = a0;
+                acc[g] = a0;
             }
             // Split and requantize, one group at a time. A paired group's accumulator is A·2^32 + B
             // (|A|, |B| < 2^31): B is its low half, A the rest. The requantization is Requantization.Requantize
@@ -237,7 +236,7 @@ namespace SkipRnn.Edge.Kernels
                 for (g = gFirst; g < gEnd; g++)
                 {
                     int r = firstRow[g];
-                    long a = acc[r];
+                    long a = acc[g];
                     if (paired[g])
                     {
                         int r1 = r + 1;
@@ -252,7 +251,7 @@ namespace SkipRnn.Edge.Kernels
             for (g = gFirst; g < gEnd; g++)
             {
                 int r = firstRow[g];
-                long a = acc[r];
+                long a = acc[g];
                 if (paired[g])
                 {
                     int r1 = r + 1;
@@ -267,7 +266,7 @@ namespace SkipRnn.Edge.Kernels
         }
     
         // 32 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
-        private static int Pass32(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        private static int Pass32(long[][] lanes, int g, int gEnd, int cols, short[] x, long[] acc)
         {
             int colsU = cols & ~7;
             while (g + 32 <= gEnd)
@@ -386,45 +385,45 @@ namespace SkipRnn.Edge.Kernels
                     a30 += l30[j] * xj;
                     a31 += l31[j] * xj;
                 }
-                acc[firstRow[g]] = a0;
-                acc[firstRow[g + 1]] = a1;
-                acc[firstRow[g + 2]] = a2;
-                acc[firstRow[g + 3]] = a3;
-                acc[firstRow[g + 4]] = a4;
-                acc[firstRow[g + 5]] = a5;
-                acc[firstRow[g + 6]] = a6;
-                acc[firstRow[g + 7]] = a7;
-                acc[firstRow[g + 8]] = a8;
-                acc[firstRow[g + 9]] = a9;
-                acc[firstRow[g + 10]] = a10;
-                acc[firstRow[g + 11]] = a11;
-                acc[firstRow[g + 12]] = a12;
-                acc[firstRow[g + 13]] = a13;
-                acc[firstRow[g + 14]] = a14;
-                acc[firstRow[g + 15]] = a15;
-                acc[firstRow[g + 16]] = a16;
-                acc[firstRow[g + 17]] = a17;
-                acc[firstRow[g + 18]] = a18;
-                acc[firstRow[g + 19]] = a19;
-                acc[firstRow[g + 20]] = a20;
-                acc[firstRow[g + 21]] = a21;
-                acc[firstRow[g + 22]] = a22;
-                acc[firstRow[g + 23]] = a23;
-                acc[firstRow[g + 24]] = a24;
-                acc[firstRow[g + 25]] = a25;
-                acc[firstRow[g + 26]] = a26;
-                acc[firstRow[g + 27]] = a27;
-                acc[firstRow[g + 28]] = a28;
-                acc[firstRow[g + 29]] = a29;
-                acc[firstRow[g + 30]] = a30;
-                acc[firstRow[g + 31]] = a31;
+                acc[g] = a0;
+                acc[g + 1] = a1;
+                acc[g + 2] = a2;
+                acc[g + 3] = a3;
+                acc[g + 4] = a4;
+                acc[g + 5] = a5;
+                acc[g + 6] = a6;
+                acc[g + 7] = a7;
+                acc[g + 8] = a8;
+                acc[g + 9] = a9;
+                acc[g + 10] = a10;
+                acc[g + 11] = a11;
+                acc[g + 12] = a12;
+                acc[g + 13] = a13;
+                acc[g + 14] = a14;
+                acc[g + 15] = a15;
+                acc[g + 16] = a16;
+                acc[g + 17] = a17;
+                acc[g + 18] = a18;
+                acc[g + 19] = a19;
+                acc[g + 20] = a20;
+                acc[g + 21] = a21;
+                acc[g + 22] = a22;
+                acc[g + 23] = a23;
+                acc[g + 24] = a24;
+                acc[g + 25] = a25;
+                acc[g + 26] = a26;
+                acc[g + 27] = a27;
+                acc[g + 28] = a28;
+                acc[g + 29] = a29;
+                acc[g + 30] = a30;
+                acc[g + 31] = a31;
                 g += 32;
             }
             return g;
         }
 
         // 16 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
-        private static int Pass16(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        private static int Pass16(long[][] lanes, int g, int gEnd, int cols, short[] x, long[] acc)
         {
             int colsU = cols & ~7;
             while (g + 16 <= gEnd)
@@ -495,29 +494,29 @@ namespace SkipRnn.Edge.Kernels
                     a14 += l14[j] * xj;
                     a15 += l15[j] * xj;
                 }
-                acc[firstRow[g]] = a0;
-                acc[firstRow[g + 1]] = a1;
-                acc[firstRow[g + 2]] = a2;
-                acc[firstRow[g + 3]] = a3;
-                acc[firstRow[g + 4]] = a4;
-                acc[firstRow[g + 5]] = a5;
-                acc[firstRow[g + 6]] = a6;
-                acc[firstRow[g + 7]] = a7;
-                acc[firstRow[g + 8]] = a8;
-                acc[firstRow[g + 9]] = a9;
-                acc[firstRow[g + 10]] = a10;
-                acc[firstRow[g + 11]] = a11;
-                acc[firstRow[g + 12]] = a12;
-                acc[firstRow[g + 13]] = a13;
-                acc[firstRow[g + 14]] = a14;
-                acc[firstRow[g + 15]] = a15;
+                acc[g] = a0;
+                acc[g + 1] = a1;
+                acc[g + 2] = a2;
+                acc[g + 3] = a3;
+                acc[g + 4] = a4;
+                acc[g + 5] = a5;
+                acc[g + 6] = a6;
+                acc[g + 7] = a7;
+                acc[g + 8] = a8;
+                acc[g + 9] = a9;
+                acc[g + 10] = a10;
+                acc[g + 11] = a11;
+                acc[g + 12] = a12;
+                acc[g + 13] = a13;
+                acc[g + 14] = a14;
+                acc[g + 15] = a15;
                 g += 16;
             }
             return g;
         }
 
         // 8 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
-        private static int Pass8(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        private static int Pass8(long[][] lanes, int g, int gEnd, int cols, short[] x, long[] acc)
         {
             int colsU = cols & ~7;
             while (g + 8 <= gEnd)
@@ -564,21 +563,21 @@ namespace SkipRnn.Edge.Kernels
                     a6 += l6[j] * xj;
                     a7 += l7[j] * xj;
                 }
-                acc[firstRow[g]] = a0;
-                acc[firstRow[g + 1]] = a1;
-                acc[firstRow[g + 2]] = a2;
-                acc[firstRow[g + 3]] = a3;
-                acc[firstRow[g + 4]] = a4;
-                acc[firstRow[g + 5]] = a5;
-                acc[firstRow[g + 6]] = a6;
-                acc[firstRow[g + 7]] = a7;
+                acc[g] = a0;
+                acc[g + 1] = a1;
+                acc[g + 2] = a2;
+                acc[g + 3] = a3;
+                acc[g + 4] = a4;
+                acc[g + 5] = a5;
+                acc[g + 6] = a6;
+                acc[g + 7] = a7;
                 g += 8;
             }
             return g;
         }
 
         // 4 lane arrays per pass, eight columns per step (see Packed); returns the first group not done.
-        private static int Pass4(long[][] lanes, int[] firstRow, int g, int gEnd, int cols, short[] x, long[] acc)
+        private static int Pass4(long[][] lanes, int g, int gEnd, int cols, short[] x, long[] acc)
         {
             int colsU = cols & ~7;
             while (g + 4 <= gEnd)
@@ -613,10 +612,10 @@ namespace SkipRnn.Edge.Kernels
                     a2 += l2[j] * xj;
                     a3 += l3[j] * xj;
                 }
-                acc[firstRow[g]] = a0;
-                acc[firstRow[g + 1]] = a1;
-                acc[firstRow[g + 2]] = a2;
-                acc[firstRow[g + 3]] = a3;
+                acc[g] = a0;
+                acc[g + 1] = a1;
+                acc[g + 2] = a2;
+                acc[g + 3] = a3;
                 g += 4;
             }
             return g;

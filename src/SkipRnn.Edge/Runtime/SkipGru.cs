@@ -40,7 +40,7 @@ namespace SkipRnn.Edge.Runtime
         private readonly int[] _sigmoidPairs = Activation.SigmoidPairs;
         // Per layer, where W_hh's rows may be requantized inside the gate loops (QuantizedMatrix.RawRows, reset-after
         // only): its multipliers, rounding terms and shifts; else null.
-        private readonly int[][] _whhMultiplier;
+        private readonly long[][] _whhMultiplier;   // widened once: no conversion per row per update
         private readonly long[][] _whhRound;
         private readonly byte[][] _whhShift;
 
@@ -81,14 +81,17 @@ namespace SkipRnn.Edge.Runtime
                 _gateBias[l] = b;
             }
             _sums = new long[3 * _hidden > model.OutputSize ? 3 * _hidden : model.OutputSize];
-            _whhMultiplier = new int[_layers.Length][];
+            _whhMultiplier = new long[_layers.Length][];
             _whhRound = new long[_layers.Length][];
             _whhShift = new byte[_layers.Length][];
             for (int l = 0; l < _layers.Length; l++)
             {
                 QuantizedMatrix whh = _layers[l].Whh;
                 if (_resetBefore || !whh.RawRows) continue;
-                _whhMultiplier[l] = whh.Multiplier;
+                int[] m = whh.Multiplier;
+                long[] wide = new long[m.Length];
+                for (int r = 0; r < m.Length; r++) wide[r] = m[r];
+                _whhMultiplier[l] = wide;
                 _whhRound[l] = whh.RoundTerms;
                 _whhShift[l] = whh.Shift;
             }
@@ -282,7 +285,7 @@ namespace SkipRnn.Edge.Runtime
         // UpdateLayer's reset-after branch where W_hh's rows are single and never clamp (QuantizedMatrix.RawRows, int16
         // W_hh): its rows are requantized inside the gate loops, as (int)((acc · m + round) >> s) exactly as
         // MatVec.Packed writes them, instead of by a loop of their own into gh and a reload.
-        private void UpdateLayerRaw(GruLayerWeights w, int[] bias, short[] x, short[] h, int[] m, long[] round, byte[] shift)
+        private void UpdateLayerRaw(GruLayerWeights w, int[] bias, short[] x, short[] h, long[] m, long[] round, byte[] shift)
         {
             int hidden = _hidden;
             int rz = 2 * hidden;
