@@ -205,13 +205,37 @@ namespace SkipRnn.Edge.Format
             bool[] updated = new bool[steps];
             short[] states = new short[steps * stateCount];
             int[] outs = new int[steps * outputs];
-            for (int t = 0; t < steps; t++)
+            // One loop over the whole block (its size was checked just above), the cursor's bulk reads written out:
+            // four calls per step cost the interpreter more than the step's values. int16 states four per native
+            // BitConverter.ToInt64 where the machine is little-endian, like the file.
+            byte[] d = c.Data;
+            int p = c.Position;
+            bool native = System.BitConverter.IsLittleEndian;
+            int stateCount4 = stateCount & ~3;
+            for (int t = 0, ri = 0, si = 0, oi = 0; t < steps; t++)
             {
-                c.Int32s(raw, t * inputs, inputs, "self_test.inputs");
-                updated[t] = c.U8In("self_test.updated", 0, 1) == 1;
-                c.Int16s(states, t * stateCount, stateCount, "self_test.states");
-                c.Int32s(outs, t * outputs, outputs, "self_test.outputs");
+                for (int i = 0; i < inputs; i++, p += 4)
+                    raw[ri++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
+                int u = d[p++];
+                if (u > 1) throw new ModelFormatException("self_test.updated", "is " + u.ToString() + ", must be 0..1");
+                updated[t] = u == 1;
+                int i2 = 0;
+                if (native)
+                {
+                    for (; i2 < stateCount4; i2 += 4, si += 4, p += 8)
+                    {
+                        long q = System.BitConverter.ToInt64(d, p);
+                        states[si] = (short)q;
+                        states[si + 1] = (short)(q >> 16);
+                        states[si + 2] = (short)(q >> 32);
+                        states[si + 3] = (short)(q >> 48);
+                    }
+                }
+                for (; i2 < stateCount; i2++, si++, p += 2) states[si] = (short)(d[p] | (d[p + 1] << 8));
+                for (int o = 0; o < outputs; o++, p += 4)
+                    outs[oi++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
             }
+            c.Skip(p - c.Position);
             return new SelfTestVectors(steps, raw, updated, states, outs);
         }
     }

@@ -40,7 +40,7 @@ namespace SkipRnn.Edge.Kernels
         public long[] RowAbsSum { get; private set; }
 
         // |(sbyte)b| for every byte value b: the loader's row sums look it up instead of branching.
-        private static readonly int[] AbsOfByte = BuildAbsOfByte();
+        internal static readonly int[] AbsOfByte = BuildAbsOfByte();
 
         private static int[] BuildAbsOfByte()
         {

@@ -82,13 +82,15 @@ namespace SkipRnn.Edge.Model
             bool premultiply = pack && cols <= MaxPremultipliedCols;
             if (premultiply) pack = false;
             PackedWeights packed = null;
-            if (data != null)
+            long[] absSum;
+            if (pack)
             {
-                if (pack) packed = PackedWeights.FromBytes(data, offset, weights8, weights16, rows, cols);
-                else Decode(data, offset, weights8, weights16);
+                packed = data != null ? PackedWeights.FromBytes(data, offset, weights8, weights16, rows, cols)
+                    : new PackedWeights(weights8, weights16, rows, cols);
+                absSum = packed.RowAbsSum;
             }
-            else if (pack) packed = new PackedWeights(weights8, weights16, rows, cols);
-            long[] absSum = pack ? packed.RowAbsSum : RowAbsSums(weights8, weights16, rows, cols);
+            else if (data != null) absSum = Decode(data, offset, weights8, weights16, rows, cols);
+            else absSum = RowAbsSums(weights8, weights16, rows, cols);
             long[] round = new long[rows];
             bool neverClamps = true;
             // Written for the interpreter (this loop runs once per row at every load): each value read once into
@@ -128,8 +130,10 @@ namespace SkipRnn.Edge.Model
                 for (int j = 0; j < cols; j++)
                 {
                     long[] column = new long[rows];
-                    for (int r = 0, k = j; r < rows; r++, k += cols)
-                        column[r] = (long)(weights8 != null ? weights8[k] : weights16[k]) * multiplier[r];
+                    if (weights8 != null)
+                        for (int r = 0, k = j; r < rows; r++, k += cols) column[r] = (long)weights8[k] * multiplier[r];
+                    else
+                        for (int r = 0, k = j; r < rows; r++, k += cols) column[r] = (long)weights16[k] * multiplier[r];
                     premultiplied[j] = column;
                 }
             }
@@ -233,15 +237,41 @@ namespace SkipRnn.Edge.Model
             MatVec.Packed(_packed, rowStart, rowEnd, x, _multiplier, _round, _shift, _clamp, sums, output);
         }
 
-        // The lean load's copy of the stored weights (little-endian, as the file holds them).
-        private static void Decode(byte[] data, int offset, sbyte[] w8, short[] w16)
+        // The stored weights decoded from the file (little-endian) where no packed layout is built (the lean load, a
+        // premultiplied matrix), with each row's Σ|w| for the proofs: one pass.
+        private static long[] Decode(byte[] data, int offset, sbyte[] w8, short[] w16, int rows, int cols)
         {
+            long[] sums = new long[rows];
+            int k = 0;
+            int p = offset;
             if (w8 != null)
             {
-                for (int i = 0, p = offset; i < w8.Length; i++, p++) w8[i] = (sbyte)data[p];
-                return;
+                int[] abs = PackedWeights.AbsOfByte;
+                for (int r = 0; r < rows; r++)
+                {
+                    int sum = 0;   // ≤ 4096 · 128
+                    for (int j = 0; j < cols; j++, k++, p++)
+                    {
+                        int b = data[p];
+                        w8[k] = (sbyte)b;
+                        sum += abs[b];
+                    }
+                    sums[r] = sum;
+                }
+                return sums;
             }
-            for (int i = 0, p = offset; i < w16.Length; i++, p += 2) w16[i] = (short)(data[p] | (data[p + 1] << 8));
+            for (int r = 0; r < rows; r++)
+            {
+                long sum = 0;
+                for (int j = 0; j < cols; j++, k++, p += 2)
+                {
+                    int w = (short)(data[p] | (data[p + 1] << 8));
+                    w16[k] = (short)w;
+                    sum += w < 0 ? -w : w;
+                }
+                sums[r] = sum;
+            }
+            return sums;
         }
 
         private static long[] RowAbsSums(sbyte[] w8, short[] w16, int rows, int cols)
