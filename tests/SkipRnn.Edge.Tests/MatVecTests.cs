@@ -101,7 +101,7 @@ public class MatVecTests
     }
 
     [Fact]
-    public void A_range_that_splits_a_packed_pair_takes_the_reference_kernel_and_agrees()
+    public void A_range_that_splits_a_packed_pair_is_computed_over_whole_pairs_and_agrees_with_the_reference()
     {
         var rng = new Random(5);
         QuantizedMatrix q = Extreme(rng, 8, 6, 9, false);

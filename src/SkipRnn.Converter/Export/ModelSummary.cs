@@ -33,7 +33,10 @@ public sealed record ModelSummary(
         }
         Add(m.SkipGate);
         if (m.Head != null) { Add(m.Head); modelRam += m.HeadBias.Length * 4; }
-        modelRam += tensors.Sum(t => t.Rows * t.Cols * t.Bits / 8 + t.Rows * 5);
+        // Stored weights stay in RAM only where no packed layout replaced them (the reader keeps no copy of a packed
+        // matrix's weights); multipliers and shifts always.
+        foreach (QuantizedMatrix q in m.Layers.SelectMany(l => new[] { l.Wih, l.Whh }).Append(m.SkipGate).Append(m.Head).OfType<QuantizedMatrix>())
+            modelRam += (q.Packed == null ? q.Rows * q.Cols * q.WeightBits / 8 : 0) + q.Rows * 5;
         // The runner's layout, built at load (PackedWeights): one long per column per group of rows (two int8
         // rows or one row), or for a matrix of at most 4 columns one long per weight (w · multiplier), and the
         // rounding term per row.

@@ -55,13 +55,12 @@ namespace SkipRnn.Edge.Kernels
         }
 
         /// <summary>
-        /// Packs a rows × cols row-major matrix straight from the model file's little-endian bytes at
-        /// data[offset ..] (bounds already checked), in the same pass writing the weights as stored into
-        /// <paramref name="w8"/> (int8) or <paramref name="w16"/> (int16), exactly one of them non-null and of
-        /// rows · cols elements. Same layout and row sums as the array constructor; on the interpreter one pass
-        /// over the bytes costs about half of copying them out and then packing the copy.
+        /// Packs a rows × cols row-major matrix of <paramref name="bits"/>-bit weights (8 or 16) straight from the
+        /// model file's little-endian bytes at data[offset ..] (bounds already checked). Same layout and row sums
+        /// as the array constructor; on the interpreter one pass over the bytes costs less than half of copying
+        /// them out and then packing the copy (the copy is not made: QuantizedMatrix decodes one only when asked).
         /// </summary>
-        public static PackedWeights FromBytes(byte[] data, int offset, sbyte[] w8, short[] w16, int rows, int cols)
+        public static PackedWeights FromBytes(byte[] data, int offset, int bits, int rows, int cols)
         {
             PackedWeights p = new PackedWeights(rows, cols);
             long[] absSum = new long[rows];
@@ -70,25 +69,23 @@ namespace SkipRnn.Edge.Kernels
             bool[] paired = new bool[rows];
             int[] groupOfRow = new int[rows];
             int g = 0;
-            if (w8 != null)
+            if (bits == 8)
             {
                 int[] abs = AbsOfByte;
                 int r = 0;
                 while (r < rows)
                 {
                     long[] lane = new long[cols];
-                    int k = r * cols;          // index of w[r, 0] in w8
+                    int k = r * cols;          // index of w[r, 0] in row-major order
                     int q = offset + k;        // and in the file
                     if (r + 1 < rows)
                     {
-                        // One pass: the pair's lane, both rows' stored weights and |w| sums (int: ≤ 4096 · 128).
+                        // One pass: the pair's lane and both rows' |w| sums (int: ≤ 4096 · 128).
                         int sumHi = 0, sumLo = 0;
-                        for (int j = 0; j < cols; j++, k++, q++)
+                        for (int j = 0; j < cols; j++, q++)
                         {
                             int hi = data[q];
                             int lo = data[q + cols];
-                            w8[k] = (sbyte)hi;
-                            w8[k + cols] = (sbyte)lo;
                             lane[j] = ((long)(sbyte)hi << 32) + (sbyte)lo;
                             sumHi += abs[hi];
                             sumLo += abs[lo];
@@ -108,10 +105,10 @@ namespace SkipRnn.Edge.Kernels
                         }
                         // The proof fails (rare: long rows of large weights): two single-row groups instead.
                         long[] second = new long[cols];
-                        for (int j = 0, kk = r * cols; j < cols; j++, kk++)
+                        for (int j = 0, qq = offset + k; j < cols; j++, qq++)
                         {
-                            lane[j] = w8[kk];
-                            second[j] = w8[kk + cols];
+                            lane[j] = (sbyte)data[qq];
+                            second[j] = (sbyte)data[qq + cols];
                         }
                         lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
                         lanes[g] = second; firstRow[g] = r + 1; groupOfRow[r + 1] = g; g++;
@@ -119,10 +116,9 @@ namespace SkipRnn.Edge.Kernels
                         continue;
                     }
                     int sum = 0;
-                    for (int j = 0; j < cols; j++, k++, q++)
+                    for (int j = 0; j < cols; j++, q++)
                     {
                         int b = data[q];
-                        w8[k] = (sbyte)b;
                         lane[j] = (sbyte)b;
                         sum += abs[b];
                     }
@@ -137,7 +133,6 @@ namespace SkipRnn.Edge.Kernels
                 // little-endian (as the file is), else two bytes at a time.
                 bool native = System.BitConverter.IsLittleEndian;
                 int cols4 = cols & ~3;
-                int k = 0;
                 int q = offset;
                 for (int r = 0; r < rows; r++)
                 {
@@ -146,17 +141,13 @@ namespace SkipRnn.Edge.Kernels
                     int j = 0;
                     if (native)
                     {
-                        for (; j < cols4; j += 4, k += 4, q += 8)
+                        for (; j < cols4; j += 4, q += 8)
                         {
                             long v = System.BitConverter.ToInt64(data, q);
                             int w0 = (short)v;
                             int w1 = (short)(v >> 16);
                             int w2 = (short)(v >> 32);
                             int w3 = (short)(v >> 48);
-                            w16[k] = (short)w0;
-                            w16[k + 1] = (short)w1;
-                            w16[k + 2] = (short)w2;
-                            w16[k + 3] = (short)w3;
                             lane[j] = w0;
                             lane[j + 1] = w1;
                             lane[j + 2] = w2;
@@ -164,10 +155,9 @@ namespace SkipRnn.Edge.Kernels
                             sum += (w0 < 0 ? -w0 : w0) + (w1 < 0 ? -w1 : w1) + (w2 < 0 ? -w2 : w2) + (w3 < 0 ? -w3 : w3);
                         }
                     }
-                    for (; j < cols; j++, k++, q += 2)
+                    for (; j < cols; j++, q += 2)
                     {
                         int w = (short)(data[q] | (data[q + 1] << 8));
-                        w16[k] = (short)w;
                         lane[j] = w;
                         sum += w < 0 ? -w : w;
                     }

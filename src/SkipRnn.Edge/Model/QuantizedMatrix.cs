@@ -20,10 +20,45 @@ namespace SkipRnn.Edge.Model
         public int Cols { get; private set; }
         /// <summary>8 or 16.</summary>
         public int WeightBits { get; private set; }
-        /// <summary>Weights when <see cref="WeightBits"/> is 8, else null.</summary>
-        public sbyte[] Weights8 { get; private set; }
-        /// <summary>Weights when <see cref="WeightBits"/> is 16, else null.</summary>
-        public short[] Weights16 { get; private set; }
+        /// <summary>
+        /// Weights when <see cref="WeightBits"/> is 8, else null. A matrix the model reader packed keeps no copy
+        /// of its stored weights (the runner computes with <see cref="Packed"/>): this decodes one from the
+        /// model file's bytes (<see cref="SkipGruModel.SourceFile"/>) on first use.
+        /// </summary>
+        public sbyte[] Weights8
+        {
+            get
+            {
+                if (_w8 == null && _bits == 8 && _source != null) DecodeFromSource();
+                return _w8;
+            }
+        }
+
+        /// <summary>Weights when <see cref="WeightBits"/> is 16, else null (decoded on first use as <see cref="Weights8"/>).</summary>
+        public short[] Weights16
+        {
+            get
+            {
+                if (_w16 == null && _bits == 16 && _source != null) DecodeFromSource();
+                return _w16;
+            }
+        }
+
+        private sbyte[] _w8;
+        private short[] _w16;
+        private int _bits;
+        private byte[] _source;      // the file, where the weights were packed from it and not copied out
+        private int _sourceOffset;
+
+        private void DecodeFromSource()
+        {
+            int count = _rows * _cols;
+            sbyte[] w8 = _bits == 8 ? new sbyte[count] : null;
+            short[] w16 = _bits == 16 ? new short[count] : null;
+            Decode(_source, _sourceOffset, w8, w16, _rows, _cols);
+            _w8 = w8;
+            _w16 = w16;
+        }
         /// <summary>Per-row requantization multipliers, 0 ≤ m &lt; 2^31.</summary>
         public int[] Multiplier { get; private set; }
         /// <summary>Per-row requantization shifts, 1..62.</summary>
@@ -46,32 +81,35 @@ namespace SkipRnn.Edge.Model
         public QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
             int[] multiplier, byte[] shift, bool pack)
         {
-            Init(name, rows, cols, weights8, weights16, multiplier, shift, pack, null, 0);
+            Init(name, rows, cols, weights8 != null ? 8 : 16, weights8, weights16, multiplier, shift, pack, null, 0);
         }
 
         /// <summary>
-        /// The model reader's constructor: the weights are decoded from the file's little-endian bytes at
-        /// data[offset ..] (bounds checked by the reader) into <paramref name="weights8"/> or
-        /// <paramref name="weights16"/> (allocated, rows · cols) — with <paramref name="pack"/>, in the same pass
-        /// that builds the packed layout (<see cref="PackedWeights.FromBytes"/>).
+        /// The model reader's constructor: rows · cols weights of <paramref name="bits"/> bits (8 or 16, checked by
+        /// the reader) at data[offset ..] in the file's little-endian order (bounds checked by the reader). With
+        /// <paramref name="pack"/> they are packed straight from the bytes (<see cref="PackedWeights.FromBytes"/>)
+        /// and no copy is kept (<see cref="Weights8"/> decodes one if asked); else they are decoded into arrays.
         /// </summary>
-        internal QuantizedMatrix(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
-            int[] multiplier, byte[] shift, bool pack, byte[] data, int offset)
+        internal QuantizedMatrix(string name, int rows, int cols, int bits, int[] multiplier, byte[] shift, bool pack,
+            byte[] data, int offset)
         {
-            Init(name, rows, cols, weights8, weights16, multiplier, shift, pack, data, offset);
+            Init(name, rows, cols, bits, null, null, multiplier, shift, pack, data, offset);
         }
 
-        private void Init(string name, int rows, int cols, sbyte[] weights8, short[] weights16,
+        private void Init(string name, int rows, int cols, int bits, sbyte[] weights8, short[] weights16,
             int[] multiplier, byte[] shift, bool pack, byte[] data, int offset)
         {
             Name = name;
             if (rows < 1) throw new ModelFormatException(name, "has " + rows.ToString() + " rows");
             if (cols < 1) throw new ModelFormatException(name, "has " + cols.ToString() + " columns");
-            if ((weights8 == null) == (weights16 == null))
-                throw new ModelFormatException(name, "needs exactly one of int8 or int16 weights");
-            int count = weights8 != null ? weights8.Length : weights16.Length;
-            if (count != rows * cols)
-                throw new ModelFormatException(name, "has " + count.ToString() + " weights, expected " + (rows * cols).ToString());
+            if (data == null)
+            {
+                if ((weights8 == null) == (weights16 == null))
+                    throw new ModelFormatException(name, "needs exactly one of int8 or int16 weights");
+                int count = weights8 != null ? weights8.Length : weights16.Length;
+                if (count != rows * cols)
+                    throw new ModelFormatException(name, "has " + count.ToString() + " weights, expected " + (rows * cols).ToString());
+            }
             if (multiplier == null || multiplier.Length != rows)
                 throw new ModelFormatException(name + ".multiplier", "needs one value per row");
             if (shift == null || shift.Length != rows)
@@ -85,11 +123,17 @@ namespace SkipRnn.Edge.Model
             long[] absSum;
             if (pack)
             {
-                packed = data != null ? PackedWeights.FromBytes(data, offset, weights8, weights16, rows, cols)
+                packed = data != null ? PackedWeights.FromBytes(data, offset, bits, rows, cols)
                     : new PackedWeights(weights8, weights16, rows, cols);
                 absSum = packed.RowAbsSum;
             }
-            else if (data != null) absSum = Decode(data, offset, weights8, weights16, rows, cols);
+            else if (data != null)
+            {
+                // No packed layout (the lean load, a premultiplied matrix): the stored weights are decoded.
+                if (bits == 8) weights8 = new sbyte[rows * cols];
+                else weights16 = new short[rows * cols];
+                absSum = Decode(data, offset, weights8, weights16, rows, cols);
+            }
             else absSum = RowAbsSums(weights8, weights16, rows, cols);
             long[] round = new long[rows];
             bool neverClamps = true;
@@ -140,9 +184,16 @@ namespace SkipRnn.Edge.Model
 
             Rows = rows;
             Cols = cols;
-            WeightBits = weights8 != null ? 8 : 16;
-            Weights8 = weights8;
-            Weights16 = weights16;
+            WeightBits = bits;
+            _bits = bits;
+            _w8 = weights8;
+            _w16 = weights16;
+            if (packed != null && data != null)
+            {
+                _source = data;
+                _sourceOffset = offset;
+            }
+            _cols = cols;
             Multiplier = multiplier;
             Shift = shift;
             Packed = packed;
@@ -190,6 +241,7 @@ namespace SkipRnn.Edge.Model
         // Field copies of the properties for Multiply: on the interpreter every property read is a call.
         private long[][] _premultiplied;
         private PackedWeights _packed;
+        private int _cols;
         private bool _clamp;
         private int _rows;
         private int[] _multiplier;
@@ -217,8 +269,9 @@ namespace SkipRnn.Edge.Model
         }
 
         /// <summary>
-        /// As <see cref="Multiply(int, int, short[], int[])"/>, through the packed layout when [rowStart, rowEnd)
-        /// does not split a packed pair (the runner's ranges never do), else through the reference kernels.
+        /// As <see cref="Multiply(int, int, short[], int[])"/>, through the runner's layout (packed, or premultiplied
+        /// for 1–4 columns; a range that splits a packed pair, which the runner's never do, is computed over the
+        /// whole pairs), or the reference kernels after a lean load.
         /// <paramref name="sums"/> is scratch of at least <see cref="Rows"/> longs.
         /// </summary>
         public void Multiply(int rowStart, int rowEnd, short[] x, int[] output, long[] sums)
@@ -228,10 +281,27 @@ namespace SkipRnn.Edge.Model
                 MatVec.Premultiplied(_premultiplied, rowStart, rowEnd, x, _round, _shift, _clamp, output);
                 return;
             }
-            // The whole matrix is always covered; checked first to save the interpreter a call.
-            if (_packed == null || ((rowStart != 0 || rowEnd != _rows) && !_packed.Covers(rowStart, rowEnd)))
+            if (_packed == null)
             {
-                Multiply(rowStart, rowEnd, x, output);
+                // The lean load: the stored weights were decoded at load (fields, not the decoding properties).
+                if (_w8 != null) MatVec.Int8(_w8, _cols, rowStart, rowEnd, x, _multiplier, _shift, output);
+                else MatVec.Int16(_w16, _cols, rowStart, rowEnd, x, _multiplier, _shift, output);
+                return;
+            }
+            // The whole matrix is always covered; checked first to save the interpreter a call.
+            if ((rowStart != 0 || rowEnd != _rows) && !_packed.Covers(rowStart, rowEnd))
+            {
+                if (rowStart >= rowEnd) return;
+                // A range that splits a packed pair: computed over the pairs it touches, the one or two rows
+                // outside it restored afterwards.
+                int[] groupOfRow = _packed.GroupOfRow;
+                int a = groupOfRow[rowStart] < 0 ? rowStart - 1 : rowStart;
+                int b = rowEnd < _rows && groupOfRow[rowEnd] < 0 ? rowEnd + 1 : rowEnd;
+                int before = a < rowStart ? output[a] : 0;
+                int after = b > rowEnd ? output[rowEnd] : 0;
+                MatVec.Packed(_packed, a, b, x, _multiplier, _round, _shift, _clamp, sums, output);
+                if (a < rowStart) output[a] = before;
+                if (b > rowEnd) output[rowEnd] = after;
                 return;
             }
             MatVec.Packed(_packed, rowStart, rowEnd, x, _multiplier, _round, _shift, _clamp, sums, output);
