@@ -52,6 +52,10 @@ public sealed record ModelSummary(
         // biases (3H int32 per layer).
         int runnerRam = m.Layers.Length * h * 2 + m.InputSize * 2 + h * 2 + 2 * 3 * h * 4 + 4 + m.OutputSize * 4
             + Math.Max(3 * h, m.OutputSize) * 8 + m.Layers.Length * 3 * h * 4;
+        // A reset-after layer whose W_hh rows the runner requantizes in its gate loops (single-row groups, clamp
+        // proved a no-op: int16 W_hh) keeps those rows' multipliers widened to int64.
+        if (m.Variant == GruVariant.ResetAfter)
+            runnerRam += m.Layers.Count(l => l.Whh.Packed != null && l.Whh.Packed.AllSingle && l.Whh.NeverClamps) * 3 * h * 8;
 
         return new ModelSummary(m.Variant.ToString(), m.Layers.Length, m.InputSize, h, m.OutputSize,
             m.SamplePeriodMicros, m.InputFracBits, m.ClassNames, m.SelfTest?.Steps ?? 0, fileBytes, modelRam, runnerRam,
