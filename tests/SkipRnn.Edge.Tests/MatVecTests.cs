@@ -48,6 +48,10 @@ public class MatVecTests
     [InlineData(16, 2, false)]
     [InlineData(16, 3, true)]      // beyond int32 already at 3 columns of ±32768
     [InlineData(16, 257, false)]
+    [InlineData(8, 1, true)]       // 1–4 columns: the premultiplied layout (w · multiplier), not the packed one
+    [InlineData(8, 4, false)]
+    [InlineData(16, 1, false)]
+    [InlineData(16, 4, true)]
     public void Kernels_equal_the_int64_shadow_on_extreme_values(int bits, int cols, bool saturate)
     {
         var rng = new Random(bits * 1000 + cols);
@@ -76,7 +80,7 @@ public class MatVecTests
     [InlineData(8, 64, false, true)]     // Σ|w| ≤ 64 · 128: every pair is packed
     [InlineData(8, 516, true, true)]     // 516 · 127 = 65532 ≤ 65535: still packed, at the proof's edge
     [InlineData(8, 600, true, false)]    // 600 · 128 > 65535: a low lane could carry into the high one
-    [InlineData(16, 3, false, false)]    // int16 rows are never packed
+    [InlineData(16, 5, false, false)]    // int16 rows are never packed
     public void Rows_are_packed_in_pairs_only_when_the_proof_holds(int bits, int cols, bool saturate, bool paired)
     {
         var rng = new Random(cols);
@@ -97,7 +101,7 @@ public class MatVecTests
     }
 
     [Fact]
-    public void A_range_that_splits_a_packed_pair_takes_the_reference_kernel_and_agrees()
+    public void A_range_that_splits_a_packed_pair_is_computed_over_whole_pairs_and_agrees_with_the_reference()
     {
         var rng = new Random(5);
         QuantizedMatrix q = Extreme(rng, 8, 6, 9, false);

@@ -19,10 +19,10 @@ public class SelfTestTests
     public void One_corrupted_weight_byte_in_memory_fails_with_the_first_mismatch()
     {
         SkipGruModel m = ModelFileTests.SmallModel();
-        // A flipped bit in RAM, in the weights the runner computes with (the packed layout: row 0's weight
-        // at column 0 is the high half of lane 0's first entry).
-        Assert.True(m.Layers[0].Wih.Packed.Paired[0]);
-        m.Layers[0].Wih.Packed.Lanes[0][0] ^= 0x40L << 32;
+        // A flipped bit in RAM, in the weights the runner computes with: layer 0's input side has 3 columns, so
+        // its layout is the premultiplied one (w · multiplier per row and column); row 0, column 0.
+        Assert.Null(m.Layers[0].Wih.Packed);
+        m.Layers[0].Wih.Premultiplied![0][0] ^= 1L << 44;
         SelfTestResult result = SelfTest.Run(m);
         Assert.False(result.Passed);
         Assert.Equal(0, result.Step);                      // the first step already differs

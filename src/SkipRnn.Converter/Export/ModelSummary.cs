@@ -33,11 +33,16 @@ public sealed record ModelSummary(
         }
         Add(m.SkipGate);
         if (m.Head != null) { Add(m.Head); modelRam += m.HeadBias.Length * 4; }
-        modelRam += tensors.Sum(t => t.Rows * t.Cols * t.Bits / 8 + t.Rows * 5);
-        // The runner's layout, built at load (PackedWeights): one long per column per group of rows (two int8
-        // rows or one row), and the rounding term per row.
+        // Stored weights stay in RAM only where no packed layout replaced them (the reader keeps no copy of a packed
+        // matrix's weights); multipliers and shifts always.
         foreach (QuantizedMatrix q in m.Layers.SelectMany(l => new[] { l.Wih, l.Whh }).Append(m.SkipGate).Append(m.Head).OfType<QuantizedMatrix>())
-            modelRam += (q.Packed == null ? 0 : q.Packed.GroupCount * q.Cols * 8) + q.Rows * 8;
+            modelRam += (q.Packed == null ? q.Rows * q.Cols * q.WeightBits / 8 : 0) + q.Rows * 5;
+        // The runner's layout, built at load (PackedWeights): one long per column per group of rows (two int8
+        // rows or one row), or for a matrix of at most 4 columns one long per weight (w · multiplier), and the
+        // rounding term per row.
+        foreach (QuantizedMatrix q in m.Layers.SelectMany(l => new[] { l.Wih, l.Whh }).Append(m.SkipGate).Append(m.Head).OfType<QuantizedMatrix>())
+            modelRam += (q.Packed == null ? 0 : q.Packed.GroupCount * q.Cols * 8)
+                + (q.Premultiplied == null ? 0 : q.Rows * q.Cols * 8) + q.Rows * 8;
         if (m.SelfTest != null)   // parsed vectors stay in RAM with the model (drop them after the boot check to free it)
             modelRam += m.SelfTest.RawInputs.Length * 4 + m.SelfTest.Updated.Length + m.SelfTest.States.Length * 2 + m.SelfTest.Outputs.Length * 4;
 
@@ -47,6 +52,10 @@ public sealed record ModelSummary(
         // biases (3H int32 per layer).
         int runnerRam = m.Layers.Length * h * 2 + m.InputSize * 2 + h * 2 + 2 * 3 * h * 4 + 4 + m.OutputSize * 4
             + Math.Max(3 * h, m.OutputSize) * 8 + m.Layers.Length * 3 * h * 4;
+        // A reset-after layer whose W_hh rows the runner requantizes in its gate loops (single-row groups, clamp
+        // proved a no-op: int16 W_hh) keeps those rows' multipliers widened to int64.
+        if (m.Variant == GruVariant.ResetAfter)
+            runnerRam += m.Layers.Count(l => l.Whh.Packed != null && l.Whh.Packed.AllSingle && l.Whh.NeverClamps) * 3 * h * 8;
 
         return new ModelSummary(m.Variant.ToString(), m.Layers.Length, m.InputSize, h, m.OutputSize,
             m.SamplePeriodMicros, m.InputFracBits, m.ClassNames, m.SelfTest?.Steps ?? 0, fileBytes, modelRam, runnerRam,

@@ -21,6 +21,18 @@ namespace SkipRnn.Edge.Format
 
         public int Remaining { get { return _end - _pos; } }
 
+        /// <summary>The bytes read from.</summary>
+        public byte[] Data { get { return _data; } }
+
+        /// <summary>Index in <see cref="Data"/> of the next byte to read.</summary>
+        public int Position { get { return _pos; } }
+
+        /// <summary>Steps over <paramref name="count"/> bytes the caller has checked are there (<see cref="Need"/>).</summary>
+        public void Skip(int count)
+        {
+            _pos += count;
+        }
+
         /// <summary>Throws unless <paramref name="count"/> more bytes are left (count may be huge: a long).</summary>
         public void Need(long count, string field)
         {
@@ -93,17 +105,6 @@ namespace SkipRnn.Edge.Format
         // Bulk reads: one bounds check for the whole run, then a plain loop. The per-value reads above cost the
         // interpreter two calls per value, which made loading cost as much as a dozen updates.
 
-        /// <summary>Reads <paramref name="count"/> int8 values.</summary>
-        public sbyte[] SBytes(int count, string field)
-        {
-            Need(count, field);
-            byte[] d = _data;
-            sbyte[] v = new sbyte[count];
-            for (int i = 0, p = _pos; i < count; i++, p++) v[i] = (sbyte)d[p];
-            _pos += count;
-            return v;
-        }
-
         /// <summary>Reads <paramref name="count"/> uint8 values.</summary>
         public byte[] Bytes(int count, string field)
         {
@@ -120,7 +121,20 @@ namespace SkipRnn.Edge.Format
             Need(2L * count, field);
             byte[] d = _data;
             int p = _pos;
-            for (int i = start, end = start + count; i < end; i++, p += 2) v[i] = (short)(d[p] | (d[p + 1] << 8));
+            int i = start, end = start + count;
+            if (System.BitConverter.IsLittleEndian)
+            {
+                // Four values per native call (the file is little-endian, so is the machine).
+                for (int end4 = start + (count & ~3); i < end4; i += 4, p += 8)
+                {
+                    long q = System.BitConverter.ToInt64(d, p);
+                    v[i] = (short)q;
+                    v[i + 1] = (short)(q >> 16);
+                    v[i + 2] = (short)(q >> 32);
+                    v[i + 3] = (short)(q >> 48);
+                }
+            }
+            for (; i < end; i++, p += 2) v[i] = (short)(d[p] | (d[p + 1] << 8));
             _pos = p;
         }
 
@@ -130,7 +144,18 @@ namespace SkipRnn.Edge.Format
             Need(4L * count, field);
             byte[] d = _data;
             int p = _pos;
-            for (int i = start, end = start + count; i < end; i++, p += 4)
+            int i = start, end = start + count;
+            if (System.BitConverter.IsLittleEndian)
+            {
+                // Two values per native call (the file is little-endian, so is the machine).
+                for (int end2 = start + (count & ~1); i < end2; i += 2, p += 8)
+                {
+                    long q = System.BitConverter.ToInt64(d, p);
+                    v[i] = (int)q;
+                    v[i + 1] = (int)(q >> 32);
+                }
+            }
+            for (; i < end; i++, p += 4)
                 v[i] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
             _pos = p;
         }

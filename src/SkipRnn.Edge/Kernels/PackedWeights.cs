@@ -32,10 +32,148 @@ namespace SkipRnn.Edge.Kernels
         public int[] GroupOfRow { get; private set; }
         /// <summary>Groups in use (the arrays above may be longer).</summary>
         public int GroupCount { get; private set; }
+        /// <summary>True when every group is a single row (then group g is row g): int16 weights, or no pair passed.</summary>
+        public bool AllSingle { get; private set; }
         /// <summary>Columns of the matrix.</summary>
         public int Cols { get; private set; }
         /// <summary>Σ_j |w[r,j]| per row, computed while packing (the loader's overflow proof reuses it).</summary>
         public long[] RowAbsSum { get; private set; }
+
+        // |(sbyte)b| for every byte value b: the loader's row sums look it up instead of branching.
+        internal static readonly int[] AbsOfByte = BuildAbsOfByte();
+
+        private static int[] BuildAbsOfByte()
+        {
+            int[] t = new int[256];
+            for (int b = 0; b < 256; b++) t[b] = b < 128 ? b : 256 - b;
+            return t;
+        }
+
+        private PackedWeights(int rows, int cols)
+        {
+            Cols = cols;
+        }
+
+        /// <summary>
+        /// Packs a rows × cols row-major matrix of <paramref name="bits"/>-bit weights (8 or 16) straight from the
+        /// model file's little-endian bytes at data[offset ..] (bounds already checked). Same layout and row sums
+        /// as the array constructor; on the interpreter one pass over the bytes costs less than half of copying
+        /// them out and then packing the copy (the copy is not made: QuantizedMatrix decodes one only when asked).
+        /// </summary>
+        public static PackedWeights FromBytes(byte[] data, int offset, int bits, int rows, int cols)
+        {
+            PackedWeights p = new PackedWeights(rows, cols);
+            long[] absSum = new long[rows];
+            long[][] lanes = new long[rows][];
+            int[] firstRow = new int[rows];
+            bool[] paired = new bool[rows];
+            int[] groupOfRow = new int[rows];
+            int g = 0;
+            if (bits == 8)
+            {
+                int[] abs = AbsOfByte;
+                int r = 0;
+                while (r < rows)
+                {
+                    long[] lane = new long[cols];
+                    int k = r * cols;          // index of w[r, 0] in row-major order
+                    int q = offset + k;        // and in the file
+                    if (r + 1 < rows)
+                    {
+                        // One pass: the pair's lane and both rows' |w| sums (int: ≤ 4096 · 128).
+                        int sumHi = 0, sumLo = 0;
+                        for (int j = 0; j < cols; j++, q++)
+                        {
+                            int hi = data[q];
+                            int lo = data[q + cols];
+                            lane[j] = ((long)(sbyte)hi << 32) + (sbyte)lo;
+                            sumHi += abs[hi];
+                            sumLo += abs[lo];
+                        }
+                        absSum[r] = sumHi;
+                        absSum[r + 1] = sumLo;
+                        if (sumHi <= MaxPackedRowAbsSum && sumLo <= MaxPackedRowAbsSum)
+                        {
+                            lanes[g] = lane;
+                            firstRow[g] = r;
+                            paired[g] = true;
+                            groupOfRow[r] = g;
+                            groupOfRow[r + 1] = -1;
+                            g++;
+                            r += 2;
+                            continue;
+                        }
+                        // The proof fails (rare: long rows of large weights): two single-row groups instead.
+                        long[] second = new long[cols];
+                        for (int j = 0, qq = offset + k; j < cols; j++, qq++)
+                        {
+                            lane[j] = (sbyte)data[qq];
+                            second[j] = (sbyte)data[qq + cols];
+                        }
+                        lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
+                        lanes[g] = second; firstRow[g] = r + 1; groupOfRow[r + 1] = g; g++;
+                        r += 2;
+                        continue;
+                    }
+                    int sum = 0;
+                    for (int j = 0; j < cols; j++, q++)
+                    {
+                        int b = data[q];
+                        lane[j] = (sbyte)b;
+                        sum += abs[b];
+                    }
+                    absSum[r] = sum;
+                    lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
+                    r++;
+                }
+            }
+            else
+            {
+                // int16: one row per group. Four weights per native BitConverter.ToInt64 call where the machine is
+                // little-endian (as the file is), else two bytes at a time.
+                bool native = System.BitConverter.IsLittleEndian;
+                int cols4 = cols & ~3;
+                int q = offset;
+                for (int r = 0; r < rows; r++)
+                {
+                    long[] lane = new long[cols];
+                    long sum = 0;
+                    int j = 0;
+                    if (native)
+                    {
+                        for (; j < cols4; j += 4, q += 8)
+                        {
+                            long v = System.BitConverter.ToInt64(data, q);
+                            int w0 = (short)v;
+                            int w1 = (short)(v >> 16);
+                            int w2 = (short)(v >> 32);
+                            int w3 = (short)(v >> 48);
+                            lane[j] = w0;
+                            lane[j + 1] = w1;
+                            lane[j + 2] = w2;
+                            lane[j + 3] = w3;
+                            sum += (w0 < 0 ? -w0 : w0) + (w1 < 0 ? -w1 : w1) + (w2 < 0 ? -w2 : w2) + (w3 < 0 ? -w3 : w3);
+                        }
+                    }
+                    for (; j < cols; j++, q += 2)
+                    {
+                        int w = (short)(data[q] | (data[q + 1] << 8));
+                        lane[j] = w;
+                        sum += w < 0 ? -w : w;
+                    }
+                    absSum[r] = sum;
+                    lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
+                }
+            }
+            p.GroupCount = g;
+            p.AllSingle = g == rows;
+            p.Lanes = lanes;
+            p.FirstRow = firstRow;
+            p.Paired = paired;
+            p.GroupOfRow = groupOfRow;
+            p.RowAbsSum = absSum;
+            return p;
+        }
 
         /// <summary>
         /// Packs a rows × cols row-major matrix (exactly one of <paramref name="w8"/>, <paramref name="w16"/>
@@ -108,6 +246,7 @@ namespace SkipRnn.Edge.Kernels
                 r++;
             }
             GroupCount = g;
+            AllSingle = g == rows;
             Lanes = lanes;
             FirstRow = firstRow;
             Paired = paired;

@@ -30,17 +30,23 @@ namespace SkipRnn.Edge.Model
             int n = multiplier.Length;
             if (addend == null || addend.Length != n || shift == null || shift.Length != n)
                 throw new ModelFormatException("input_norm", "multiplier, addend and shift differ in length");
+            // The channel's name is built only on failure (a concatenation per channel costs the interpreter more
+            // than the checks).
             for (int j = 0; j < n; j++)
             {
-                string at = "[" + j.ToString() + "]";
-                if (multiplier[j] < 1) throw new ModelFormatException("input_norm.multiplier" + at, "must be positive");
+                if (multiplier[j] < 1) throw new ModelFormatException("input_norm.multiplier" + At(j), "must be positive");
                 if (addend[j] > MaxAddend || addend[j] < -MaxAddend)
-                    throw new ModelFormatException("input_norm.addend" + at, "exceeds ±2^61");
-                if (shift[j] > 62) throw new ModelFormatException("input_norm.shift" + at, "must be 0..62");
+                    throw new ModelFormatException("input_norm.addend" + At(j), "exceeds ±2^61");
+                if (shift[j] > 62) throw new ModelFormatException("input_norm.shift" + At(j), "must be 0..62");
             }
             Multiplier = multiplier;
             Addend = addend;
             Shift = shift;
+        }
+
+        private static string At(int j)
+        {
+            return "[" + j.ToString() + "]";
         }
 
         /// <summary>

@@ -37,6 +37,12 @@ namespace SkipRnn.Edge.Runtime
         private readonly int _macsPerUpdate;
         private readonly int _lookupsPerUpdate;
         private readonly IStepKernel _kernel;  // native update when StepKernels.Factory gave one, else null
+        private readonly int[] _sigmoidPairs = Activation.SigmoidPairs;
+        // Per layer, where W_hh's rows may be requantized inside the gate loops (QuantizedMatrix.RawRows, reset-after
+        // only): its multipliers, rounding terms and shifts; else null.
+        private readonly long[][] _whhMultiplier;   // widened once: no conversion per row per update
+        private readonly long[][] _whhRound;
+        private readonly byte[][] _whhShift;
 
         private int _updateProbability;      // ũ for the coming step, Q0.15 (32768 = 1)
         private int _increment;              // Δũ from the last update, Q0.15, ≥ 11
@@ -75,6 +81,20 @@ namespace SkipRnn.Edge.Runtime
                 _gateBias[l] = b;
             }
             _sums = new long[3 * _hidden > model.OutputSize ? 3 * _hidden : model.OutputSize];
+            _whhMultiplier = new long[_layers.Length][];
+            _whhRound = new long[_layers.Length][];
+            _whhShift = new byte[_layers.Length][];
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                QuantizedMatrix whh = _layers[l].Whh;
+                if (_resetBefore || !whh.RawRows) continue;
+                int[] m = whh.Multiplier;
+                long[] wide = new long[m.Length];
+                for (int r = 0; r < m.Length; r++) wide[r] = m[r];
+                _whhMultiplier[l] = wide;
+                _whhRound[l] = whh.RoundTerms;
+                _whhShift[l] = whh.Shift;
+            }
             _macsPerUpdate = model.MacsPerUpdate;
             _lookupsPerUpdate = model.LookupsPerUpdate;
             // Decided once: a kernel from the installed factory (null factory or null kernel: managed).
@@ -226,14 +246,21 @@ namespace SkipRnn.Edge.Runtime
             short[] x = _input;
             for (int l = 0; l < _layers.Length; l++)
             {
-                UpdateLayer(_layers[l], _gateBias[l], x, _state[l]);
+                if (_whhMultiplier[l] != null)
+                    UpdateLayerRaw(_layers[l], _gateBias[l], x, _state[l], _whhMultiplier[l], _whhRound[l], _whhShift[l]);
+                else
+                    UpdateLayer(_layers[l], _gateBias[l], x, _state[l]);
                 x = _state[l];
             }
 
             // Δũ = σ(W_p s + b_p) from the top layer's new state; ũ for the next step is Δũ.
             _skipGate.Multiply(0, 1, x, _skipPreact, _sums);
             // p ≥ σ(−8) = 11/32768 (the table's floor), so every skip run ends within 1489 steps.
-            int p = Activation.Sigmoid(_skipPreact[0] + _skipBias);
+            // Activation.Sigmoid written out (two calls cost the interpreter more than the lookup).
+            int su = _skipPreact[0] + _skipBias + 32768;
+            if ((uint)su > 65535u) su = su < 0 ? 0 : 65535;
+            int sp = _sigmoidPairs[su >> Activation.SigmoidStepBits];
+            int p = (sp >> 16) + (((sp & 0xFFFF) * (su & 0xFF) + 0x80) >> Activation.SigmoidStepBits);
             _increment = p;
             _updateProbability = p;
             // Steps with ũ = p, 2p, ... ≤ 0.5 are skipped: their count is fixed now.
@@ -253,6 +280,41 @@ namespace SkipRnn.Edge.Runtime
             c._macs += _macsPerUpdate;
             c._lookups += _lookupsPerUpdate;
             c._clampedInputs += clamped;
+        }
+
+        // UpdateLayer's reset-after branch where W_hh's rows are single and never clamp (QuantizedMatrix.RawRows, int16
+        // W_hh): its rows are requantized inside the gate loops, as (int)((acc · m + round) >> s) exactly as
+        // MatVec.Packed writes them, instead of by a loop of their own into gh and a reload.
+        private void UpdateLayerRaw(GruLayerWeights w, int[] bias, short[] x, short[] h, long[] m, long[] round, byte[] shift)
+        {
+            int hidden = _hidden;
+            int rz = 2 * hidden;
+            int[] gx = _gx;
+            long[] sums = _sums;
+            w.Wih.Multiply(0, 3 * hidden, x, gx, sums);
+            w.Whh.Accumulate(h, sums);
+            // r and z: σ(gx + b + requantized W_hh h), as Activation.SigmoidOfSum.
+            int[] e = Activation.SigmoidPairs;
+            for (int k = 0; k < rz; k++)
+            {
+                int u = gx[k] + bias[k] + (int)((sums[k] * m[k] + round[k]) >> shift[k]) + 32768;
+                if ((uint)u > 65535u) u = u < 0 ? 0 : 65535;
+                int p = e[u >> Activation.SigmoidStepBits];
+                gx[k] = (p >> 16) + (((p & 0xFFFF) * (u & 0xFF) + 0x80) >> Activation.SigmoidStepBits);
+            }
+            // The candidate and the new state, as UpdateLayer's reset-after loop.
+            int[] bhh = w.Bhh;
+            e = Activation.TanhPairs;
+            for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
+            {
+                int ghn = (int)((sums[n] * m[n] + round[n]) >> shift[n]);
+                int rn = (int)(((long)gx[j] * (ghn + bhh[n]) + (1 << 14)) >> 15);
+                int u = gx[n] + bias[n] + rn + 32768;
+                if ((uint)u > 65535u) u = u < 0 ? 0 : 65535;
+                int p = e[u >> Activation.TanhStepBits];
+                int nj = (p >> 16) + (((p & 0xFFFF) * (u & 0x7F) + 0x40) >> Activation.TanhStepBits);
+                h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
+            }
         }
 
         // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n. Each gate's parts (gx, bias, gh) are
@@ -281,10 +343,23 @@ namespace SkipRnn.Edge.Runtime
             {
                 w.Whh.Multiply(0, all, h, gh, sums);
                 Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
+                // One loop per unit: the candidate n = tanh(gx_n + b_in + r ⊙ (W_hn h + b_hn)) and the new state,
+                // the same arithmetic as the three whole-range loops of the reset-before branch below (the tanh
+                // written out as Activation.TanhOfSum does it), without storing and reloading each part.
                 int[] bhh = w.Bhh;
-                // gh's n part becomes r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
-                for (int j = 0, n = rz; j < hidden; j++, n++)
-                    gh[n] = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
+                int[] e = Activation.TanhPairs;
+                for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
+                {
+                    // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
+                    int rn = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
+                    int u = gx[n] + bias[n] + rn + 32768;
+                    if ((uint)u > 65535u) u = u < 0 ? 0 : 65535;
+                    int p = e[u >> Activation.TanhStepBits];
+                    int nj = (p >> 16) + (((p & 0xFFFF) * (u & 0x7F) + 0x40) >> Activation.TanhStepBits);
+                    // z · (h − n) < 2^15 · 2^16: fits int32.
+                    h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
+                }
+                return;
             }
             Activation.TanhOfSum(gx, bias, gh, rz, all);
 
