@@ -13,7 +13,14 @@ public sealed record KeywordSimDetails(long PcmSamples, int SampleRate, int Buff
 
 /// <summary>One keyword variant's extra counts: frames whose features were computed, PCM read / discarded / lost.</summary>
 public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, long PcmDiscarded, long PcmNotCaptured,
-    long MicStops, double MicOnShare, long Overflows, long LateSamples, long MisalignedFrames, IReadOnlyList<KeywordEvent> Events);
+    long MicStops, double MicOnShare, long Overflows, long LateSamples, long MisalignedFrames, IReadOnlyList<KeywordEvent> Events)
+{
+    /// <summary>
+    /// Frames the loop got through (updated + skipped): the stream's unless the sound ran out first. A loop that fell
+    /// behind resumes at the oldest sample held and zero-fills its windows' overwritten samples (<see cref="LateSamples"/>).
+    /// </summary>
+    public long FramesReached { get; init; }
+}
 
 /// <summary>A word the loop reported: the frame it fired on, its class, the smoothed confidence (Q15), when (µs on the board).</summary>
 public sealed record KeywordEvent(long Frame, int Class, int Confidence, long Micros);
@@ -156,7 +163,8 @@ public static class KeywordSimulator
         {
             Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, mic.SamplesRead, mic.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
                 k.MicStops, time.TotalUs > 0 ? time.SensorOnUs / time.TotalUs : 0, k.Overflows, k.LateSamples, board.MisalignedFrames,
-                board.Sink.Events.Select(e => new KeywordEvent(e.SampleIndex, e.Class, e.Confidence, e.Micros)).ToList()),
+                board.Sink.Events.Select(e => new KeywordEvent(e.SampleIndex, e.Class, e.Confidence, e.Micros)).ToList())
+            { FramesReached = k.Updates + k.SkippedFrames },
         };
     }
 

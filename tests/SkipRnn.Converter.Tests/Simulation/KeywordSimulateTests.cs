@@ -107,6 +107,9 @@ public sealed class KeywordSimulateTests : IDisposable
             Assert.True(skip.RealTime.SamplesLost > 0, $"{e.End}: no sample lost");
             Assert.False(skip.RealTime.KeptUp);
             Assert.Equal(skip.RealTime.FifoCapacity, skip.RealTime.FifoHighWater);
+            // Fallen behind, the loop resumes at the oldest sample held and zero-fills the windows' overwritten samples.
+            Assert.True(skip.Keyword!.LateSamples > 0);
+            Assert.True(skip.Keyword.Overflows > 0);
             foreach (VariantResult v in e.Variants)
             {
                 Assert.False(v.RealTime.KeptUp, $"{e.End} {v.Variant} kept up");
@@ -158,6 +161,7 @@ public sealed class KeywordSimulateTests : IDisposable
                 Assert.Equal(0, v.Keyword!.LateSamples);
                 Assert.Equal(0, v.Keyword.MisalignedFrames);
                 Assert.Equal(frames, v.Updates + v.SkippedSamples);
+                Assert.Equal(frames, v.Keyword.FramesReached);
                 Assert.Equal(v.Updates, v.Keyword.FeatureFrames);
             }
             VariantResult skip = e.Variants.Single(v => v.Variant == SimVariant.SkipGru);
