@@ -39,6 +39,14 @@ public sealed record DeviceProfile
     public required double SensorSleepMa { get; init; }
     public required double SensorStartupUs { get; init; }
     public required double FifoCapacitySamples { get; init; }
+    /// <summary>I2S microphone (INMP441) clocked and sampling: the keyword loop's sensor.</summary>
+    public required double MicActiveMa { get; init; }
+    /// <summary>The microphone with its clock stopped (standby).</summary>
+    public required double MicStandbyMa { get; init; }
+    /// <summary>Clock start to the microphone's first valid sample.</summary>
+    public required double MicStartupUs { get; init; }
+    /// <summary>The I2S driver's DMA buffer in samples: the keyword loop's FIFO.</summary>
+    public required double I2sBufferSamples { get; init; }
     public required double BatteryCapacityMah { get; init; }
     public required double BatteryVoltageV { get; init; }
     /// <summary>Field name → its source text, as the file states it.</summary>
@@ -67,7 +75,9 @@ public sealed record DeviceProfile
         ("i2c_clock_hz", 1000, 1e8), ("i2c_read_bytes", 1, 1e6), ("i2c_read_transactions", 1, 1000),
         ("i2c_discard_bytes", 0, 1e6), ("i2c_discard_transactions", 0, 1000),
         ("sensor_active_ma", 0, 10000), ("sensor_sleep_ma", 0, 10000), ("sensor_startup_us", 0, 1e7),
-        ("fifo_capacity_samples", 2, 1e6), ("battery_capacity_mah", 0.001, 1e7), ("battery_voltage_v", 0.1, 100),
+        ("fifo_capacity_samples", 2, 1e6),
+        ("mic_active_ma", 0, 10000), ("mic_standby_ma", 0, 10000), ("mic_startup_us", 0, 1e7), ("i2s_buffer_samples", 480, 1e7),
+        ("battery_capacity_mah", 0.001, 1e7), ("battery_voltage_v", 0.1, 100),
     ];
 
     /// <summary>The fields every profile must hold, in file order.</summary>
@@ -162,14 +172,18 @@ public sealed record DeviceProfile
                 I2cDiscardBytes = values["i2c_discard_bytes"], I2cDiscardTransactions = values["i2c_discard_transactions"],
                 SensorActiveMa = values["sensor_active_ma"], SensorSleepMa = values["sensor_sleep_ma"], SensorStartupUs = values["sensor_startup_us"],
                 FifoCapacitySamples = values["fifo_capacity_samples"],
+                MicActiveMa = values["mic_active_ma"], MicStandbyMa = values["mic_standby_ma"], MicStartupUs = values["mic_startup_us"],
+                I2sBufferSamples = values["i2s_buffer_samples"],
                 BatteryCapacityMah = values["battery_capacity_mah"], BatteryVoltageV = values["battery_voltage_v"],
             };
             if (p.CyclesPerX86Fast > p.CyclesPerX86Slow)
                 throw new ArgumentException($"{source}: field 'interpreter_cycles_per_x86_fast' ({p.CyclesPerX86Fast}) is above 'interpreter_cycles_per_x86_slow' ({p.CyclesPerX86Slow}): the fast end needs fewer cycles.");
             if (p.FifoCapacitySamples != Math.Floor(p.FifoCapacitySamples))
                 throw new ArgumentException($"{source}: field 'fifo_capacity_samples' is {p.FifoCapacitySamples}: a whole number of samples.");
-            if (p.WakeLatencyUs != Math.Floor(p.WakeLatencyUs) || p.SensorStartupUs != Math.Floor(p.SensorStartupUs))
-                throw new ArgumentException($"{source}: fields 'wake_latency_us' and 'sensor_startup_us' are whole microseconds.");
+            if (p.WakeLatencyUs != Math.Floor(p.WakeLatencyUs) || p.SensorStartupUs != Math.Floor(p.SensorStartupUs) || p.MicStartupUs != Math.Floor(p.MicStartupUs))
+                throw new ArgumentException($"{source}: fields 'wake_latency_us', 'sensor_startup_us' and 'mic_startup_us' are whole microseconds.");
+            if (p.I2sBufferSamples != Math.Floor(p.I2sBufferSamples))
+                throw new ArgumentException($"{source}: field 'i2s_buffer_samples' is {p.I2sBufferSamples}: a whole number of samples.");
             return p;
         }
     }

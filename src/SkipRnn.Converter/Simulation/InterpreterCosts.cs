@@ -18,6 +18,15 @@ public sealed class InterpreterCosts
     public required double InternalCall { get; init; }
     public required long SensorRead { get; init; }
     public required IReadOnlyList<MeasuredModel> Models { get; init; }
+    /// <summary>The keyword loop's front-end and microphone costs (null in a file measured before they were).</summary>
+    public AudioCosts? Audio { get; init; }
+
+    /// <summary>
+    /// x86 instructions of the keyword loop's work beside the model: one updated frame's features (a 320-sample
+    /// hop written + ComputeFrame), one skipped span's SkipFrames, and the managed side of a microphone read and
+    /// discard per sample.
+    /// </summary>
+    public sealed record AudioCosts(long FrameComputed, long SkipSpan, long MicReadPerSample, long MicDiscardPerSample);
 
     public sealed record MeasuredModel(string Name, string File, string Sha256, int MacsPerUpdate, bool Detector, int WhhBits,
         long Load, long SelfTest, long Construct, long Update, long SkipSpan, long? PerSkippedSample, long FileBytes);
@@ -50,6 +59,10 @@ public sealed class InterpreterCosts
             InternalCall = r.GetProperty("internal_call").GetDouble(),
             SensorRead = r.GetProperty("sensor_read").GetInt64(),
             Models = models,
+            Audio = r.TryGetProperty("audio", out JsonElement a)
+                ? new AudioCosts(a.GetProperty("frame_computed").GetInt64(), a.GetProperty("skip_span").GetInt64(),
+                    a.GetProperty("mic_read_per_sample").GetInt64(), a.GetProperty("mic_discard_per_sample").GetInt64())
+                : null,
         };
     }
 

@@ -19,7 +19,11 @@ public sealed record SimStream(string Description, int[] X, int Inputs)
 public sealed record VariantResult(
     SimVariant Variant, double UpdateMacs, double UpdateUs, double ReadUs, double SkipSpanUs, double SkippedStepUs,
     long Updates, long SkippedSamples, long Discards, long LightSleeps, double UpdatedShare, long Events,
-    RealTime RealTime, TimeBreakdown Time, EnergyResult Energy);
+    RealTime RealTime, TimeBreakdown Time, EnergyResult Energy)
+{
+    /// <summary>A keyword run's audio counts (null for a sensor model).</summary>
+    public KeywordVariantDetails? Keyword { get; init; }
+}
 
 /// <summary>
 /// Real time: the worst step (a sample's read plus an update) against the sample period, and what the FIFO did
@@ -35,7 +39,11 @@ public sealed record BootCost(double X86Instructions, double FastMs, double Slow
 public sealed record SimulationReport(
     string Model, string Stream, int Samples, double StreamHours, int SamplePeriodUs, string SamplePeriodSource,
     string Profile, string ProfileSource, string CostBasis, SkipPolicy Policy, double BreakEvenUs,
-    BootCost Boot, IReadOnlyList<SpeedEnd> Ends);
+    BootCost Boot, IReadOnlyList<SpeedEnd> Ends)
+{
+    /// <summary>A keyword run's stream and microphone (null for a sensor model).</summary>
+    public KeywordSimDetails? Keyword { get; init; }
+}
 
 /// <summary>
 /// `skiprnn simulate`: the device's <see cref="StreamingLoop"/> on the host's <see cref="VirtualBoard"/>, with the
@@ -80,8 +88,9 @@ public static class Simulator
     {
         int h = m.HiddenSize;
         var gate = new QuantizedMatrix("skip_gate", 1, h, null, new short[h], new int[1], new byte[] { 1 });
-        return new SkipGruModel(m.Variant, m.Layers, m.Input, gate, 8 << QFormat.PreactFracBits, m.Head, m.HeadBias,
+        SkipGruModel never = new SkipGruModel(m.Variant, m.Layers, m.Input, gate, 8 << QFormat.PreactFracBits, m.Head, m.HeadBias,
             m.InputFracBits, m.SamplePeriodMicros, m.ClassNames, null).WithEventRule(rule);
+        return m.FrontEnd == null ? never : never.WithFrontEnd(m.FrontEnd);
     }
 
     /// <summary>MACs of a plain GRU of the model's shape: the Skip-GRU's update without the skip gate's row.</summary>

@@ -123,6 +123,10 @@ public sealed class SimulateTests : IDisposable
         { "no-source", "wake_latency_us" },
         { "bare-number", "i2c_clock_hz" },
         { "fast-above-slow", "interpreter_cycles_per_x86_fast" },
+        { "missing", "mic_active_ma" },
+        { "no-source", "mic_standby_ma" },
+        { "negative", "mic_startup_us" },
+        { "missing", "i2s_buffer_samples" },
     };
 
     [Theory]
@@ -156,6 +160,8 @@ public sealed class SimulateTests : IDisposable
     [InlineData("models/frequency/model.skrn")]
     [InlineData("models/motion/model.skrn")]
     [InlineData("models/motion/gru/model.skrn")]
+    [InlineData("models/keyword/model.skrn")]
+    [InlineData("models/keyword/gru/model.skrn")]
     public void Every_shipped_model_has_costs_measured_on_the_interpreter(string path)
     {
         // A retrained or reconverted model would silently fall back to an estimate: rerun tests/nanoclr/simcosts/measure.sh.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Runtime;
@@ -44,6 +45,9 @@ namespace SkipRnn.SimCosts
             Model("frequency", ShippedModels.Frequency);
             Model("motion", ShippedModels.Motion);
             Model("motion-gru", ShippedModels.MotionGru);
+            Model("keyword", KeywordModelBytes.Get());
+            Model("keyword-gru", KeywordGruModelBytes.Get());
+            Audio();
             Stretch("motion", ShippedModels.Motion);
             Stretch("motion-gru", ShippedModels.MotionGru);
             Mark("simcosts done");
@@ -71,6 +75,98 @@ namespace SkipRnn.SimCosts
             {
                 bus.WriteRead(reg, raw);
                 for (int k = 0; k < 6; k++) frame[k] = (short)((raw[2 * k] << 8) | raw[2 * k + 1]);
+            }
+        }
+
+        /// <summary>
+        /// The keyword loop's front-end work per frame, as KeywordLoop does it: an updated frame writes its hop (320
+        /// samples) and computes the 40 features; a skipped span advances the ring once (SkipFrames); the managed side
+        /// of a microphone read (Inmp441Source: 32-bit slots into a chunk, the 16 data bits kept) and of a discard
+        /// (the chunk read alone), per sample, on a stand-in for I2sDevice.Read (the posix nanoCLR has no I2S).
+        /// The PCM is a synthetic tone plus noise (the FFT's cost does not depend on the data beyond digital silence).
+        /// </summary>
+        private static void Audio()
+        {
+            short[] pcm = new short[16000];
+            int s = 12345;
+            for (int i = 0; i < pcm.Length; i++)
+            {
+                s = s * 1103515245 + 12345;
+                pcm[i] = (short)(((i * 37) % 200 - 100) * 40 + ((s >> 16) % 500));
+            }
+            AudioFrontEnd fe = new AudioFrontEnd();
+            int[] x = new int[AudioFrontEnd.Bands];
+            fe.Write(pcm, 0, 480);
+            int pos = 480;
+            fe.ComputeFrame(x);
+            Mark("frame-compute 1");
+            pos = Hop(fe, pcm, pos); fe.ComputeFrame(x);
+            Mark("frame-compute 2");
+            pos = Hop(fe, pcm, pos); fe.ComputeFrame(x);
+            pos = Hop(fe, pcm, pos); fe.ComputeFrame(x);
+            // A skipped span: SkipFrames once, after which the next frame needs a whole window (480 samples).
+            Mark("frame-skipspan 100");
+            for (int i = 0; i < 100; i++) { fe.SkipFrames(1); pos = Write(fe, pcm, pos, 480); }
+            Mark("frame-skipspan 200");
+            for (int i = 0; i < 200; i++) { fe.SkipFrames(1); pos = Write(fe, pcm, pos, 480); }
+            Mark("frame-w480 100");
+            for (int i = 0; i < 100; i++) pos = Write(fe, pcm, pos, 480);
+            Mark("frame-w480 200");
+            for (int i = 0; i < 200; i++) pos = Write(fe, pcm, pos, 480);
+            Mark("audio-check " + x[0].ToString() + " " + x[39].ToString() + " " + fe.FramesComputed.ToString());
+
+            FakeI2s i2s = new FakeI2s();
+            byte[] chunk = new byte[256 * 4];
+            short[] out16 = new short[2048];
+            Mark("mic-read 1024");
+            MicRead(i2s, chunk, out16, 1024);
+            Mark("mic-read 2048");
+            MicRead(i2s, chunk, out16, 2048);
+            Mark("mic-discard 1024");
+            MicDiscard(i2s, chunk, 1024);
+            Mark("mic-discard 2048");
+            MicDiscard(i2s, chunk, 2048);
+            Mark("mic-check " + out16[5].ToString());
+        }
+
+        private static int Hop(AudioFrontEnd fe, short[] pcm, int pos)
+        {
+            return Write(fe, pcm, pos, 320);
+        }
+
+        private static int Write(AudioFrontEnd fe, short[] pcm, int pos, int n)
+        {
+            if (pos + n > pcm.Length) pos = 0;
+            fe.Write(pcm, pos, n);
+            return pos + n;
+        }
+
+        /// <summary>Inmp441Source.Read's managed side: 256-sample chunks of 32-bit slots, the top 16 data bits kept.</summary>
+        private static void MicRead(FakeI2s i2s, byte[] chunk, short[] pcm, int count)
+        {
+            int offset = 0;
+            while (count > 0)
+            {
+                int n = count < 256 ? count : 256;
+                i2s.Read(chunk, 0, n * 4);
+                for (int i = 0; i < n; i++)
+                {
+                    int b = i * 4;
+                    pcm[offset + i] = (short)(chunk[b + 2] | (chunk[b + 3] << 8));
+                }
+                offset += n;
+                count -= n;
+            }
+        }
+
+        /// <summary>Inmp441Source.Discard's managed side: the chunk reads alone.</summary>
+        private static void MicDiscard(FakeI2s i2s, byte[] chunk, int count)
+        {
+            while (count > 0)
+            {
+                int n = count < 256 ? count : 256;
+                i2s.Read(chunk, 0, n * 4);
+                count -= n;
             }
         }
 
@@ -201,6 +297,22 @@ namespace SkipRnn.SimCosts
             _n++;
             read[0] = (byte)_n;
             return read.Length;
+        }
+    }
+
+    /// <summary>
+    /// Stands in for System.Device.I2s's I2sDevice.Read (a managed call into the driver, which copies from the DMA
+    /// buffer natively): the posix nanoCLR has no I2S; the driver's native copy is not counted here.
+    /// </summary>
+    public sealed class FakeI2s
+    {
+        private int _n;
+
+        public int Read(byte[] buffer, int offset, int count)
+        {
+            _n++;
+            buffer[offset + 2] = (byte)_n;
+            return count;
         }
     }
 }

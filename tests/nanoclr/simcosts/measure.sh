@@ -4,7 +4,7 @@
 # firmware/profiles/nanoclr-costs.json (committed; the simulator never needs valgrind):
 #   tests/nanoclr/simcosts/measure.sh [out.json]
 # Per shipped model: load, self-test, construction, one update as the application makes it, one skipped span;
-# the managed side of one IMU read; boot to Main; a stretch of the motion test recording through the detector;
+# the managed side of one IMU read; the keyword models and the keyword loop's front-end frames and microphone reads; boot to Main; a stretch of the motion test recording through the detector;
 # and the calibration loop (internal calls) that ties the profiles' interpreter speed to GPIO-toggle timings.
 # Needs valgrind and ../shared/tools/nanoclr (or NANOCLR_TOOLS=folder). About a minute.
 set -euo pipefail
@@ -29,6 +29,12 @@ with open(f"{work}/ShippedModels.cs", "w") as f:
         data = open(f"{root}/{path}", "rb").read()
         f.write(f"        public static readonly byte[] {name} = new byte[] {{ {', '.join(str(b) for b in data)} }};\n")
     f.write("    }\n}\n")
+# The keyword models (56.6 KB each): an assembly each, as tests/nanoclr/bench/run-audio.sh does.
+for cls, path in (("KeywordModelBytes", "models/keyword/model.skrn"), ("KeywordGruModelBytes", "models/keyword/gru/model.skrn")):
+    data = open(f"{root}/{path}", "rb").read()
+    with open(f"{work}/{cls}.cs", "w") as f:
+        f.write("namespace SkipRnn.SimCosts\n{\n    /// <summary>" + path + "</summary>\n    public static class " + cls + "\n    {\n")
+        f.write("        public static byte[] Get() { return new byte[] { " + ", ".join(str(b) for b in data) + " }; }\n    }\n}\n")
 
 def npy(z, name):
     b = z.read(name + ".npy")
@@ -52,15 +58,19 @@ PY
 mapfile -t device < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
 "$tools/compile-pe" "$work/SkipRnn.Edge.pe" "${device[@]}" >/dev/null
 "$tools/compile-pe" "$work/StretchData.pe" "$work/MotionStretch.cs" >/dev/null
+"$tools/compile-pe" "$work/KeywordModel.pe" "$work/KeywordModelBytes.cs" >/dev/null
+"$tools/compile-pe" "$work/KeywordGruModel.pe" "$work/KeywordGruModelBytes.cs" >/dev/null
 "$tools/compile-pe" "$work/SimCosts.pe" -entrypoint SkipRnn.SimCosts.SimCosts::Main -define:DEBUG \
-  -r:"$work/SkipRnn.Edge.dll" -r:"$work/StretchData.dll" "$here/SimCosts.cs" "$work/ShippedModels.cs" >/dev/null
+  -r:"$work/SkipRnn.Edge.dll" -r:"$work/StretchData.dll" -r:"$work/KeywordModel.dll" -r:"$work/KeywordGruModel.dll" \
+  "$here/SimCosts.cs" "$work/ShippedModels.cs" >/dev/null
 corelib=$("$tools/corelib")
 
 # Callgrind dumps its count whenever Debug.WriteLine's native method is entered: dump k holds the instructions
 # between marker k−1 and marker k (dump 1: boot up to the first marker).
 LD_LIBRARY_PATH="$tools/lib" valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   --dump-before='Library_corlib_native_System_Diagnostics_Debug::WriteLineNative*' \
-  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/StretchData.pe" "$work/SimCosts.pe" \
+  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/StretchData.pe" \
+  "$work/KeywordModel.pe" "$work/KeywordGruModel.pe" "$work/SimCosts.pe" \
   2>"$work/valgrind.log" | tr -d '\r' | grep '^@' > "$work/markers" || true
 grep -qx '@simcosts done' "$work/markers" || { echo "simcosts: the app did not finish (no '@simcosts done'); markers:" >&2; cat "$work/markers" >&2; exit 1; }
 n=$(wc -l < "$work/markers")
@@ -79,7 +89,8 @@ empty = cost["empty2"]
 calls = (cost["calls 2000"] - cost["calls 1000"]) / 1000
 read = (cost["read 200"] - cost["read 100"]) / 100
 paths = {"adding": "models/adding/model.skrn", "frequency": "models/frequency/model.skrn",
-         "motion": "models/motion/model.skrn", "motion-gru": "models/motion/gru/model.skrn"}
+         "motion": "models/motion/model.skrn", "motion-gru": "models/motion/gru/model.skrn",
+         "keyword": "models/keyword/model.skrn", "keyword-gru": "models/keyword/gru/model.skrn"}
 models = []
 for name, path in paths.items():
     info = find(name + " info ").split()
@@ -118,6 +129,16 @@ doc = {
     "sensor_read": round(read),
     "sensor_read_note": "managed side of one IMU sample: a WriteRead call (1 byte written, 12 read) into a stand-in (the posix nanoCLR has no I2C driver) and 6 big-endian int16 decoded",
     "models": models,
+    "audio": {
+        "frame_computed": cost["frame-compute 2"] - cost["frame-compute 1"],
+        "frame_computed_note": "one updated frame's front-end work as KeywordLoop does it: AudioFrontEnd.Write of a 320-sample hop + ComputeFrame (ring copy, window, FFT 512, power, mel, log); the model update is the model's own 'update'",
+        "skip_span": round((cost["frame-skipspan 200"] - cost["frame-skipspan 100"] - (cost["frame-w480 200"] - cost["frame-w480 100"])) / 100),
+        "skip_span_note": "AudioFrontEnd.SkipFrames once per skipped span (the span's samples are discarded, never written)",
+        "mic_read_per_sample": round((cost["mic-read 2048"] - cost["mic-read 1024"]) / 1024),
+        "mic_read_per_sample_note": "managed side of Inmp441Source.Read per sample: 256-sample chunks of 32-bit slots read through a stand-in for I2sDevice.Read (the posix nanoCLR has no I2S; the driver's native DMA copy is not counted) and the 16 data bits kept",
+        "mic_discard_per_sample": round((cost["mic-discard 2048"] - cost["mic-discard 1024"]) / 1024),
+        "mic_discard_per_sample_note": "managed side of Inmp441Source.Discard per sample: the chunk reads alone (same stand-in)",
+    },
 }
 tmp = out + ".tmp"
 with open(tmp, "w") as f:

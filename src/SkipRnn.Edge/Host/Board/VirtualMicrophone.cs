@@ -24,9 +24,9 @@ public sealed class AudioBoardParameters
     /// <summary>INMP441 datasheet: operational 2^18 SCK cycles after the clock starts; 256 ms at 64 × 16 kHz (samples read as 0 until then).</summary>
     public long MicStartupMicros { get; init; } = 256000;
     /// <summary>Moving one sample out of the DMA buffer into the front end (driver copy + the managed 32→16-bit loop; estimate).</summary>
-    public long ReadMicrosPerSample { get; init; } = 10;
+    public double ReadMicrosPerSample { get; init; } = 10;
     /// <summary>Dropping one sample (driver copy only; estimate).</summary>
-    public long DiscardMicrosPerSample { get; init; } = 1;
+    public double DiscardMicrosPerSample { get; init; } = 1;
     /// <summary>Light-sleep wake-up overhead on top of the timer (ESP-IDF sleep code: about 250–350 µs).</summary>
     public long WakeLatencyMicros { get; init; } = 350;
 }
@@ -90,6 +90,22 @@ public sealed class VirtualMicrophone : IAudioSource
     private long _onMicros;
     /// <summary>True once the stream's last sample has been captured or passed.</summary>
     public bool Exhausted => _captured >= _pcm.Length && _head >= _captured;
+
+    /// <summary>CPU time the reads charged, µs.</summary>
+    public long ReadCpuMicros { get; private set; }
+    /// <summary>CPU time the discards charged, µs.</summary>
+    public long DiscardCpuMicros { get; private set; }
+    private double _readCarry, _discardCarry;
+
+    // Whole µs on the clock, the fraction carried to the next call (a per-sample cost below 1 µs still adds up).
+    private static long Charge(ref double carry, double micros)
+    {
+        if (micros < 0) throw new InvalidOperationException("a read or discard cost is negative");
+        carry += micros;
+        long whole = (long)Math.Floor(carry);
+        carry -= whole;
+        return whole;
+    }
 
     private long CaptureMicros(long i) => _t0 + i * 1_000_000 / _p.SampleRate;
 
@@ -182,7 +198,9 @@ public sealed class VirtualMicrophone : IAudioSource
             LastReadIndex = i;
         }
         SamplesRead += count;
-        _clock.Advance(_p.ReadMicrosPerSample * count);
+        long us = Charge(ref _readCarry, _p.ReadMicrosPerSample * count);
+        ReadCpuMicros += us;
+        _clock.Advance(us);
     }
 
     public void Discard(int count)
@@ -194,7 +212,9 @@ public sealed class VirtualMicrophone : IAudioSource
             _head++;
         }
         SamplesDiscarded += count;
-        _clock.Advance(_p.DiscardMicrosPerSample * count);
+        long us = Charge(ref _discardCarry, _p.DiscardMicrosPerSample * count);
+        DiscardCpuMicros += us;
+        _clock.Advance(us);
     }
 }
 

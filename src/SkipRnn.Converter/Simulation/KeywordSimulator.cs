@@ -1,0 +1,241 @@
+using SkipRnn.Edge.Application;
+using SkipRnn.Edge.Audio;
+using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Model;
+using SkipRnn.Edge.Streaming;
+
+namespace SkipRnn.Converter.Simulation;
+
+/// <summary>What a keyword run adds to the report: the audio stream and the microphone.</summary>
+public sealed record KeywordSimDetails(long PcmSamples, int SampleRate, int BufferSamples, double BufferMs, double MicActiveMa,
+    double MicStandbyMa, double MicStartupUs, string MicPolicy, string PlainGruSource,
+    double FrameFeaturesX86, double SkipSpanFrontEndX86, double MicReadX86PerSample, double MicDiscardX86PerSample);
+
+/// <summary>One keyword variant's extra counts: frames whose features were computed, PCM read / discarded / lost.</summary>
+public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, long PcmDiscarded, long PcmNotCaptured,
+    long MicStops, double MicOnShare, long Overflows, long LateSamples, long MisalignedFrames, IReadOnlyList<KeywordEvent> Events)
+{
+    /// <summary>
+    /// Frames the loop got through (updated + skipped): the stream's unless the sound ran out first. A loop that fell
+    /// behind resumes at the oldest sample held and zero-fills its windows' overwritten samples (<see cref="LateSamples"/>).
+    /// </summary>
+    public long FramesReached { get; init; }
+}
+
+/// <summary>A word the loop reported: the frame it fired on, its class, the smoothed confidence (Q15), when (µs on the board).</summary>
+public sealed record KeywordEvent(long Frame, int Class, int Confidence, long Micros);
+
+/// <summary>
+/// `skiprnn simulate` for a model with an audio front end: the device's <see cref="KeywordLoop"/> on the host's
+/// <see cref="KeywordBoard"/> (virtual INMP441 + I2S DMA buffer) over a 16 kHz PCM stream, the clock advanced by
+/// what the real interpreter measured (nanoclr-costs.json: the model's update and skipped span, one frame's
+/// features, a skipped span's SkipFrames, the managed side of microphone reads and discards, and the event rule's
+/// per-skipped-step settling measured on motion data) at both ends of the profile's interpreter-speed range.
+/// </summary>
+public static class KeywordSimulator
+{
+    /// <summary>The front end's hop: one model step per 20 ms.</summary>
+    public const int HopUs = AudioFrontEnd.HopLength * 1_000_000 / AudioFrontEnd.SampleRate;
+
+    /// <summary>
+    /// Runs the Skip-GRU, the same model never skipping and the plain GRU (<paramref name="gru"/>: a model file of its
+    /// own, e.g. models/keyword/gru/; null: the never-skipping model charged the GRU's MACs) at both speed ends.
+    /// </summary>
+    public static SimulationReport Run(string modelName, SkipGruModel model, byte[] file, (SkipGruModel Model, byte[] File, string Source)? gru,
+        short[] pcm, string streamDescription, DeviceProfile profile, InterpreterCosts costs, MicPolicy policy, SimTrace? trace)
+    {
+        if (model.FrontEnd == null) throw new ArgumentException($"{modelName} has no audio front end: simulate it on a sensor stream (npz/CSV).");
+        if (model.InputSize != AudioFrontEnd.Bands) throw new ArgumentException($"{modelName} reads {model.InputSize} inputs; the front end gives {AudioFrontEnd.Bands}.");
+        if (model.OutputSize < 1) throw new ArgumentException($"{modelName} has no classification head: the keyword loop reports events from it.");
+        if (gru is { } g && (g.Model.FrontEnd == null || g.Model.InputSize != AudioFrontEnd.Bands))
+            throw new ArgumentException($"{g.Source}: the plain GRU beside {modelName} has no 40-band front end.");
+        InterpreterCosts.AudioCosts audio = costs.Audio
+            ?? throw new InvalidOperationException("the built-in interpreter costs hold no audio figures (re-run tests/nanoclr/simcosts/measure.sh)");
+        if (pcm.Length < AudioFrontEnd.FrameLength) throw new ArgumentException($"the stream holds {pcm.Length} samples, less than one 30 ms frame.");
+        InterpreterCosts.ModelCosts c = costs.For(model, file);
+        InterpreterCosts.ModelCosts? gc = gru is { } gg ? costs.For(gg.Model, gg.File) : null;
+        EventRule rule = model.EventRule ?? new EventRule(model.OutputSize, 0, 4, 16384, 4096, 100);
+        var ends = new List<SpeedEnd>();
+        foreach (var (end, cycles) in new[] { ("fast", profile.CyclesPerX86Fast), ("slow", profile.CyclesPerX86Slow) })
+        {
+            var variants = new List<VariantResult>();
+            foreach (SimVariant v in Enum.GetValues<SimVariant>())
+            {
+                SkipGruModel run;
+                InterpreterCosts.ModelCosts mc;
+                double macs;
+                if (v == SimVariant.PlainGru && gru is { } pg)
+                {
+                    EventRule gr = pg.Model.EventRule ?? rule;
+                    run = pg.Model.WithEventRule(gr);
+                    mc = gc!;
+                    macs = pg.Model.MacsPerUpdate;
+                }
+                else
+                {
+                    run = v == SimVariant.SkipGru ? model.WithEventRule(rule) : Simulator.NeverSkipping(model, rule);
+                    mc = c;
+                    macs = v == SimVariant.PlainGru ? Simulator.PlainGruMacs(model) : model.MacsPerUpdate;
+                }
+                double updateX86 = v == SimVariant.PlainGru && gru == null ? c.Update * macs / model.MacsPerUpdate : mc.Update;
+                variants.Add(RunOne(v, run, macs, updateX86, mc, audio, pcm, profile, cycles, policy, v == SimVariant.SkipGru ? trace?.For(end) : null));
+            }
+            ends.Add(new SpeedEnd(end, cycles, variants));
+        }
+        double usFast = profile.CyclesPerX86Fast / profile.CpuClockMhz, usSlow = profile.CyclesPerX86Slow / profile.CpuClockMhz;
+        var boot = new BootCost(c.Boot, c.Boot * usFast / 1000, c.Boot * usSlow / 1000,
+            c.Boot * usFast * profile.CpuBusyMa * profile.BatteryVoltageV / 1e6, c.Boot * usSlow * profile.CpuBusyMa * profile.BatteryVoltageV / 1e6);
+        long frames = 1 + (pcm.Length - AudioFrontEnd.FrameLength) / AudioFrontEnd.HopLength;
+        string basis = c.Basis + " + the front end's frame, SkipFrames and microphone reads (tests/nanoclr/simcosts)"
+            + (gc != null ? $"; plain GRU {gc.Basis}" : "");
+        return new SimulationReport(modelName, streamDescription, (int)frames, pcm.Length / (double)AudioFrontEnd.SampleRate / 3600,
+            HopUs, "the front end's hop (320 samples at 16 kHz)", profile.Name, profile.Source, basis,
+            policy == MicPolicy.KeepClocked ? SkipPolicy.DrainFifo : SkipPolicy.PowerDownSensor, Breakeven(profile), boot, ends)
+        {
+            Keyword = new KeywordSimDetails(pcm.Length, AudioFrontEnd.SampleRate, (int)profile.I2sBufferSamples,
+                profile.I2sBufferSamples * 1000.0 / AudioFrontEnd.SampleRate, profile.MicActiveMa, profile.MicStandbyMa, profile.MicStartupUs,
+                policy == MicPolicy.KeepClocked ? "keep clocked (discard the span's samples)" : "stop the clock and light-sleep through spans longer than the start-up",
+                gru?.Source ?? "none: the never-skipping model charged a plain GRU's MACs",
+                audio.FrameComputed, audio.SkipSpan, audio.MicReadPerSample, audio.MicDiscardPerSample),
+        };
+    }
+
+    private static int Breakeven(DeviceProfile p) =>
+        (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(p.BreakEvenUs), p.WakeLatencyUs));
+
+    private static VariantResult RunOne(SimVariant variant, SkipGruModel run, double macs, double updateX86, InterpreterCosts.ModelCosts mc,
+        InterpreterCosts.AudioCosts audio, short[] pcm, DeviceProfile p, double cyclesPerX86, MicPolicy policy, SimTrace.Run? trace)
+    {
+        double usPerX86 = cyclesPerX86 / p.CpuClockMhz;
+        long frameUs = (long)Math.Round((updateX86 + audio.FrameComputed) * usPerX86);
+        long spanUs = (long)Math.Round((mc.SkipSpan + audio.SkipSpan) * usPerX86);
+        double readUs = audio.MicReadPerSample * usPerX86, discardUs = audio.MicDiscardPerSample * usPerX86;
+        var parameters = new AudioBoardParameters
+        {
+            UpdateMicros = frameUs,
+            SkipMicros = spanUs,
+            BufferSamples = (int)p.I2sBufferSamples,
+            MicStartupMicros = (long)p.MicStartupUs,
+            ReadMicrosPerSample = readUs,
+            DiscardMicrosPerSample = discardUs,
+            WakeLatencyMicros = (long)p.WakeLatencyUs,
+        };
+        var board = new KeywordBoard(pcm, parameters);
+        var detector = new StreamDetector(run, run.EventRule!);
+        var watcher = new Watcher(board, detector, mc.PerSkippedSample * usPerX86, p, trace);
+        KeywordLoopSettings settings = board.DefaultSettings();
+        settings.BreakEvenMicros = Math.Max(Breakeven(p), settings.WakeLatencyMicros);
+        settings.Policy = policy;
+        var loop = new KeywordLoop(detector, board.Mic, board.Clock, watcher, board.Sink, settings, watcher);
+        try
+        {
+            loop.RunUntil(board.Frames);
+        }
+        catch (RecordingEndedException)
+        {
+            // Samples were lost to a full DMA buffer, so the stream ran out before the loop's frame count reached its
+            // end (on a board the sound never ends).
+        }
+        board.Mic.Stop();
+        watcher.Finish();
+
+        VirtualMicrophone mic = board.Mic;
+        KeywordLoopCounters k = loop.Counters;
+        var time = new TimeBreakdown(
+            TotalUs: board.Clock.NowMicros,
+            ComputeUs: board.UpdateCpuMicros + board.SkipCpuMicros + watcher.RuleMicros + mic.ReadCpuMicros + mic.DiscardCpuMicros,
+            BusUs: 0,
+            IdleUs: board.Sleep.IdleMicros,
+            WakeUs: board.Sleep.WakeMicros,
+            SleepUs: board.Sleep.AsleepMicros,
+            SensorOnUs: mic.OnMicros);
+        EnergyResult energy = EnergyModel.Compute(time, p with { SensorActiveMa = p.MicActiveMa, SensorSleepMa = p.MicStandbyMa });
+        double hopReadUs = AudioFrontEnd.HopLength * readUs;
+        double worst = frameUs + hopReadUs;
+        long lost = mic.LostToOverflow;
+        bool kept = lost == 0 && board.MisalignedFrames == 0 && k.LateSamples == 0 && k.StartupSamplesUsed == 0 && !board.EndedShort;
+        var rt = new RealTime(worst, HopUs, HopUs - worst, worst <= HopUs, mic.HighWater, (int)p.I2sBufferSamples, lost, board.MisalignedFrames, kept);
+        long frames = board.Frames;
+        return new VariantResult(variant, macs, frameUs, hopReadUs, spanUs,
+            k.SkippedFrames == 0 ? 0 : (board.SkipCpuMicros + watcher.RuleMicros) / (double)k.SkippedFrames,
+            k.Updates, k.SkippedFrames, k.SamplesDiscarded, k.LightSleeps, frames == 0 ? 0 : (double)k.Updates / frames,
+            board.Sink.Events.Count, rt, time, energy)
+        {
+            Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, mic.SamplesRead, mic.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
+                k.MicStops, time.TotalUs > 0 ? time.SensorOnUs / time.TotalUs : 0, k.Overflows, k.LateSamples, board.MisalignedFrames,
+                board.Sink.Events.Select(e => new KeywordEvent(e.SampleIndex, e.Class, e.Confidence, e.Micros)).ToList())
+            { FramesReached = k.Updates + k.SkippedFrames },
+        };
+    }
+
+    /// <summary>
+    /// Between the loop and the board: forwards the loop's observer calls to the board (which charges the frame and
+    /// span costs), adds the event rule's per-frame settling inside skipped spans, and records the plot's timeline.
+    /// Also the loop's sleep timer (the board's, which refuses light sleep with the microphone clocked).
+    /// </summary>
+    private sealed class Watcher(KeywordBoard board, StreamDetector detector, double ruleUsPerFrame, DeviceProfile p, SimTrace.Run? trace)
+        : ILoopObserver, ISleepTimer
+    {
+        private double _ruleCarry;
+        private readonly ILoopObserver _board = board;
+        public long RuleMicros { get; private set; }
+
+        private long Now => board.Clock.NowMicros;
+        private bool Recording => trace != null && Now < trace.HorizonUs;
+
+        public void Updated(long frame)
+        {
+            long t0 = Now;
+            _board.Updated(frame);
+            if (trace != null && t0 < trace.HorizonUs)
+            {
+                trace.Segment(t0, t0 + board.Parameters.UpdateMicros, p.CpuBusyMa);
+                trace.Update(Now, frame, detector.Rnn.UpdateProbability / 32768.0);
+            }
+        }
+
+        public void Skipped(int frames)
+        {
+            long t0 = Now;
+            _board.Skipped(frames);
+            _ruleCarry += frames * ruleUsPerFrame;
+            long extra = (long)Math.Floor(_ruleCarry);
+            _ruleCarry -= extra;
+            board.Clock.Advance(extra);
+            board.Mic.Poll();
+            RuleMicros += extra;
+            if (trace != null && t0 < trace.HorizonUs)
+            {
+                trace.Segment(t0, Now, p.CpuBusyMa);
+                trace.Skip(Now, detector.Rnn.UpdateProbability / 32768.0);
+            }
+        }
+
+        public void LightSleep(long micros)
+        {
+            long t0 = Now;
+            if (Recording) trace!.Sensor(t0, false);
+            board.BoardSleep.LightSleep(micros);
+            if (trace != null && t0 < trace.HorizonUs)
+            {
+                trace.Segment(t0, t0 + micros, p.LightSleepMa);
+                trace.Segment(t0 + micros, Now, p.WakeCurrentMa);
+                trace.Sensor(Now, true);
+            }
+        }
+
+        public void Idle(long micros)
+        {
+            long t0 = Now;
+            board.BoardSleep.Idle(micros);
+            if (trace != null && t0 < trace.HorizonUs) trace.Segment(t0, Now, p.CpuIdleMa);
+        }
+
+        public void Finish()
+        {
+            if (trace == null) return;
+            foreach (BoardEvent e in board.Sink.Events)
+                if (e.Micros < trace.HorizonUs) trace.Event(e.Micros, e.SampleIndex);
+        }
+    }
+}
