@@ -78,11 +78,28 @@ def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
 class Lanes:
     """`batch` read positions in the training recordings (stateful TBPTT)."""
 
-    def __init__(self, recs, batch, crop, rng, hidden):
+    def __init__(self, recs, batch, crop, rng, hidden, rotate_deg=0.0, gain=0.0):
         self.recs, self.crop, self.rng = [r for r in recs if len(r["label"]) > crop], crop, rng
+        self.rotate_deg, self.gain = rotate_deg, gain
         self.pos = [self._fresh() for _ in range(batch)]
+        self.aug = [self._augmentation() for _ in range(batch)]
         self.h = torch.zeros(batch, hidden)
         self.ut = torch.ones(batch, 1)
+
+    def _augmentation(self):
+        """Per lane and recording (the board worn a little differently): one rotation of the sensor axes by a
+        uniform angle in ±rotate_deg about a random axis (the same for acc and gyro) and one gain per axis in
+        1 ± gain, as a [6, 6] matrix applied to the raw counts; None when both are 0."""
+        if not self.rotate_deg and not self.gain:
+            return None
+        k = self.rng.normal(size=3)
+        k /= np.linalg.norm(k)
+        a = np.radians(self.rng.uniform(-self.rotate_deg, self.rotate_deg))
+        K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+        R = np.eye(3) + np.sin(a) * K + (1 - np.cos(a)) * K @ K          # Rodrigues
+        m = np.zeros((6, 6))
+        m[:3, :3] = m[3:, 3:] = R
+        return (m * self.rng.uniform(1 - self.gain, 1 + self.gain, size=6)[:, None]).astype(np.float32)
 
     def _fresh(self):
         i = int(self.rng.integers(len(self.recs)))
@@ -93,13 +110,32 @@ class Lanes:
         for b, (i, p) in enumerate(self.pos):
             if p + self.crop > len(self.recs[i]["label"]):          # end of recording: a new one from Reset()
                 i, p = self.pos[b] = self._fresh()
+                self.aug[b] = self._augmentation()
                 self.h[b] = 0
                 self.ut[b] = 1
             r = self.recs[i]
-            xs.append(r["x"][p:p + self.crop])
+            x = r["x"][p:p + self.crop]
+            if self.aug[b] is not None:                            # counts stay what a sensor could deliver
+                x = np.clip(np.rint(x.astype(np.float32) @ self.aug[b].T), -32768, 32767)
+            xs.append(x.astype(np.float32))
             ys.append(r["label"][p:p + self.crop])
             self.pos[b][1] = p + self.crop
         return np.stack(xs, 1), np.stack(ys, 1)                   # [T, B, 6], [T, B]
+
+
+@torch.no_grad()
+def predict_batched(model, recs, mean, std):
+    """predict() with the recordings as lanes of one batch (each padded at its end, which cannot change its
+    earlier samples): the quick check during training. Returns the same dicts as predict()."""
+    n = max(len(r["label"]) for r in recs)
+    x = np.zeros((n, len(recs), 6), np.float32)
+    for b, r in enumerate(recs):
+        x[:len(r["label"]), b] = (r["x"].astype(np.float32) - mean) / std
+    logits, us, _, _ = run(model, torch.from_numpy(x), torch.zeros(len(recs), model.hidden_size),
+                           torch.ones(len(recs), 1))
+    pred, upd = logits.argmax(2).numpy(), us.numpy()
+    return [{"pred": pred[:len(r["label"]), b], "updated": upd[:len(r["label"]), b], "label": r["label"]}
+            for b, r in enumerate(recs)]
 
 
 @torch.no_grad()
@@ -145,6 +181,18 @@ def main(argv=None):
     p.add_argument("--crop", type=int, default=256)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--transition-weight", type=float, default=2.0, help="loss weight of the transition class")
+    p.add_argument("--class-weight", action="append", default=[], metavar="NAME=W",
+                   help="loss weight of a class, e.g. standing=1.5 (repeatable; the transition class: "
+                        "--transition-weight)")
+    p.add_argument("--rotate-deg", type=float, default=0.0,
+                   help="augmentation: rotate the sensor axes by up to ± this many degrees (per lane and recording)")
+    p.add_argument("--gain", type=float, default=0.0, help="augmentation: gain per axis in 1 ± this")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="Adam's L2 weight decay")
+    p.add_argument("--eval-every", type=int, default=0,
+                   help="every N iterations score the validation users; the exported model is the checkpoint "
+                        "with the best validation accuracy among those with at most --max-updated of the "
+                        "samples updated (0: the last iteration's model)")
+    p.add_argument("--max-updated", type=float, default=0.25)
     p.add_argument("--iters", type=int, default=10 ** 9)
     p.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget for training")
     p.add_argument("--seed", type=int, default=1)
@@ -163,10 +211,14 @@ def main(argv=None):
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
         model.load_state_dict(ck["state_dict"] if "state_dict" in ck else ck)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     weight = torch.ones(C)
     weight[ev.TRANSITION] = a.transition_weight
-    lanes = Lanes(train, a.batch, a.crop, rng, a.hidden)
+    for cw in a.class_weight:
+        name, w = cw.split("=")
+        weight[ev.CLASS_NAMES.index(name)] = float(w)
+    lanes = Lanes(train, a.batch, a.crop, rng, a.hidden, a.rotate_deg, a.gain)
+    best = None                                                   # (validation accuracy, iteration, state)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     log = open(out / "train_log.jsonl", "w")
@@ -191,6 +243,16 @@ def main(argv=None):
                    "train_acc": round(acc, 4), "updated": round(float(us.mean()), 4)}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
+        if a.eval_every and it % a.eval_every == 0:
+            best = check(model, valid, mean, std, it, best, a.max_updated, log)
+    if a.eval_every:
+        if it % a.eval_every:
+            best = check(model, valid, mean, std, it, best, a.max_updated, log)
+        if best is not None:
+            model.load_state_dict(best[2])
+            print(f"exported: the checkpoint of iteration {best[1]} (validation accuracy {best[0]:.4f})", flush=True)
+        else:
+            print(f"exported: the last iteration's model (no check had at most {a.max_updated} updated)", flush=True)
     train_s = time.time() - t0
     print(f"trained {it} iterations in {train_s:.0f} s ({it / max(train_s, 1e-9):.2f} it/s, "
           f"{a.batch}x{a.crop} samples each)", flush=True)
@@ -198,6 +260,7 @@ def main(argv=None):
     vstreams = predict(model, valid, mean, std)
     rule = choose_rule(vstreams)
     metrics = {"iterations": it, "train_seconds": round(train_s, 1), "rule": rule,
+               "exported_iteration": best[1] if best is not None else it,
                "valid": ev.summarize(with_events(vstreams, rule))}
     if not a.no_test:
         test = load_split(data / "hapt_test.npz")
@@ -215,7 +278,7 @@ def main(argv=None):
     write_sidecar(out / "model.json", sidecar_for(
         model, "classification", mean.tolist(), std.tolist(), class_names=ev.CLASS_NAMES,
         sample_period_us=SAMPLE_PERIOD_US, event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
-        iterations=it, batch=a.batch, crop=a.crop, lr=a.lr, seed=a.seed,
+        iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     # For `skiprnn convert`: raw-count crops (x [N, T, 6] float32, y = class of the last sample), calibration from
@@ -223,6 +286,18 @@ def main(argv=None):
     save_npz(out / "calibration.npz", crops(train, 64, 256, 20260101))
     save_npz(out / "convert_valid.npz", crops(valid, 64, 256, 20260102))
     return 0
+
+
+def check(model, valid, mean, std, it, best, max_updated, log):
+    """Score the validation users (per-sample accuracy, share updated) and keep the best checkpoint."""
+    s = ev.summarize([dict(d, events=[]) for d in predict_batched(model, valid, mean, std)])
+    rec = {"iter": it, "valid_accuracy": round(s["accuracy"], 4), "valid_updated": round(s["updated"], 4)}
+    print(json.dumps(rec), flush=True)
+    log.write(json.dumps(rec) + "\n")
+    log.flush()
+    if s["updated"] <= max_updated and (best is None or s["accuracy"] > best[0]):
+        return (s["accuracy"], it, {k: v.clone() for k, v in model.state_dict().items()})
+    return best
 
 
 def crops(recs, n, length, seed):
