@@ -207,6 +207,10 @@ def test_augmentation_and_batched_check():
         x, _ = lanes.next()
         assert x.shape == (64, 3, 6) and np.all(np.abs(x) <= 32768)
     assert any(not np.array_equal(np.array(a), b) for a, b in zip(first, lanes.aug)), "not redrawn"
+    lab = np.array([0, 4, 4, 8, 8, 3, 0, 8, 3, 12, 12, 5])
+    ids, starts = ts.last_transition(lab)
+    assert list(ids) == [-1, -1, -1, 8, 8, 8, 8, 8, 8, 12, 12, 12], ids
+    assert list(starts) == [-1, -1, -1, 3, 3, 3, 3, 7, 7, 9, 9, 9], starts
     torch.manual_seed(4)
     m = SkipGRU(6, 8, 1, "reset_after", 7)
     with torch.no_grad():
@@ -244,7 +248,8 @@ def test_smoke_pipeline():
         assert np.array_equal(back["x"], a["x"][:n]) and np.array_equal(back["label"], a["label"][:n])
         p = run(HERE / "train_stream.py", "--data", out, "--out", model, "--hidden", 8, "--lam", 0.1,
                 "--iters", 3, "--batch", 4, "--crop", 64, "--no-test", "--rotate-deg", 5, "--gain", 0.05,
-                "--class-weight", "standing=1.5", "--eval-every", 2, "--max-updated", 1)
+                "--class-weight", "standing=1.5", "--eval-every", 2, "--max-updated", 1,
+                "--aux-transition", 0.5)
         assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
         assert "trained 3 iterations" in p.stdout, p.stdout
         assert "exported: the checkpoint of iteration" in p.stdout, p.stdout

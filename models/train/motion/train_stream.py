@@ -41,7 +41,7 @@ import events as ev  # noqa: E402
 from prepare import SAMPLE_PERIOD_US, load_split  # noqa: E402
 
 
-def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
+def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor, return_states: bool = False):
     """x [T, B, 6] normalised, carried state h [B, H] and ũ [B, 1] -> (logits [T, B, C], updates [T, B], h, ũ).
 
     The recipe's fused reset_after step (skiprnn.model: layer 0's input projection for all steps in one oneDNN
@@ -72,7 +72,21 @@ def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
         hs.append(h)
         us.append(u)
     states = torch.stack(hs)
+    if return_states:
+        return model.head(states), torch.stack(us).squeeze(2), h, ut, states
     return model.head(states), torch.stack(us).squeeze(2), h, ut
+
+
+def last_transition(label: np.ndarray):
+    """Per sample: the HAPT id (7..12) of the latest postural transition that started at or before it, and
+    where that transition started (-1 / -1 before the first). The auxiliary target of --aux-transition."""
+    ids, starts = np.full(len(label), -1, np.int64), np.full(len(label), -1, np.int64)
+    cur, start = -1, -1
+    for t, v in enumerate(label.tolist()):
+        if v >= 7 and (t == 0 or label[t - 1] != v):
+            cur, start = v, t
+        ids[t], starts[t] = cur, start
+    return ids, starts
 
 
 class Lanes:
@@ -83,6 +97,8 @@ class Lanes:
         self.rotate_deg, self.gain = rotate_deg, gain
         self.pos = [self._fresh() for _ in range(batch)]
         self.aug = [self._augmentation() for _ in range(batch)]
+        self.start = [p for _, p in self.pos]                    # where each lane's Reset() was
+        self.aux = False                                          # also return the --aux-transition targets
         self.h = torch.zeros(batch, hidden)
         self.ut = torch.ones(batch, 1)
 
@@ -106,10 +122,11 @@ class Lanes:
         return [i, int(self.rng.integers(len(self.recs[i]["label"]) - self.crop))]
 
     def next(self):
-        xs, ys = [], []
+        xs, ys, aux = [], [], []
         for b, (i, p) in enumerate(self.pos):
             if p + self.crop > len(self.recs[i]["label"]):          # end of recording: a new one from Reset()
                 i, p = self.pos[b] = self._fresh()
+                self.start[b] = p
                 self.aug[b] = self._augmentation()
                 self.h[b] = 0
                 self.ut[b] = 1
@@ -119,7 +136,15 @@ class Lanes:
                 x = np.clip(np.rint(x.astype(np.float32) @ self.aug[b].T), -32768, 32767)
             xs.append(x.astype(np.float32))
             ys.append(r["label"][p:p + self.crop])
+            if self.aux:
+                if "last_tr" not in r:
+                    r["last_tr"] = last_transition(r["label"])
+                ids, starts = (a[p:p + self.crop] for a in r["last_tr"])
+                # only a transition this lane has seen since its Reset() can be remembered
+                aux.append(np.where(starts >= self.start[b], ids - 7, -1))
             self.pos[b][1] = p + self.crop
+        if self.aux:
+            return np.stack(xs, 1), np.stack(ys, 1), np.stack(aux, 1)
         return np.stack(xs, 1), np.stack(ys, 1)                   # [T, B, 6], [T, B]
 
 
@@ -187,6 +212,10 @@ def main(argv=None):
     p.add_argument("--rotate-deg", type=float, default=0.0,
                    help="augmentation: rotate the sensor axes by up to ± this many degrees (per lane and recording)")
     p.add_argument("--gain", type=float, default=0.0, help="augmentation: gain per axis in 1 ± this")
+    p.add_argument("--aux-transition", type=float, default=0.0,
+                   help="weight of an auxiliary loss: a training-only linear head on the state predicts which of the "
+                        "six postural transitions came last (since the lane's Reset()), so that the state learns to "
+                        "remember whether the wearer last sat down or stood up; not exported")
     p.add_argument("--weight-decay", type=float, default=0.0, help="Adam's L2 weight decay")
     p.add_argument("--eval-every", type=int, default=0,
                    help="every N iterations score the validation users; the exported model is the checkpoint "
@@ -211,27 +240,35 @@ def main(argv=None):
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
         model.load_state_dict(ck["state_dict"] if "state_dict" in ck else ck)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
+    aux_head = torch.nn.Linear(a.hidden, 6)
+    params = list(model.parameters()) + (list(aux_head.parameters()) if a.aux_transition else [])
+    opt = torch.optim.Adam(params, lr=a.lr, weight_decay=a.weight_decay)
     weight = torch.ones(C)
     weight[ev.TRANSITION] = a.transition_weight
     for cw in a.class_weight:
         name, w = cw.split("=")
         weight[ev.CLASS_NAMES.index(name)] = float(w)
     lanes = Lanes(train, a.batch, a.crop, rng, a.hidden, a.rotate_deg, a.gain)
+    lanes.aux = a.aux_transition > 0
     best = None                                                   # (validation accuracy, iteration, state)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     log = open(out / "train_log.jsonl", "w")
     t0, it = time.time(), 0
     while it < a.iters and time.time() - t0 < a.minutes * 60:
-        xs, ys = lanes.next()
+        xs, ys, *ya = lanes.next()
         x = torch.from_numpy((xs.astype(np.float32) - mean) / std)
         y = torch.from_numpy(ev.classes_from_hapt(ys))
-        logits, us, h, ut = run(model, x, lanes.h, lanes.ut)
+        logits, us, h, ut, states = run(model, x, lanes.h, lanes.ut, return_states=True)
         lanes.h, lanes.ut = h.detach(), ut.detach()
         m = y >= 0
         ce = torch.nn.functional.cross_entropy(logits[m], y[m], weight=weight) if m.any() else logits.sum() * 0
         loss = ce + a.lam * us.mean()
+        if a.aux_transition:
+            ta = torch.from_numpy(ya[0])
+            ma = ta >= 0
+            if ma.any():
+                loss = loss + a.aux_transition * torch.nn.functional.cross_entropy(aux_head(states[ma]), ta[ma])
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
