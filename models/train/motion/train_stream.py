@@ -315,7 +315,9 @@ def main(argv=None):
     write_sidecar(out / "model.json", sidecar_for(
         model, "classification", mean.tolist(), std.tolist(), class_names=ev.CLASS_NAMES,
         sample_period_us=SAMPLE_PERIOD_US, event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
-        iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch, crop=a.crop, lr=a.lr, seed=a.seed,
+        iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch,
+        rotate_deg=a.rotate_deg, gain=a.gain, aux_transition=a.aux_transition, class_weight=a.class_weight,
+        weight_decay=a.weight_decay, transition_weight=a.transition_weight, init=a.init, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     # For `skiprnn convert`: raw-count crops (x [N, T, 6] float32, y = class of the last sample), calibration from
