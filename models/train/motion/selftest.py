@@ -183,6 +183,44 @@ def test_stream_cell_matches_the_recipe_model():
     assert torch.equal(torch.cat([us1, us2]), us) and torch.allclose(h2, h, atol=1e-12)
 
 
+def test_augmentation_and_batched_check():
+    """The augmentation is one rotation (same for acc and gyro, |angle| <= rotate_deg) times a gain per axis,
+    drawn again when a lane starts a new recording; none without the options. predict_batched (the validation
+    check during training) = predict, recording by recording."""
+    import torch
+    import train_stream as ts
+    from skiprnn import SkipGRU
+    rng = np.random.default_rng(5)
+    recs = [{"x": rng.integers(-9000, 9000, size=(300 + 40 * i, 6)).astype(np.int16),
+             "label": np.full(300 + 40 * i, 4)} for i in range(3)]
+    assert all(a is None for a in ts.Lanes(recs, 3, 64, rng, 8).aug)
+    lanes = ts.Lanes(recs, 3, 64, rng, 8, rotate_deg=10, gain=0)
+    for m in lanes.aug:
+        R = m[:3, :3].astype(np.float64)
+        assert np.allclose(m[3:, 3:], R) and not m[:3, 3:].any() and not m[3:, :3].any()
+        assert np.allclose(R @ R.T, np.eye(3), atol=1e-6) and abs(np.linalg.det(R) - 1) < 1e-6
+        assert np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1, 1))) <= 10 + 1e-3
+    g = ts.Lanes(recs, 3, 64, rng, 8, rotate_deg=0, gain=0.1).aug[0]
+    assert np.allclose(g, np.diag(np.diag(g))) and np.all(np.abs(np.diag(g) - 1) <= 0.1 + 1e-6)
+    first = [list(a) for a in lanes.aug]
+    for _ in range(12):                                        # lanes run past their recordings' ends
+        x, _ = lanes.next()
+        assert x.shape == (64, 3, 6) and np.all(np.abs(x) <= 32768)
+    assert any(not np.array_equal(np.array(a), b) for a, b in zip(first, lanes.aug)), "not redrawn"
+    lab = np.array([0, 4, 4, 8, 8, 3, 0, 8, 3, 12, 12, 5])
+    ids, starts = ts.last_transition(lab)
+    assert list(ids) == [-1, -1, -1, 8, 8, 8, 8, 8, 8, 12, 12, 12], ids
+    assert list(starts) == [-1, -1, -1, 3, 3, 3, 3, 7, 7, 9, 9, 9], starts
+    torch.manual_seed(4)
+    m = SkipGRU(6, 8, 1, "reset_after", 7)
+    with torch.no_grad():
+        m.skip_gate.bias.fill_(-0.3)
+    mean, std = np.zeros(6, np.float32), np.full(6, 5000, np.float32)
+    for a, b in zip(ts.predict(m, recs, mean, std), ts.predict_batched(m, recs, mean, std)):
+        assert np.array_equal(a["pred"], b["pred"]) and np.array_equal(a["updated"], b["updated"])
+        assert 0 < a["updated"].mean() < 1
+
+
 def test_smoke_pipeline():
     """Preparation of a raw folder rebuilt from two shipped recordings (given user ids 1 and 22 so that the
     train and validation splits are not empty), then 3 training iterations and the export."""
@@ -209,9 +247,12 @@ def test_smoke_pipeline():
         back = prepare.load_split(out / "hapt_train.npz")[0]
         assert np.array_equal(back["x"], a["x"][:n]) and np.array_equal(back["label"], a["label"][:n])
         p = run(HERE / "train_stream.py", "--data", out, "--out", model, "--hidden", 8, "--lam", 0.1,
-                "--iters", 3, "--batch", 4, "--crop", 64, "--no-test")
+                "--iters", 3, "--batch", 4, "--crop", 64, "--no-test", "--rotate-deg", 5, "--gain", 0.05,
+                "--class-weight", "standing=1.5", "--eval-every", 2, "--max-updated", 1,
+                "--aux-transition", 0.5)
         assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
         assert "trained 3 iterations" in p.stdout, p.stdout
+        assert "exported: the checkpoint of iteration" in p.stdout, p.stdout
         for f in ("model.safetensors", "model.json", "calibration.npz", "convert_valid.npz", "metrics.json"):
             assert (model / f).is_file(), f
 
@@ -221,5 +262,6 @@ check("prepare malformed files", test_malformed)
 check("event rule mirrors the device tests", test_rule_mirror)
 check("event scoring", test_scoring)
 check("stream cell = recipe model, state carried across crops", test_stream_cell_matches_the_recipe_model)
+check("augmentation, batched validation check", test_augmentation_and_batched_check)
 check("smoke: prepare + 3 training iterations", test_smoke_pipeline)
 sys.exit(1 if failed else 0)

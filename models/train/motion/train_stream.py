@@ -41,7 +41,7 @@ import events as ev  # noqa: E402
 from prepare import SAMPLE_PERIOD_US, load_split  # noqa: E402
 
 
-def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
+def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor, return_states: bool = False):
     """x [T, B, 6] normalised, carried state h [B, H] and ũ [B, 1] -> (logits [T, B, C], updates [T, B], h, ũ).
 
     The recipe's fused reset_after step (skiprnn.model: layer 0's input projection for all steps in one oneDNN
@@ -72,34 +72,95 @@ def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor):
         hs.append(h)
         us.append(u)
     states = torch.stack(hs)
+    if return_states:
+        return model.head(states), torch.stack(us).squeeze(2), h, ut, states
     return model.head(states), torch.stack(us).squeeze(2), h, ut
+
+
+def last_transition(label: np.ndarray):
+    """Per sample: the HAPT id (7..12) of the latest postural transition that started at or before it, and
+    where that transition started (-1 / -1 before the first). The auxiliary target of --aux-transition."""
+    ids, starts = np.full(len(label), -1, np.int64), np.full(len(label), -1, np.int64)
+    cur, start = -1, -1
+    for t, v in enumerate(label.tolist()):
+        if v >= 7 and (t == 0 or label[t - 1] != v):
+            cur, start = v, t
+        ids[t], starts[t] = cur, start
+    return ids, starts
 
 
 class Lanes:
     """`batch` read positions in the training recordings (stateful TBPTT)."""
 
-    def __init__(self, recs, batch, crop, rng, hidden):
+    def __init__(self, recs, batch, crop, rng, hidden, rotate_deg=0.0, gain=0.0):
         self.recs, self.crop, self.rng = [r for r in recs if len(r["label"]) > crop], crop, rng
+        self.rotate_deg, self.gain = rotate_deg, gain
         self.pos = [self._fresh() for _ in range(batch)]
+        self.aug = [self._augmentation() for _ in range(batch)]
+        self.start = [p for _, p in self.pos]                    # where each lane's Reset() was
+        self.aux = False                                          # also return the --aux-transition targets
         self.h = torch.zeros(batch, hidden)
         self.ut = torch.ones(batch, 1)
+
+    def _augmentation(self):
+        """Per lane and recording (the board worn a little differently): one rotation of the sensor axes by a
+        uniform angle in ±rotate_deg about a random axis (the same for acc and gyro) and one gain per axis in
+        1 ± gain, as a [6, 6] matrix applied to the raw counts; None when both are 0."""
+        if not self.rotate_deg and not self.gain:
+            return None
+        k = self.rng.normal(size=3)
+        k /= np.linalg.norm(k)
+        a = np.radians(self.rng.uniform(-self.rotate_deg, self.rotate_deg))
+        K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+        R = np.eye(3) + np.sin(a) * K + (1 - np.cos(a)) * K @ K          # Rodrigues
+        m = np.zeros((6, 6))
+        m[:3, :3] = m[3:, 3:] = R
+        return (m * self.rng.uniform(1 - self.gain, 1 + self.gain, size=6)[:, None]).astype(np.float32)
 
     def _fresh(self):
         i = int(self.rng.integers(len(self.recs)))
         return [i, int(self.rng.integers(len(self.recs[i]["label"]) - self.crop))]
 
     def next(self):
-        xs, ys = [], []
+        xs, ys, aux = [], [], []
         for b, (i, p) in enumerate(self.pos):
             if p + self.crop > len(self.recs[i]["label"]):          # end of recording: a new one from Reset()
                 i, p = self.pos[b] = self._fresh()
+                self.start[b] = p
+                self.aug[b] = self._augmentation()
                 self.h[b] = 0
                 self.ut[b] = 1
             r = self.recs[i]
-            xs.append(r["x"][p:p + self.crop])
+            x = r["x"][p:p + self.crop]
+            if self.aug[b] is not None:                            # counts stay what a sensor could deliver
+                x = np.clip(np.rint(x.astype(np.float32) @ self.aug[b].T), -32768, 32767)
+            xs.append(x.astype(np.float32))
             ys.append(r["label"][p:p + self.crop])
+            if self.aux:
+                if "last_tr" not in r:
+                    r["last_tr"] = last_transition(r["label"])
+                ids, starts = (a[p:p + self.crop] for a in r["last_tr"])
+                # only a transition this lane has seen since its Reset() can be remembered
+                aux.append(np.where(starts >= self.start[b], ids - 7, -1))
             self.pos[b][1] = p + self.crop
+        if self.aux:
+            return np.stack(xs, 1), np.stack(ys, 1), np.stack(aux, 1)
         return np.stack(xs, 1), np.stack(ys, 1)                   # [T, B, 6], [T, B]
+
+
+@torch.no_grad()
+def predict_batched(model, recs, mean, std):
+    """predict() with the recordings as lanes of one batch (each padded at its end, which cannot change its
+    earlier samples): the quick check during training. Returns the same dicts as predict()."""
+    n = max(len(r["label"]) for r in recs)
+    x = np.zeros((n, len(recs), 6), np.float32)
+    for b, r in enumerate(recs):
+        x[:len(r["label"]), b] = (r["x"].astype(np.float32) - mean) / std
+    logits, us, _, _ = run(model, torch.from_numpy(x), torch.zeros(len(recs), model.hidden_size),
+                           torch.ones(len(recs), 1))
+    pred, upd = logits.argmax(2).numpy(), us.numpy()
+    return [{"pred": pred[:len(r["label"]), b], "updated": upd[:len(r["label"]), b], "label": r["label"]}
+            for b, r in enumerate(recs)]
 
 
 @torch.no_grad()
@@ -145,6 +206,22 @@ def main(argv=None):
     p.add_argument("--crop", type=int, default=256)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--transition-weight", type=float, default=2.0, help="loss weight of the transition class")
+    p.add_argument("--class-weight", action="append", default=[], metavar="NAME=W",
+                   help="loss weight of a class, e.g. standing=1.5 (repeatable; the transition class: "
+                        "--transition-weight)")
+    p.add_argument("--rotate-deg", type=float, default=0.0,
+                   help="augmentation: rotate the sensor axes by up to ± this many degrees (per lane and recording)")
+    p.add_argument("--gain", type=float, default=0.0, help="augmentation: gain per axis in 1 ± this")
+    p.add_argument("--aux-transition", type=float, default=0.0,
+                   help="weight of an auxiliary loss: a training-only linear head on the state predicts which of the "
+                        "six postural transitions came last (since the lane's Reset()), so that the state learns to "
+                        "remember whether the wearer last sat down or stood up; not exported")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="Adam's L2 weight decay")
+    p.add_argument("--eval-every", type=int, default=0,
+                   help="every N iterations score the validation users; the exported model is the checkpoint "
+                        "with the best validation accuracy among those with at most --max-updated of the "
+                        "samples updated (0: the last iteration's model)")
+    p.add_argument("--max-updated", type=float, default=0.25)
     p.add_argument("--iters", type=int, default=10 ** 9)
     p.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget for training")
     p.add_argument("--seed", type=int, default=1)
@@ -163,23 +240,35 @@ def main(argv=None):
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
         model.load_state_dict(ck["state_dict"] if "state_dict" in ck else ck)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    aux_head = torch.nn.Linear(a.hidden, 6)
+    params = list(model.parameters()) + (list(aux_head.parameters()) if a.aux_transition else [])
+    opt = torch.optim.Adam(params, lr=a.lr, weight_decay=a.weight_decay)
     weight = torch.ones(C)
     weight[ev.TRANSITION] = a.transition_weight
-    lanes = Lanes(train, a.batch, a.crop, rng, a.hidden)
+    for cw in a.class_weight:
+        name, w = cw.split("=")
+        weight[ev.CLASS_NAMES.index(name)] = float(w)
+    lanes = Lanes(train, a.batch, a.crop, rng, a.hidden, a.rotate_deg, a.gain)
+    lanes.aux = a.aux_transition > 0
+    best = None                                                   # (validation accuracy, iteration, state)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     log = open(out / "train_log.jsonl", "w")
     t0, it = time.time(), 0
     while it < a.iters and time.time() - t0 < a.minutes * 60:
-        xs, ys = lanes.next()
+        xs, ys, *ya = lanes.next()
         x = torch.from_numpy((xs.astype(np.float32) - mean) / std)
         y = torch.from_numpy(ev.classes_from_hapt(ys))
-        logits, us, h, ut = run(model, x, lanes.h, lanes.ut)
+        logits, us, h, ut, states = run(model, x, lanes.h, lanes.ut, return_states=True)
         lanes.h, lanes.ut = h.detach(), ut.detach()
         m = y >= 0
         ce = torch.nn.functional.cross_entropy(logits[m], y[m], weight=weight) if m.any() else logits.sum() * 0
         loss = ce + a.lam * us.mean()
+        if a.aux_transition:
+            ta = torch.from_numpy(ya[0])
+            ma = ta >= 0
+            if ma.any():
+                loss = loss + a.aux_transition * torch.nn.functional.cross_entropy(aux_head(states[ma]), ta[ma])
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -191,6 +280,16 @@ def main(argv=None):
                    "train_acc": round(acc, 4), "updated": round(float(us.mean()), 4)}
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
+        if a.eval_every and it % a.eval_every == 0:
+            best = check(model, valid, mean, std, it, best, a.max_updated, log)
+    if a.eval_every:
+        if it % a.eval_every:
+            best = check(model, valid, mean, std, it, best, a.max_updated, log)
+        if best is not None:
+            model.load_state_dict(best[2])
+            print(f"exported: the checkpoint of iteration {best[1]} (validation accuracy {best[0]:.4f})", flush=True)
+        else:
+            print(f"exported: the last iteration's model (no check had at most {a.max_updated} updated)", flush=True)
     train_s = time.time() - t0
     print(f"trained {it} iterations in {train_s:.0f} s ({it / max(train_s, 1e-9):.2f} it/s, "
           f"{a.batch}x{a.crop} samples each)", flush=True)
@@ -198,6 +297,7 @@ def main(argv=None):
     vstreams = predict(model, valid, mean, std)
     rule = choose_rule(vstreams)
     metrics = {"iterations": it, "train_seconds": round(train_s, 1), "rule": rule,
+               "exported_iteration": best[1] if best is not None else it,
                "valid": ev.summarize(with_events(vstreams, rule))}
     if not a.no_test:
         test = load_split(data / "hapt_test.npz")
@@ -215,7 +315,9 @@ def main(argv=None):
     write_sidecar(out / "model.json", sidecar_for(
         model, "classification", mean.tolist(), std.tolist(), class_names=ev.CLASS_NAMES,
         sample_period_us=SAMPLE_PERIOD_US, event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
-        iterations=it, batch=a.batch, crop=a.crop, lr=a.lr, seed=a.seed,
+        iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch,
+        rotate_deg=a.rotate_deg, gain=a.gain, aux_transition=a.aux_transition, class_weight=a.class_weight,
+        weight_decay=a.weight_decay, transition_weight=a.transition_weight, init=a.init, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     # For `skiprnn convert`: raw-count crops (x [N, T, 6] float32, y = class of the last sample), calibration from
@@ -223,6 +325,18 @@ def main(argv=None):
     save_npz(out / "calibration.npz", crops(train, 64, 256, 20260101))
     save_npz(out / "convert_valid.npz", crops(valid, 64, 256, 20260102))
     return 0
+
+
+def check(model, valid, mean, std, it, best, max_updated, log):
+    """Score the validation users (per-sample accuracy, share updated) and keep the best checkpoint."""
+    s = ev.summarize([dict(d, events=[]) for d in predict_batched(model, valid, mean, std)])
+    rec = {"iter": it, "valid_accuracy": round(s["accuracy"], 4), "valid_updated": round(s["updated"], 4)}
+    print(json.dumps(rec), flush=True)
+    log.write(json.dumps(rec) + "\n")
+    log.flush()
+    if s["updated"] <= max_updated and (best is None or s["accuracy"] > best[0]):
+        return (s["accuracy"], it, {k: v.clone() for k, v in model.state_dict().items()})
+    return best
 
 
 def crops(recs, n, length, seed):
