@@ -11,6 +11,8 @@
     skiprnn eval DIR/model.skrn /tmp/stream.npz --trace /tmp/trace.csv
     /usr/bin/python3 models/train/keyword/score.py --model DIR --fixed-trace /tmp/trace.csv --out ...
 
+    # models/keyword/test.npz (the test clips' features) rebuilt from the shipped slice alone:
+    /usr/bin/python3 models/train/keyword/score.py --model models/keyword --write-test-features models/keyword/test.npz
     # the test clips as wavs, scored by the device's integer front end + fixed-point model end to end:
     /usr/bin/python3 models/train/keyword/score.py --model models/keyword --write-wavs /tmp/kws_wavs
     skiprnn listen models/keyword/model.skrn /tmp/kws_wavs
@@ -141,6 +143,8 @@ def main(argv=None) -> int:
                    "the device pipeline end to end with the model file's event rule) and stop")
     p.add_argument("--listen-json", help="`skiprnn listen MODEL.skrn STREAM.wav --json` output for that wav: also score "
                    "the device's events")
+    p.add_argument("--write-test-features", help="write the test clips' int16 features as train.py's test.npz "
+                   "(x float32 [clips, 49, 40], y), the file `skiprnn convert -v` / `eval` / `demo` read, and stop")
     p.add_argument("--fixed-trace", help="`skiprnn eval --trace` CSV of that sequence: also score fixed point")
     p.add_argument("--out", help="metrics JSON")
     a = p.parse_args(argv)
@@ -150,6 +154,11 @@ def main(argv=None) -> int:
     test = load_clips(a.test)
     if a.write_wavs:
         write_wavs(Path(a.write_wavs), test)
+        return 0
+    if a.write_test_features:
+        # The same arrays train.py writes from kws_test.npz: the shipped slice is that split.
+        np.savez_compressed(a.write_test_features, x=device_features(test["pcm"]), y=test["y"].astype(np.int64))
+        print(f"wrote {a.write_test_features}: {len(test['y'])} clips' features")
         return 0
     s_pcm, events, placed = st.make_stream(test["pcm"], test["y"], load_noise(a.noise), STREAM_SEED, a.max_clips)
     if a.write_stream_wav:

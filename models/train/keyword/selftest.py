@@ -252,7 +252,8 @@ def smoke_run():
 
 
 def shipped_model():
-    """The shipped Skip-GRU's test-speaker accuracy, recomputed from the shipped clips, is the card's."""
+    """The shipped Skip-GRU's test-speaker accuracy, recomputed from the shipped clips, is the card's; test.npz is
+    the features of those clips."""
     d = ROOT / "models/keyword"
     if not (d / "model.pt").exists():
         raise AssertionError("models/keyword/model.pt missing")
@@ -262,7 +263,11 @@ def shipped_model():
     torch.set_num_threads(1)
     model, side = load_model(d)
     s = shipped()
-    r = evaluate(model, device_features(s["pcm"]), s["y"].astype(np.int64),
+    feats = device_features(s["pcm"])
+    # models/keyword/test.npz (what convert -v / eval / demo read) is these features: rebuildable from the slice
+    with np.load(d / "test.npz") as t:
+        assert np.array_equal(t["x"], feats) and np.array_equal(t["y"], s["y"].astype(np.int64)), "test.npz drifted"
+    r = evaluate(model, feats, s["y"].astype(np.int64),
                  np.array(side["input_mean"], np.float32), np.array(side["input_std"], np.float32))
     card = json.loads((d / "metrics.json").read_text())["test"]
     assert abs(r["accuracy"] - card["accuracy"]) < 1e-9, (r["accuracy"], card["accuracy"])
