@@ -4,6 +4,7 @@ using System.IO.Ports;
 using nanoFramework.Hardware.Esp32;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Streaming;
+using SkipRnn.Firmware.Esp32;
 using SkipRnn.Keyword.Board;
 
 namespace SkipRnn.Keyword
@@ -37,7 +38,8 @@ namespace SkipRnn.Keyword
             serial.Open();
             var gpio = new GpioController();
             var led = new GpioStatusLed(gpio, Pins.StatusLed);
-            var sink = new SerialEventSink(serial, gpio, Pins.EventOut);
+            var sink = new SerialEventSink(serial, gpio, Pins.EventOut, "word", "frame", "audio buffer",
+                "frames are too slow for 16 kHz");
             var clock = new EspClock();
             var sleep = new EspSleepTimer(clock);
             sink.Message("skiprnn keyword: boot");

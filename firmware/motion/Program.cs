@@ -4,6 +4,7 @@ using System.IO.Ports;
 using nanoFramework.Hardware.Esp32;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Streaming;
+using SkipRnn.Firmware.Esp32;
 using SkipRnn.Motion.Board;
 
 namespace SkipRnn.Motion
@@ -31,7 +32,8 @@ namespace SkipRnn.Motion
             serial.Open();
             var gpio = new GpioController();
             var led = new GpioStatusLed(gpio, Pins.StatusLed);
-            var sink = new SerialEventSink(serial, gpio, Pins.EventOut);
+            var sink = new SerialEventSink(serial, gpio, Pins.EventOut, "event", "sample", "IMU FIFO",
+                "updates are too slow for the sample rate");
             var clock = new EspClock();
             var sleep = new EspSleepTimer(clock);
             sink.Message("skiprnn motion: boot");

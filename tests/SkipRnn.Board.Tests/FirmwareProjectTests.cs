@@ -6,7 +6,7 @@ namespace SkipRnn.Board.Tests;
 
 /// <summary>
 /// firmware/motion and firmware/keyword cannot be built here (no nanoFramework project system);
-/// tests/FirmwareCompileCheck compiles their sources. These keep what a Visual Studio user builds in step: the .nfproj lists exactly the folder's sources, its
+/// tests/FirmwareCompileCheck compiles their sources. These keep what a Visual Studio user builds in step: the .nfproj lists exactly the folder's sources and the shared firmware/esp32 ones, its
 /// references are exactly the packages of packages.config, and the embedded model is the shipped one.
 /// </summary>
 public class FirmwareProjectTests
@@ -19,12 +19,15 @@ public class FirmwareProjectTests
     [InlineData("keyword", "SkipRnn.Keyword.nfproj")]
     public void The_app_nfproj_lists_exactly_the_sources_of_its_folder(string app, string nfproj)
     {
+        // The app's own sources, and the shared ESP32 board layer (firmware/esp32) every app links.
         var onDisk = Directory.GetFiles(App(app), "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Path.Combine(RepoPaths.Root, "firmware", "esp32"), "*.cs"))
             .Select(f => Path.GetRelativePath(App(app), f).Replace('\\', '/'))
             .Where(f => !f.StartsWith("bin/") && !f.StartsWith("obj/")).Order().ToList();
         var listed = XDocument.Load(Path.Combine(App(app), nfproj)).Descendants(Ns + "Compile")
             .Select(e => e.Attribute("Include")!.Value.Replace('\\', '/')).Order().ToList();
         Assert.Contains("Program.cs", onDisk);
+        Assert.Contains("../esp32/EspSleepTimer.cs", onDisk);
         Assert.Equal(onDisk, listed);
     }
 

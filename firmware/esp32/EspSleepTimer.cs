@@ -3,7 +3,7 @@ using System.Threading;
 using nanoFramework.Hardware.Esp32;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Motion.Board
+namespace SkipRnn.Firmware.Esp32
 {
     /// <summary>
     /// Light sleep with a timer wake-up (nanoFramework.Hardware.Esp32 Sleep), or an idle wait. Light sleep is refused

@@ -1,7 +1,7 @@
 using System.Device.Gpio;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Motion.Board
+namespace SkipRnn.Firmware.Esp32
 {
     /// <summary>An LED on a GPIO, active high.</summary>
     public sealed class GpioStatusLed : IStatusLed
