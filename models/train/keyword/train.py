@@ -40,13 +40,12 @@ from typing import List
 
 import numpy as np
 import torch
-from torch import Tensor
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
-from skiprnn import SkipGRU, round_ste, save_safetensors  # noqa: E402
-from skiprnn.model import _linear  # noqa: E402
+from skiprnn import SkipGRU, save_safetensors  # noqa: E402
+from skiprnn.stateful import run  # noqa: E402  (the fused step; from Reset() for a clip)
 from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
 import features as fe  # noqa: E402
 from prepare import CLASS_NAMES, CLIP, SILENCE, load_clips, load_noise  # noqa: E402
@@ -123,38 +122,6 @@ class Augmenter:
             ys.append(y)
         pcm = np.clip(np.rint(np.stack(xs)), -32768, 32767).astype(np.int16)
         return batch_features(pcm), np.array(ys, np.int64)
-
-
-def run(model: SkipGRU, x: Tensor, h: Tensor | None = None, ut: Tensor | None = None):
-    """x [T, B, I] normalised -> (logits [T, B, C], updates [T, B], h, ũ), from Reset() unless a state is given.
-    The recipe's fused reset_after step (as models/train/motion/train_stream.py's run): layer 0's input
-    projection for all frames in one oneDNN product; u = round(ũ) straight-through, skipped frames copy the state."""
-    c = model.cells[0]
-    T, B, _ = x.shape
-    h = x.new_zeros(B, model.hidden_size) if h is None else h
-    ut = x.new_ones(B, 1) if ut is None else ut
-    xp = _linear(x.reshape(T * B, -1), c.weight_ih, c.bias_ih).view(T, B, -1).unbind(0)
-    ones = x.new_ones(B, 1)
-    hs: List[Tensor] = []
-    us: List[Tensor] = []
-    for t in range(T):
-        i_r, i_z, i_n = xp[t].chunk(3, 1)
-        h_r, h_z, h_n = _linear(h, c.weight_hh, c.bias_hh).chunk(3, 1)
-        r = torch.sigmoid(i_r + h_r)
-        z = torch.sigmoid(i_z + h_z)
-        n = torch.tanh(i_n + r * h_n)
-        cand = (h - n) * z + n
-        if model.skip:
-            u = round_ste(ut)
-            h = u * cand + (1 - u) * h
-            delta = torch.sigmoid(model.skip_gate(h))
-            ut = u * delta + (1 - u) * (ut + torch.minimum(delta, 1 - ut))
-        else:
-            u = ones
-            h = cand
-        hs.append(h)
-        us.append(u)
-    return model.head(torch.stack(hs)), torch.stack(us).squeeze(2), h, ut
 
 
 @torch.no_grad()

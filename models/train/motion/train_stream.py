@@ -25,56 +25,18 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import List
 
 import numpy as np
 import torch
-from torch import Tensor
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
-from skiprnn import SkipGRU, round_ste, save_npz, save_safetensors  # noqa: E402
-from skiprnn.model import _linear  # noqa: E402
+from skiprnn import SkipGRU, save_npz, save_safetensors  # noqa: E402
+from skiprnn.stateful import run  # noqa: E402,F401  (the fused step from a carried state)
 from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
 import events as ev  # noqa: E402
 from prepare import SAMPLE_PERIOD_US, load_split  # noqa: E402
-
-
-def run(model: SkipGRU, x: Tensor, h: Tensor, ut: Tensor, return_states: bool = False):
-    """x [T, B, 6] normalised, carried state h [B, H] and ũ [B, 1] -> (logits [T, B, C], updates [T, B], h, ũ).
-
-    The recipe's fused reset_after step (skiprnn.model: layer 0's input projection for all steps in one oneDNN
-    product, the recurrent product through oneDNN, chunk not slicing), started from a carried state instead of
-    Reset(). Same equations as SkipGRU: u = round(ũ) straight-through, skipped steps copy the state."""
-    c = model.cells[0]
-    T, B, _ = x.shape
-    xp = _linear(x.reshape(T * B, -1), c.weight_ih, c.bias_ih).view(T, B, -1).unbind(0)
-    w_hh, b_hh = c.weight_hh, c.bias_hh
-    ones = x.new_ones(B, 1)
-    hs: List[Tensor] = []
-    us: List[Tensor] = []
-    for t in range(T):
-        i_r, i_z, i_n = xp[t].chunk(3, 1)
-        h_r, h_z, h_n = _linear(h, w_hh, b_hh).chunk(3, 1)
-        r = torch.sigmoid(i_r + h_r)
-        z = torch.sigmoid(i_z + h_z)
-        n = torch.tanh(i_n + r * h_n)
-        cand = (h - n) * z + n
-        if model.skip:
-            u = round_ste(ut)
-            h = u * cand + (1 - u) * h
-            delta = torch.sigmoid(model.skip_gate(h))
-            ut = u * delta + (1 - u) * (ut + torch.minimum(delta, 1 - ut))
-        else:
-            u = ones
-            h = cand
-        hs.append(h)
-        us.append(u)
-    states = torch.stack(hs)
-    if return_states:
-        return model.head(states), torch.stack(us).squeeze(2), h, ut, states
-    return model.head(states), torch.stack(us).squeeze(2), h, ut
 
 
 def last_transition(label: np.ndarray):
