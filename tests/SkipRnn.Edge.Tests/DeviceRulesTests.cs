@@ -96,35 +96,7 @@ public class DeviceRulesTests
         var entries = runner.Methods.Where(x => x.Name is "Step" or "Skip").ToList();
         Assert.Equal(2, entries.Count);
 
-        var seen = new HashSet<MethodDefinition>();
-        var queue = new Queue<MethodDefinition>(entries);
-        var problems = new List<string>();
-        while (queue.Count > 0)
-        {
-            MethodDefinition method = queue.Dequeue();
-            if (!seen.Add(method) || !method.HasBody) continue;
-            foreach (Instruction i in method.Body.Instructions)
-            {
-                bool thrownAtOnce = i.Next?.OpCode.Code == Code.Throw;
-                switch (i.OpCode.Code)
-                {
-                    case Code.Newarr:
-                    case Code.Box:
-                    case Code.Newobj when !thrownAtOnce:
-                        problems.Add($"{method.FullName}: {i}");
-                        break;
-                    case Code.Call:
-                    case Code.Callvirt:
-                        if (thrownAtOnce) break;
-                        var target = (MethodReference)i.Operand;
-                        if (target.Module != m || target.Resolve() is not MethodDefinition def)
-                            problems.Add($"{method.FullName}: calls outside the assembly: {target.FullName}");
-                        else
-                            queue.Enqueue(def);
-                        break;
-                }
-            }
-        }
+        var (problems, seen) = HotPathWalk.Run(m, entries);
         Assert.Empty(problems);
         // The walk must have reached the kernels, or it proves nothing.
         Assert.Contains(seen, x => x.DeclaringType.Name == "MatVec");

@@ -160,37 +160,10 @@ public class AudioFrontEndTests
     {
         using ModuleDefinition m = ModuleDefinition.ReadModule(Path.Combine(AppContext.BaseDirectory, "device", "SkipRnn.Edge.dll"));
         TypeDefinition fe = m.GetType("SkipRnn.Edge.Audio.AudioFrontEnd");
-        var queue = new Queue<MethodDefinition>(fe.Methods.Where(x => x.Name is "Write" or "ComputeFrame" or "SkipFrame" or "SkipFrames"));
-        Assert.Equal(4, queue.Count);
-        var seen = new HashSet<MethodDefinition>();
-        var problems = new List<string>();
-        while (queue.Count > 0)
-        {
-            MethodDefinition method = queue.Dequeue();
-            if (!seen.Add(method) || !method.HasBody) continue;
-            foreach (Instruction i in method.Body.Instructions)
-            {
-                bool thrownAtOnce = i.Next?.OpCode.Code == Code.Throw;
-                switch (i.OpCode.Code)
-                {
-                    case Code.Newarr:
-                    case Code.Box:
-                    case Code.Newobj when !thrownAtOnce:
-                        problems.Add($"{method.FullName}: {i}");
-                        break;
-                    case Code.Call:
-                    case Code.Callvirt:
-                        if (thrownAtOnce) break;
-                        var target = (MethodReference)i.Operand;
-                        if (target.DeclaringType.FullName == "System.Array" && target.Name == "Copy") break;
-                        if (target.Module != m || target.Resolve() is not MethodDefinition def)
-                            problems.Add($"{method.FullName}: calls outside the assembly: {target.FullName}");
-                        else
-                            queue.Enqueue(def);
-                        break;
-                }
-            }
-        }
+        var entries = fe.Methods.Where(x => x.Name is "Write" or "ComputeFrame" or "SkipFrame" or "SkipFrames").ToList();
+        Assert.Equal(4, entries.Count);
+        var (problems, seen) = HotPathWalk.Run(m, entries,
+            t => t.DeclaringType.FullName == "System.Array" && t.Name == "Copy");   // native, allocates nothing
         Assert.Empty(problems);
         Assert.Contains(seen, x => x.DeclaringType.Name == "RealFft512" && x.Name == "ComplexFft256");
         Assert.Contains(seen, x => x.DeclaringType.Name == "LogEnergy");
