@@ -28,6 +28,7 @@ namespace SkipRnn.Edge.Streaming
         private readonly EventRule _rule;
         private readonly int[] _score;     // Q0.15 per class
         private readonly int _events;      // classes 0.._events−1 may be event classes
+        private readonly int[] _eventClasses; // the rule's event classes, ascending (per-sample loops visit only these)
         private readonly bool[] _armed;    // per class (event classes only)
         private readonly bool[] _had;      // per class: has fired
         private readonly long[] _lastStep; // per class: sample of its last event
@@ -54,6 +55,11 @@ namespace SkipRnn.Edge.Streaming
             _had = new bool[_events];
             _lastStep = new long[_events];
             _lastConf = new int[_events];
+            int n = 0;
+            for (int e = 0; e < _events; e++) if (((rule.EventMask >> e) & 1) != 0) n++;
+            _eventClasses = new int[n];
+            n = 0;
+            for (int e = 0; e < _events; e++) if (((rule.EventMask >> e) & 1) != 0) _eventClasses[n++] = e;
             Reset();
         }
 
@@ -121,7 +127,6 @@ namespace SkipRnn.Edge.Streaming
                 _class = cls;
                 _settled = false;
             }
-            int mask = _rule.EventMask;
             int on = _rule.On;
             while (samples > 0)
             {
@@ -129,9 +134,10 @@ namespace SkipRnn.Edge.Streaming
                 {
                     // Nothing moves any more; only a refractory period that ends inside this span can fire.
                     long fireAt = long.MaxValue;
-                    for (int e = 0; e < _events; e++)
+                    for (int k = 0; k < _eventClasses.Length; k++)
                     {
-                        if (((mask >> e) & 1) == 0 || !_armed[e] || _score[e] < on) continue;
+                        int e = _eventClasses[k];
+                        if (!_armed[e] || _score[e] < on) continue;
                         long at = _had[e] ? _lastStep[e] + _rule.RefractorySteps : _step;
                         if (at < _step) at = _step;
                         if (at < fireAt) fireAt = at;
@@ -140,9 +146,10 @@ namespace SkipRnn.Edge.Streaming
                     {
                         samples -= (int)(fireAt - _step) + 1;
                         _step = fireAt;
-                        for (int e = 0; e < _events; e++)
+                        for (int k = 0; k < _eventClasses.Length; k++)
                         {
-                            if (((mask >> e) & 1) == 0 || !_armed[e] || _score[e] < on) continue;
+                            int e = _eventClasses[k];
+                            if (!_armed[e] || _score[e] < on) continue;
                             if (!_had[e] || _step - _lastStep[e] >= _rule.RefractorySteps) Fire(e);
                         }
                         _step++;
@@ -166,9 +173,9 @@ namespace SkipRnn.Edge.Streaming
                 }
                 _current = best;
                 if (!changed) _settled = true;
-                for (int e = 0; e < _events; e++)
+                for (int k = 0; k < _eventClasses.Length; k++)
                 {
-                    if (((mask >> e) & 1) == 0) continue;
+                    int e = _eventClasses[k];
                     int share = _score[e];
                     if (_armed[e] && share >= on && (!_had[e] || _step - _lastStep[e] >= _rule.RefractorySteps))
                         Fire(e);
