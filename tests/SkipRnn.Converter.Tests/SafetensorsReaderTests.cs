@@ -111,6 +111,17 @@ public class SafetensorsReaderTests
         Assert.StartsWith(Source + ": ", e.Message);
     }
 
+    /// <summary>The JSON parser quotes the bytes it choked on; a newline or ESC among them must not break the one-line error (fuzz seed 1, case 2314).</summary>
+    [Fact]
+    public void A_bad_header_is_one_line_whatever_bytes_the_parser_quotes()
+    {
+        var file = new SafetensorsBuilder().AddRaw("w", "F32", [2], new byte[8]).Build("{\"w\": tx\n\u001b[31m}");
+        var e = Fails(file);
+        Assert.Contains("not valid JSON", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.DoesNotContain('\u001b', e.Message);
+    }
+
     [Theory]
     [InlineData("I64", "cannot hold trained weights")]
     [InlineData("BOOL", "cannot hold trained weights")]

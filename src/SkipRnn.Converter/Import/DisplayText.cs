@@ -40,6 +40,12 @@ public static class DisplayText
         return null;
     }
 
+    /// <summary>
+    /// A JSON parser's complaint, for an error line: System.Text.Json quotes the bytes it choked on, which come from
+    /// the file and may hold newlines or escape characters.
+    /// </summary>
+    public static string JsonError(System.Text.Json.JsonException ex) => Escape(ex.Message.TrimEnd('.'), int.MaxValue);
+
     /// <summary>Escapes every line of a message but keeps its line breaks (multi-line errors list tensors).</summary>
     public static string EscapeLines(string message) =>
         string.Join('\n', message.Replace("\r\n", "\n").Split('\n').Select(line => Escape(line, int.MaxValue)));

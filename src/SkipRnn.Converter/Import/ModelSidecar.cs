@@ -55,7 +55,7 @@ public sealed record ModelSidecar
         }
         catch (JsonException ex)
         {
-            throw new ImportException(source, null, $"the sidecar is not valid JSON ({ex.Message.TrimEnd('.')}).", ex);
+            throw new ImportException(source, null, $"the sidecar is not valid JSON ({DisplayText.JsonError(ex)}).", ex);
         }
     }
 

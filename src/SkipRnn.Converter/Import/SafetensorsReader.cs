@@ -76,7 +76,7 @@ public static class SafetensorsReader
         }
         catch (JsonException ex)
         {
-            throw new ImportException(source, "header", $"is not valid JSON ({ex.Message.TrimEnd('.')}).", ex);
+            throw new ImportException(source, "header", $"is not valid JSON ({DisplayText.JsonError(ex)}).", ex);
         }
         using (doc)
         {

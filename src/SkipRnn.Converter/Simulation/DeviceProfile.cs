@@ -126,7 +126,7 @@ public sealed record DeviceProfile
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"{source}: not valid JSON{FieldNear(json, e)}: {e.Message}");
+            throw new ArgumentException($"{source}: not valid JSON{FieldNear(json, e)}: {Import.DisplayText.JsonError(e)}");
         }
         using (doc)
         {
