@@ -100,6 +100,46 @@ public class MatVecTests
         for (int r = 0; r < 7; r++) Assert.Equal(Shadow(q, r, x), output[r]);
     }
 
+    [Theory]
+    [InlineData(8, 1)]       // no whole word: the byte loop alone
+    [InlineData(8, 7)]
+    [InlineData(8, 8)]       // one word per row, no tail
+    [InlineData(8, 33)]      // four words and a tail
+    [InlineData(8, 600)]     // pairs the proof refuses
+    [InlineData(8, 2040)]    // PackPairWords' longest row (its 16-bit sums full)
+    [InlineData(8, 2041)]    // one column more: the byte loop
+    [InlineData(16, 3)]
+    [InlineData(16, 4)]
+    [InlineData(16, 37)]
+    public void Packing_straight_from_the_file_bytes_equals_packing_the_arrays(int bits, int cols)
+    {
+        // The model reader packs from the file's bytes (eight int8 or four int16 weights per native word read, |w|
+        // summed eight bytes at a time); the array constructor packs weight by weight. Same lanes, groups and sums,
+        // on random weights and on the extremes −128 / 127 (−32768 / 32767) that the word arithmetic must not carry.
+        foreach (bool saturate in new[] { false, true })
+        {
+            const int rows = 5;
+            QuantizedMatrix q = Extreme(new Random(cols * 2 + (saturate ? 1 : 0)), bits, rows, cols, saturate);
+            byte[] file = new byte[3 + rows * cols * bits / 8];   // three bytes before: an unaligned start
+            for (int i = 0; i < rows * cols; i++)
+            {
+                if (bits == 8) file[3 + i] = (byte)q.Weights8![i];
+                else { file[3 + 2 * i] = (byte)q.Weights16![i]; file[4 + 2 * i] = (byte)(q.Weights16[i] >> 8); }
+            }
+            PackedWeights fromBytes = PackedWeights.FromBytes(file, 3, bits, rows, cols);
+            var fromArrays = new PackedWeights(q.Weights8!, q.Weights16!, rows, cols);
+            Assert.Equal(fromArrays.GroupCount, fromBytes.GroupCount);
+            Assert.Equal(fromArrays.RowAbsSum, fromBytes.RowAbsSum);
+            for (int g = 0; g < fromArrays.GroupCount; g++)
+            {
+                Assert.Equal(fromArrays.FirstRow[g], fromBytes.FirstRow[g]);
+                Assert.Equal(fromArrays.Paired[g], fromBytes.Paired[g]);
+                Assert.Equal(fromArrays.Lanes[g], fromBytes.Lanes[g]);
+            }
+            Assert.Equal(fromArrays.GroupOfRow, fromBytes.GroupOfRow);
+        }
+    }
+
     [Fact]
     public void A_range_that_splits_a_packed_pair_is_computed_over_whole_pairs_and_agrees_with_the_reference()
     {

@@ -112,8 +112,8 @@ namespace SkipRnn.Edge.Format
 
             SkipGruModel model = new SkipGruModel(variant, layers, norm, skipGate, skipBias, head, headBias,
                 fracBits, period, classNames, selfTest);
-            if (eventRule != null) model = model.WithEventRule(eventRule);
-            return frontEnd == null ? model : model.WithFrontEnd(frontEnd);
+            model.AttachSections(eventRule, frontEnd);
+            return model;
         }
 
         // The front-end section: its own version byte like the event rule's; parameters this runtime does not
@@ -215,21 +215,35 @@ namespace SkipRnn.Edge.Format
         private static string[] ReadClassNames(ByteCursor c, int outputs)
         {
             string[] names = new string[outputs];
+            byte[] d = c.Data;
             for (int o = 0; o < outputs; o++)
             {
-                string field = "class_names[" + o.ToString() + "]";
-                int length = c.U8In(field + ".length", 1, SkipGruModel.MaxClassNameLength);
-                c.Need(length, field);
+                // Field names are built only for an error (a string per name would cost more than reading it).
+                int length = c.Remaining < 1 ? -1 : d[c.Position];
+                if (length < 1 || length > SkipGruModel.MaxClassNameLength || c.Remaining < 1 + length)
+                    return FailClassName(c, o);
+                int p = c.Position + 1;
                 char[] chars = new char[length];
                 for (int i = 0; i < length; i++)
                 {
-                    int b = c.U8(field);
-                    if (b < 0x20 || b > 0x7E) throw new ModelFormatException(field, "must be printable ASCII");
+                    int b = d[p + i];
+                    if (b < 0x20 || b > 0x7E)
+                        throw new ModelFormatException("class_names[" + o.ToString() + "]", "must be printable ASCII");
                     chars[i] = (char)b;
                 }
+                c.Skip(1 + length);
                 names[o] = new string(chars);
             }
             return names;
+        }
+
+        // Reads class name o's length and bytes through the checked reads, which throw the error naming the field.
+        private static string[] FailClassName(ByteCursor c, int o)
+        {
+            string field = "class_names[" + o.ToString() + "]";
+            int length = c.U8In(field + ".length", 1, SkipGruModel.MaxClassNameLength);
+            c.Need(length, field);
+            throw new ModelFormatException(field, "is unreadable");   // not reached: one of the reads above throws
         }
 
         private static SelfTestVectors ReadSelfTest(ByteCursor c, int inputs, int stateCount, int outputs)
@@ -237,42 +251,19 @@ namespace SkipRnn.Edge.Format
             int steps = c.U16In("self_test.steps", 1, ModelFileLayout.MaxSelfTestSteps);
             long perStep = 4L * inputs + 1 + 2L * stateCount + 4L * outputs;
             c.Need(perStep * steps, "self_test");
-            int[] raw = new int[steps * inputs];
-            bool[] updated = new bool[steps];
-            short[] states = new short[steps * stateCount];
-            int[] outs = new int[steps * outputs];
-            // One loop over the whole block (its size was checked just above), the cursor's bulk reads written out:
-            // four calls per step cost the interpreter more than the step's values. int16 states four per native
-            // BitConverter.ToInt64 where the machine is little-endian, like the file.
+            // The vectors stay in the file's bytes until the self-test asks for them (SelfTestVectors decodes them
+            // then); here only the update flags are checked, so a bad flag is still refused at load.
             byte[] d = c.Data;
-            int p = c.Position;
-            bool native = System.BitConverter.IsLittleEndian;
-            int stateCount4 = stateCount & ~3;
-            for (int t = 0, ri = 0, si = 0, oi = 0; t < steps; t++)
+            int start = c.Position;
+            int flag = start + 4 * inputs;
+            int step = (int)perStep;
+            for (int t = 0; t < steps; t++, flag += step)
             {
-                for (int i = 0; i < inputs; i++, p += 4)
-                    raw[ri++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
-                int u = d[p++];
+                int u = d[flag];
                 if (u > 1) throw new ModelFormatException("self_test.updated", "is " + u.ToString() + ", must be 0..1");
-                updated[t] = u == 1;
-                int i2 = 0;
-                if (native)
-                {
-                    for (; i2 < stateCount4; i2 += 4, si += 4, p += 8)
-                    {
-                        long q = System.BitConverter.ToInt64(d, p);
-                        states[si] = (short)q;
-                        states[si + 1] = (short)(q >> 16);
-                        states[si + 2] = (short)(q >> 32);
-                        states[si + 3] = (short)(q >> 48);
-                    }
-                }
-                for (; i2 < stateCount; i2++, si++, p += 2) states[si] = (short)(d[p] | (d[p + 1] << 8));
-                for (int o = 0; o < outputs; o++, p += 4)
-                    outs[oi++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
             }
-            c.Skip(p - c.Position);
-            return new SelfTestVectors(steps, raw, updated, states, outs);
+            c.Skip(step * steps);
+            return new SelfTestVectors(d, start, steps, inputs, stateCount, outputs);
         }
     }
 }

@@ -106,11 +106,11 @@ namespace SkipRnn.Edge.Model
             if (selfTest != null)
             {
                 int k = selfTest.Steps;
-                if (selfTest.RawInputs.Length != k * inputs)
+                if (selfTest.RawInputCount != k * inputs)
                     throw new ModelFormatException("self_test.inputs", "needs steps × input_size values");
-                if (selfTest.States.Length != k * layers.Length * h)
+                if (selfTest.StateCount != k * layers.Length * h)
                     throw new ModelFormatException("self_test.states", "needs steps × layers × hidden values");
-                if (selfTest.Outputs.Length != k * outputs)
+                if (selfTest.OutputCount != k * outputs)
                     throw new ModelFormatException("self_test.outputs", "needs steps × output_size values");
             }
 
@@ -172,6 +172,21 @@ namespace SkipRnn.Edge.Model
             return m;
         }
 
+        /// <summary>
+        /// The model reader's way to add the optional sections to the model it has just built (the same checks as
+        /// <see cref="WithEventRule"/> and <see cref="WithFrontEnd"/>, without validating every part again for a copy).
+        /// </summary>
+        internal void AttachSections(Streaming.EventRule rule, SkipRnn.Edge.Audio.FrontEndSpec frontEnd)
+        {
+            if (rule != null && !rule.FitsHead(OutputSize))
+                throw new ModelFormatException("event_rule.event_class", "is outside the model's head");
+            if (frontEnd != null && frontEnd.Bands != InputSize)
+                throw new ModelFormatException("front_end.bands", "is " + frontEnd.Bands.ToString() + " but the model reads " +
+                    InputSize.ToString() + " inputs per step");
+            EventRule = rule;
+            FrontEnd = frontEnd;
+        }
+
         // ---- optional audio front end (Audio/, docs/model-format.md "Front end") ----
 
         /// <summary>The audio front end the model was trained on, or null (a model fed raw sensor values).</summary>
@@ -192,12 +207,13 @@ namespace SkipRnn.Edge.Model
 
         private static void CheckClassName(int index, string name)
         {
-            string field = "class_names[" + index.ToString() + "]";
+            // The field name is built only for the error: a string per name costs the interpreter more than the check.
             if (name == null || name.Length < 1 || name.Length > MaxClassNameLength)
-                throw new ModelFormatException(field, "must be 1.." + MaxClassNameLength.ToString() + " characters");
+                throw new ModelFormatException("class_names[" + index.ToString() + "]",
+                    "must be 1.." + MaxClassNameLength.ToString() + " characters");
             for (int c = 0; c < name.Length; c++)
                 if (name[c] < ' ' || name[c] > '~')
-                    throw new ModelFormatException(field, "must be printable ASCII");
+                    throw new ModelFormatException("class_names[" + index.ToString() + "]", "must be printable ASCII");
         }
     }
 }
