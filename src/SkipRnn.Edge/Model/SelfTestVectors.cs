@@ -84,12 +84,27 @@ namespace SkipRnn.Edge.Model
             int[] outs = new int[OutputCount];
             byte[] d = _source;
             int p = _sourceOffset;
+            bool native = System.BitConverter.IsLittleEndian;
+            int stateCount4 = stateCount & ~3;
             for (int t = 0, ri = 0, si = 0, oi = 0; t < steps; t++)
             {
                 for (int i = 0; i < inputs; i++, p += 4)
                     raw[ri++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
                 updated[t] = d[p++] == 1;
-                for (int i = 0; i < stateCount; i++, si++, p += 2) states[si] = (short)(d[p] | (d[p + 1] << 8));
+                int i2 = 0;
+                if (native)
+                {
+                    // Four int16 states per native read where the machine is little-endian, like the file.
+                    for (; i2 < stateCount4; i2 += 4, si += 4, p += 8)
+                    {
+                        long q = System.BitConverter.ToInt64(d, p);
+                        states[si] = (short)q;
+                        states[si + 1] = (short)(q >> 16);
+                        states[si + 2] = (short)(q >> 32);
+                        states[si + 3] = (short)(q >> 48);
+                    }
+                }
+                for (; i2 < stateCount; i2++, si++, p += 2) states[si] = (short)(d[p] | (d[p + 1] << 8));
                 for (int o = 0; o < outputs; o++, p += 4)
                     outs[oi++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
             }

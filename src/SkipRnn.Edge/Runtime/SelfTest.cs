@@ -53,22 +53,27 @@ namespace SkipRnn.Edge.Runtime
             int hidden = model.HiddenSize;
             int outputs = model.OutputSize;
             int[] raw = new int[inputs];
+            // The vectors as locals: on the interpreter every property read is a call (the first one decodes them).
+            int[] rawInputs = v.RawInputs;
+            bool[] expectUpdated = v.Updated;
+            short[] expectStates = v.States;
+            int[] expectOutputs = v.Outputs;
             for (int t = 0; t < v.Steps; t++)
             {
-                Array.Copy(v.RawInputs, t * inputs, raw, 0, inputs);
+                Array.Copy(rawInputs, t * inputs, raw, 0, inputs);
                 bool updated = runner.Step(raw);
-                if (updated != v.Updated[t])
-                    return new SelfTestResult(false, t, "updated", v.Updated[t] ? 1 : 0, updated ? 1 : 0);
+                if (updated != expectUpdated[t])
+                    return new SelfTestResult(false, t, "updated", expectUpdated[t] ? 1 : 0, updated ? 1 : 0);
                 int s = t * layers * hidden;
                 for (int l = 0; l < layers; l++)
                     for (int j = 0; j < hidden; j++, s++)
-                        if (runner.GetState(l, j) != v.States[s])
+                        if (runner.GetState(l, j) != expectStates[s])
                             return new SelfTestResult(false, t, "state[" + l.ToString() + "][" + j.ToString() + "]",
-                                v.States[s], runner.GetState(l, j));
+                                expectStates[s], runner.GetState(l, j));
                 for (int o = 0; o < outputs; o++)
-                    if (runner.GetOutput(o) != v.Outputs[t * outputs + o])
+                    if (runner.GetOutput(o) != expectOutputs[t * outputs + o])
                         return new SelfTestResult(false, t, "output[" + o.ToString() + "]",
-                            v.Outputs[t * outputs + o], runner.GetOutput(o));
+                            expectOutputs[t * outputs + o], runner.GetOutput(o));
             }
             return new SelfTestResult(true, -1, null, 0, 0);
         }
