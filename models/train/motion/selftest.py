@@ -6,6 +6,7 @@ then a few training iterations of the stream trainer.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -173,8 +174,10 @@ def test_stream_cell_matches_the_recipe_model():
     x = torch.randn(2, 60, 6, dtype=torch.float64)
     _, info = m(x, return_states=True)
     h0, u0 = torch.zeros(2, 8, dtype=torch.float64), torch.ones(2, 1, dtype=torch.float64)
-    logits, us, h, ut = ts.run(m, x.transpose(0, 1), h0, u0)
+    uts = []
+    logits, us, h, ut = ts.run(m, x.transpose(0, 1), h0, u0, utildes=uts)
     assert torch.equal(us.t(), info["updates"]), "update pattern differs"
+    assert torch.allclose(torch.cat(uts, 1), info["utilde"], atol=1e-12), "ũ handed back (--margin) differs"
     assert 0 < float(us.mean()) < 1, "the check needs both updates and skips"
     assert torch.allclose(h, info["final_states"][0], atol=1e-12)
     assert torch.allclose(logits.transpose(0, 1), m.head(info["states"][:, :, 0]), atol=1e-12)
@@ -249,12 +252,25 @@ def test_smoke_pipeline():
         p = run(HERE / "train_stream.py", "--data", out, "--out", model, "--hidden", 8, "--lam", 0.1,
                 "--iters", 3, "--batch", 4, "--crop", 64, "--no-test", "--rotate-deg", 5, "--gain", 0.05,
                 "--class-weight", "standing=1.5", "--eval-every", 2, "--max-updated", 1,
-                "--aux-transition", 0.5)
+                "--aux-transition", 0.5, "--margin", 0.01, "--save-checkpoints")
         assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
         assert "trained 3 iterations" in p.stdout, p.stdout
         assert "exported: the checkpoint of iteration" in p.stdout, p.stdout
         for f in ("model.safetensors", "model.json", "calibration.npz", "convert_valid.npz", "metrics.json"):
             assert (model / f).is_file(), f
+        assert sorted(f.name for f in (model / "checkpoints").iterdir()) == ["iter00002.pt", "iter00003.pt"]
+        # a saved checkpoint exported afterwards (export_checkpoint.py): the run's sidecar, that checkpoint's weights
+        p = run(HERE / "export_checkpoint.py", "--data", out, "--run", model, "--iter", 2, "--out", Path(d) / "ck2",
+                "--no-test")
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        import torch
+        side = json.loads((Path(d) / "ck2" / "model.json").read_text())
+        assert side["exported_iteration"] == 2 and side["margin"] == 0.01 and side["iterations"] == 3, side
+        ck = torch.load(model / "checkpoints" / "iter00002.pt")["state_dict"]
+        back = torch.load(Path(d) / "ck2" / "model.pt")["state_dict"]
+        assert all(torch.equal(ck[k], back[k]) for k in ck)
+        for f in ("model.safetensors", "calibration.npz", "convert_valid.npz", "metrics.json", "train_log.jsonl"):
+            assert (Path(d) / "ck2" / f).is_file(), f
 
 
 check("prepare round trip", test_round_trip)
@@ -263,5 +279,5 @@ check("event rule mirrors the device tests", test_rule_mirror)
 check("event scoring", test_scoring)
 check("stream cell = recipe model, state carried across crops", test_stream_cell_matches_the_recipe_model)
 check("augmentation, batched validation check", test_augmentation_and_batched_check)
-check("smoke: prepare + 3 training iterations", test_smoke_pipeline)
+check("smoke: prepare + 3 training iterations, a checkpoint exported afterwards", test_smoke_pipeline)
 sys.exit(1 if failed else 0)

@@ -179,6 +179,15 @@ def main(argv=None):
                         "six postural transitions came last (since the lane's Reset()), so that the state learns to "
                         "remember whether the wearer last sat down or stood up; not exported")
     p.add_argument("--weight-decay", type=float, default=0.0, help="Adam's L2 weight decay")
+    p.add_argument("--margin", type=float, default=0.0, metavar="M",
+                   help="robustness of the skip decision to fixed point: penalise ũ (the update probability before "
+                        "rounding, every step) lying within M of 0.5, by --margin-weight · mean(relu(1 − |ũ − 0.5| / M)); "
+                        "the device's ũ differs from float by up to a few 1e-3 (table sigmoid, Q0.15 sums), so a ũ that "
+                        "close to 0.5 can round the other way there (0: off)")
+    p.add_argument("--margin-weight", type=float, default=1.0)
+    p.add_argument("--save-checkpoints", action="store_true",
+                   help="with --eval-every, also save every checked model as OUT/checkpoints/iterNNNNN.pt (to choose "
+                        "among them afterwards, e.g. by fixed-point figures on the validation users)")
     p.add_argument("--eval-every", type=int, default=0,
                    help="every N iterations score the validation users; the exported model is the checkpoint "
                         "with the best validation accuracy among those with at most --max-updated of the "
@@ -216,16 +225,25 @@ def main(argv=None):
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     log = open(out / "train_log.jsonl", "w")
+    ckdir = None
+    if a.save_checkpoints and a.eval_every:
+        ckdir = out / "checkpoints"
+        ckdir.mkdir(exist_ok=True)
     t0, it = time.time(), 0
     while it < a.iters and time.time() - t0 < a.minutes * 60:
         xs, ys, *ya = lanes.next()
         x = torch.from_numpy((xs.astype(np.float32) - mean) / std)
         y = torch.from_numpy(ev.classes_from_hapt(ys))
-        logits, us, h, ut, states = run(model, x, lanes.h, lanes.ut, return_states=True)
+        uts = [] if not a.plain_gru else None
+        logits, us, h, ut, states = run(model, x, lanes.h, lanes.ut, return_states=True, utildes=uts)
         lanes.h, lanes.ut = h.detach(), ut.detach()
         m = y >= 0
         ce = torch.nn.functional.cross_entropy(logits[m], y[m], weight=weight) if m.any() else logits.sum() * 0
         loss = ce + a.lam * us.mean()
+        if uts:
+            dist = (torch.stack(uts) - 0.5).abs()                      # [T, B, 1]
+            if a.margin:
+                loss = loss + a.margin_weight * torch.relu(1 - dist / a.margin).mean()
         if a.aux_transition:
             ta = torch.from_numpy(ya[0])
             ma = ta >= 0
@@ -240,13 +258,15 @@ def main(argv=None):
             acc = float((logits[m].argmax(1) == y[m]).float().mean()) if m.any() else float("nan")
             rec = {"iter": it, "seconds": round(time.time() - t0, 1), "ce": round(float(ce), 4),
                    "train_acc": round(acc, 4), "updated": round(float(us.mean()), 4)}
+            if uts:                                                    # share of steps with ũ within 0.002 / 0.01 of 0.5
+                rec["near_half"] = [round(float((dist < d).float().mean()), 5) for d in (0.002, 0.01)]
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
         if a.eval_every and it % a.eval_every == 0:
-            best = check(model, valid, mean, std, it, best, a.max_updated, log)
+            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir)
     if a.eval_every:
         if it % a.eval_every:
-            best = check(model, valid, mean, std, it, best, a.max_updated, log)
+            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir)
         if best is not None:
             model.load_state_dict(best[2])
             print(f"exported: the checkpoint of iteration {best[1]} (validation accuracy {best[0]:.4f})", flush=True)
@@ -279,6 +299,7 @@ def main(argv=None):
         sample_period_us=SAMPLE_PERIOD_US, event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
         iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch,
         rotate_deg=a.rotate_deg, gain=a.gain, aux_transition=a.aux_transition, class_weight=a.class_weight,
+        margin=a.margin, margin_weight=a.margin_weight,
         weight_decay=a.weight_decay, transition_weight=a.transition_weight, init=a.init, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
@@ -289,8 +310,11 @@ def main(argv=None):
     return 0
 
 
-def check(model, valid, mean, std, it, best, max_updated, log):
-    """Score the validation users (per-sample accuracy, share updated) and keep the best checkpoint."""
+def check(model, valid, mean, std, it, best, max_updated, log, ckdir=None):
+    """Score the validation users (per-sample accuracy, share updated) and keep the best checkpoint (saved in
+    ckdir too when given)."""
+    if ckdir is not None:
+        torch.save({"state_dict": model.state_dict(), "config": model.config()}, ckdir / f"iter{it:05d}.pt")
     s = ev.summarize([dict(d, events=[]) for d in predict_batched(model, valid, mean, std)])
     rec = {"iter": it, "valid_accuracy": round(s["accuracy"], 4), "valid_updated": round(s["updated"], 4)}
     print(json.dumps(rec), flush=True)

@@ -13,9 +13,11 @@ import torch
 from .model import SkipGRU, _linear, round_ste
 
 
-def run(model: SkipGRU, x: Tensor, h: Tensor | None = None, ut: Tensor | None = None, return_states: bool = False):
+def run(model: SkipGRU, x: Tensor, h: Tensor | None = None, ut: Tensor | None = None, return_states: bool = False,
+        utildes: List[Tensor] | None = None):
     """x [T, B, I] normalised, state h [B, H] and ũ [B, 1] (None: Reset(), h = 0 and ũ = 1) ->
-    (logits [T, B, C], updates [T, B], h, ũ), plus the states [T, B, H] with return_states."""
+    (logits [T, B, C], updates [T, B], h, ũ), plus the states [T, B, H] with return_states. A list passed as
+    `utildes` receives each step's ũ [B, 1] before rounding (Skip-GRU only; with its gradient)."""
     c = model.cells[0]
     T, B, _ = x.shape
     h = x.new_zeros(B, model.hidden_size) if h is None else h
@@ -33,6 +35,8 @@ def run(model: SkipGRU, x: Tensor, h: Tensor | None = None, ut: Tensor | None = 
         n = torch.tanh(i_n + r * h_n)
         cand = (h - n) * z + n
         if model.skip:
+            if utildes is not None:
+                utildes.append(ut)
             u = round_ste(ut)
             h = u * cand + (1 - u) * h
             delta = torch.sigmoid(model.skip_gate(h))
