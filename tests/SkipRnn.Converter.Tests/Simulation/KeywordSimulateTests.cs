@@ -107,8 +107,9 @@ public sealed class KeywordSimulateTests : IDisposable
             Assert.True(skip.RealTime.SamplesLost > 0, $"{e.End}: no sample lost");
             Assert.False(skip.RealTime.KeptUp);
             Assert.Equal(skip.RealTime.FifoCapacity, skip.RealTime.FifoHighWater);
-            // Fallen behind, the loop resumes at the oldest sample held and zero-fills the windows' overwritten samples.
-            Assert.True(skip.Keyword!.LateSamples > 0);
+            // Fallen behind, the loop misses the frames whose windows were overwritten and resumes on the oldest whole one.
+            Assert.True(skip.Keyword!.LateSamples > 0 && skip.Keyword.MissedFrames > 0);
+            Assert.Equal(0, skip.Keyword.MisalignedFrames);
             Assert.True(skip.Keyword.Overflows > 0);
             foreach (VariantResult v in e.Variants)
             {
