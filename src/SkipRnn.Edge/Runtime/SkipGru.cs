@@ -178,7 +178,7 @@ namespace SkipRnn.Edge.Runtime
         /// </summary>
         public void Miss(int steps)
         {
-            if (steps < 0) throw new ArgumentOutOfRangeException("steps");
+            if (steps < 0) throw new ArgumentOutOfRangeException("steps", "must not be negative");
             if (_stepsToSkip > 0)
                 throw new InvalidOperationException("the next step is skipped anyway: call Skip (StepsToSkip > 0)");
             _counters._skips += steps;
