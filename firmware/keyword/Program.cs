@@ -112,12 +112,12 @@ namespace SkipRnn.Keyword
         private static void Status(SerialEventSink sink, KeywordLoop loop, EspSleepTimer sleep)
         {
             KeywordLoopCounters c = loop.Counters;
-            long frames = c.Updates + c.SkippedFrames;
+            long frames = c.Updates + c.SkippedFrames + c.MissedFrames;
             sink.Message("status: " + frames.ToString() + " frames, " + c.Updates.ToString() + " computed (" +
                 (c.Updates * 100 / frames).ToString() + " %), " + c.SamplesRead.ToString() + " samples read, " +
                 c.SamplesDiscarded.ToString() + " discarded, " + c.MicStops.ToString() + " microphone stops, " +
                 c.LightSleeps.ToString() + " light sleeps (" + (c.LightSleepMicros / 1000000).ToString() + " s), words " +
-                c.Events.ToString() + (c.LateSamples > 0 ? ", late restarts lost " + c.LateSamples.ToString() + " samples" : "") +
+                c.Events.ToString() + (c.MissedFrames > 0 ? ", " + c.MissedFrames.ToString() + " frames missed (buffer overrun or late restart)" : "") +
                 (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : ""));
         }
 

@@ -42,6 +42,39 @@ public class SkippingTests
     }
 
     [Fact]
+    public void Missed_steps_hold_the_state_and_the_next_step_still_updates()
+    {
+        // A step whose input was lost (a buffer overrun) is held like a skipped one, but ũ is left alone: the
+        // model asked for an update and gets it on the first sample that arrives. Misuse is refused.
+        SkipGruModel m = Model();
+        var runner = new SkipGru(m);
+        var raw = new int[] { 100, -200, 300, 50 };
+        Assert.Throws<InvalidOperationException>(() => { runner.Step(raw); runner.Miss(1); });   // StepsToSkip > 0
+        runner.Skip(runner.StepsToSkip);
+        Assert.True(runner.NextStepNeedsInput);
+        var state = new short[16];
+        runner.CopyState(1, state);
+        int u = runner.UpdateProbability, output0 = runner.GetOutput(0);
+        long macs = runner.Counters.Macs, skips = runner.Counters.Skips;
+        runner.Miss(7);
+        Assert.Equal(macs, runner.Counters.Macs);
+        Assert.Equal(skips + 7, runner.Counters.Skips);
+        Assert.Equal(u, runner.UpdateProbability);
+        Assert.Equal(output0, runner.GetOutput(0));
+        for (int j = 0; j < 16; j++) Assert.Equal(state[j], runner.GetState(1, j));
+        Assert.True(runner.NextStepNeedsInput);
+        Assert.Throws<ArgumentOutOfRangeException>(() => runner.Miss(-1));
+        // The update after the miss is the one that would have come without it.
+        var twin = new SkipGru(m);
+        twin.Step(raw);
+        twin.Skip(twin.StepsToSkip);
+        Assert.True(runner.Step(raw));
+        Assert.True(twin.Step(raw));
+        for (int j = 0; j < 16; j++) Assert.Equal(twin.GetState(1, j), runner.GetState(1, j));
+        Assert.Equal(twin.StepsToSkip, runner.StepsToSkip);
+    }
+
+    [Fact]
     public void Announced_skip_count_equals_the_step_by_step_rule()
     {
         // For every possible increment p: ũ = p, 2p, ... skip while ≤ 0.5, and ũ + min(p, 1 − ũ) per step.

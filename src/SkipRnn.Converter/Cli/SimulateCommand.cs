@@ -176,7 +176,7 @@ public static class SimulateCommand
         Add(audio ? "microphone read of a hop (managed)" : "sensor read (I2C + managed)", v => $"{v.ReadUs:F0} µs");
         Add(audio ? "skipped frame (average)" : "skipped step (average)", v => v.SkippedSamples == 0 ? "–" : $"{v.SkippedStepUs:F0} µs");
         Add(audio ? "frames updated" : "samples updated", v => $"{CliOutput.Percent(v.UpdatedShare)} ({v.Updates:N0})");
-        if (audio) Add("frames run; window samples zero-filled (overwritten)", v => $"{v.Keyword!.FramesReached:N0} of {r.Samples:N0}; {v.Keyword.LateSamples:N0}");
+        if (audio) Add("frames run; missed (window overwritten)", v => $"{v.Keyword!.FramesReached:N0} of {r.Samples:N0}; {v.Keyword.MissedFrames:N0}");
         Add(audio ? "worst frame vs hop" : "worst step vs period", v => $"{v.RealTime.WorstStepUs / 1000:F2} / {v.RealTime.SamplePeriodUs / 1000:F2} ms");
         Add("real-time margin per step", v => $"{v.RealTime.MarginUs / 1000:F2} ms");
         Add(audio ? "DMA buffer high water" : "FIFO high water", v => $"{v.RealTime.FifoHighWater} / {v.RealTime.FifoCapacity}");

@@ -13,11 +13,12 @@ public sealed record KeywordSimDetails(long PcmSamples, int SampleRate, int Buff
 
 /// <summary>One keyword variant's extra counts: frames whose features were computed, PCM read / discarded / lost.</summary>
 public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, long PcmDiscarded, long PcmNotCaptured,
-    long MicStops, double MicOnShare, long Overflows, long LateSamples, long MisalignedFrames, IReadOnlyList<KeywordEvent> Events)
+    long MicStops, double MicOnShare, long Overflows, long LateSamples, long MissedFrames, long MisalignedFrames, IReadOnlyList<KeywordEvent> Events)
 {
     /// <summary>
-    /// Frames the loop got through (updated + skipped): the stream's unless the sound ran out first. A loop that fell
-    /// behind resumes at the oldest sample held and zero-fills its windows' overwritten samples (<see cref="LateSamples"/>).
+    /// Frames the loop got through (updated + skipped, missed ones included): the stream's unless the sound ran out
+    /// first. A loop that fell behind misses the frames whose windows were overwritten (<see cref="MissedFrames"/>; the
+    /// model holds its state through them) and resumes on the oldest whole window the buffer still holds.
     /// </summary>
     public long FramesReached { get; init; }
 }
@@ -162,9 +163,9 @@ public static class KeywordSimulator
             board.Sink.Events.Count, rt, time, energy)
         {
             Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, mic.SamplesRead, mic.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
-                k.MicStops, time.TotalUs > 0 ? time.SensorOnUs / time.TotalUs : 0, k.Overflows, k.LateSamples, board.MisalignedFrames,
+                k.MicStops, time.TotalUs > 0 ? time.SensorOnUs / time.TotalUs : 0, k.Overflows, k.LateSamples, k.MissedFrames, board.MisalignedFrames,
                 board.Sink.Events.Select(e => new KeywordEvent(e.SampleIndex, e.Class, e.Confidence, e.Micros)).ToList())
-            { FramesReached = k.Updates + k.SkippedFrames },
+            { FramesReached = k.Updates + k.SkippedFrames + k.MissedFrames },
         };
     }
 

@@ -81,8 +81,13 @@ namespace SkipRnn.Edge.Application
         public long LightSleeps { get; internal set; }
         /// <summary>Time asked of the light-sleep timer plus its wake-up latency (µs).</summary>
         public long LightSleepMicros { get; internal set; }
-        /// <summary>Samples of a needed window the microphone never captured (restarted too late; must stay 0).</summary>
+        /// <summary>
+        /// Samples of a needed window the microphone no longer had (restarted too late, or overwritten in an
+        /// overflow); that window's frame is missed, never computed from zeros. Must stay 0 on a board that keeps up.
+        /// </summary>
         public long LateSamples { get; internal set; }
+        /// <summary>Frames missed because their windows were incomplete (see <see cref="LateSamples"/>): the model held its state.</summary>
+        public long MissedFrames { get; internal set; }
         /// <summary>Samples of a needed window that fell in the microphone's start-up (zeros; must stay 0).</summary>
         public long StartupSamplesUsed { get; internal set; }
         /// <summary>Times the microphone's buffer overflowed (a needed sample was older than the buffer by the clock).</summary>
@@ -215,8 +220,7 @@ namespace SkipRnn.Edge.Application
                 SkipSpan(k);
                 return;
             }
-            int n = _frontEnd.SamplesToNextFrame;
-            Align(n);
+            if (!Align(limit)) return;
             long frame = _detector.Step;
             _frontEnd.ComputeFrame(_features);
             bool fired = _detector.Push(_features);
@@ -225,21 +229,42 @@ namespace SkipRnn.Edge.Application
             if (fired) Report();
         }
 
-        // Brings the microphone to the front end's position and reads the n samples that complete the next frame.
-        private void Align(int n)
+        // Brings the microphone to the front end's position and reads the samples that complete the next frame. When the
+        // microphone no longer holds the start of that frame's window (its buffer overflowed, or it was restarted too
+        // late), the frames whose windows are incomplete are missed (MissFrames, MissSamples: the model holds its state
+        // as through a skipped span) and the loop resumes on the first whole window it still has: it catches up instead
+        // of computing frames from zeros. False when missed frames took the loop to the limit (no frame to compute).
+        private const int MaxMissedFramesAtOnce = 1 << 20;   // AudioFrontEnd.MissFrames' limit
+
+        private bool Align(long limit)
         {
-            // Samples complete by now: those captured before now − one sample. More than the buffer holds: the oldest
-            // were overwritten while the CPU was busy (frames too slow). Resume at the oldest sample still held.
-            long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;
-            if (complete - _micNext > _settings.BufferSamples)
-            {
-                long lost = complete - _settings.BufferSamples - _micNext;
-                _counters.Overflows++;
-                _counters.SamplesLost += lost;
-                _micNext += lost;
-                _sink.FifoOverflow(_detector.Step, _clock.NowMicros);
-            }
+            CheckOverflow(true);
+            int n = _frontEnd.SamplesToNextFrame;
             long wanted = _frontEnd.SamplesWritten;
+            if (_micNext > wanted)
+            {
+                // The window's samples from `wanted` on are gone. Miss frames up to the first window starting at or
+                // after the oldest sample still to come (window f starts at sample HopLength · f). Missing them takes
+                // time, in which a full buffer goes on losing its oldest samples: checked again until a window fits.
+                long gap = _micNext - wanted;
+                _counters.LateSamples += gap < n ? gap : n;
+                long hop = AudioFrontEnd.HopLength;
+                while (_micNext > wanted)
+                {
+                    long k = (_micNext - _detector.Step * hop + hop - 1) / hop;
+                    if (k > MaxMissedFramesAtOnce) k = MaxMissedFramesAtOnce;
+                    if (k > limit - _detector.Step) k = limit - _detector.Step;   // ≥ 1: RunOnce runs below the limit
+                    _frontEnd.MissFrames((int)k);
+                    bool fired = _detector.MissSamples((int)k);
+                    _counters.MissedFrames += k;
+                    if (_observer != null) _observer.Skipped((int)k);
+                    if (fired) Report();
+                    if (_detector.Step >= limit) return false;
+                    CheckOverflow(false);   // the same overflow going on: its samples counted, not a new one
+                    wanted = _frontEnd.SamplesWritten;
+                }
+                n = _frontEnd.SamplesToNextFrame;
+            }
             if (_micNext < wanted)
             {
                 long d = wanted - _micNext;
@@ -252,25 +277,34 @@ namespace SkipRnn.Edge.Application
                 _counters.SamplesDiscarded += wanted - _micNext;
                 _micNext = wanted;
             }
-            int missing = 0;
-            if (_micNext > wanted)
-            {
-                // Restarted too late, or lost to an overflow: the window's first samples are gone. Zeros stand in (counted).
-                long m = _micNext - wanted;
-                missing = m < n ? (int)m : n;
-                for (int i = 0; i < missing; i++) _pcm[i] = 0;
-                _counters.LateSamples += missing;
-            }
-            if (n > missing) _mic.Read(_pcm, missing, n - missing);
+            _mic.Read(_pcm, 0, n);
             long first = _micNext;
-            _micNext += n - missing;
+            _micNext += n;
             if (first < _validFrom)
             {
                 long z = _validFrom - first;
-                _counters.StartupSamplesUsed += z < n - missing ? z : n - missing;
+                _counters.StartupSamplesUsed += z < n ? z : n;
             }
-            _counters.SamplesRead += n - missing;
+            _counters.SamplesRead += n;
             _frontEnd.Write(_pcm, 0, n);
+            return true;
+        }
+
+        // Samples complete by now: those captured before now − one sample. More than the buffer holds: the oldest were
+        // overwritten while the CPU was busy (frames too slow). Resume at the oldest sample still held. A new overflow is
+        // counted and told to the sink; samples lost while the loop is still recovering from one are added to it.
+        private void CheckOverflow(bool isNew)
+        {
+            long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;
+            if (complete - _micNext > _settings.BufferSamples)
+            {
+                long lost = complete - _settings.BufferSamples - _micNext;
+                _counters.SamplesLost += lost;
+                _micNext += lost;
+                if (!isNew) return;
+                _counters.Overflows++;
+                _sink.FifoOverflow(_detector.Step, _clock.NowMicros);
+            }
         }
 
         private void SkipSpan(int k)

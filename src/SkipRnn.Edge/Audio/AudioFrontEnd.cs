@@ -98,6 +98,22 @@ namespace SkipRnn.Edge.Audio
             return drop;
         }
 
+        /// <summary>
+        /// The next <paramref name="frames"/> frames (≥ 1) are lost: their samples never arrived (a microphone buffer
+        /// overrun). They are counted as skipped, nothing is computed, and the front end moves to the window of the
+        /// frame after them: <see cref="SamplesWritten"/> becomes that window's first sample (320 × frames so far) and
+        /// <see cref="SamplesToNextFrame"/> 480. Any state between frames (a frame partly written) is dropped.
+        /// </summary>
+        public void MissFrames(int frames)
+        {
+            if (frames < 1 || frames > 1 << 20) throw new ArgumentOutOfRangeException("frames");
+            long next = (_computed + _skipped + frames) * HopLength;   // the first sample of the next frame's window
+            long drop = next - _ring.Written;
+            if (drop < 0) throw new InvalidOperationException("samples past the next frame's window were written");
+            _ring.Advance((int)drop);
+            _skipped += frames;
+        }
+
         /// <summary>Computes the ready frame's 40 features into <paramref name="features"/>[0..40).</summary>
         public void ComputeFrame(int[] features)
         {

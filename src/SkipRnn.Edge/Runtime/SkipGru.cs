@@ -170,6 +170,20 @@ namespace SkipRnn.Edge.Runtime
             _counters._skips += steps;
         }
 
+        /// <summary>
+        /// Accounts for <paramref name="steps"/> steps that needed an update but whose input was lost (a sensor or
+        /// microphone buffer overrun): the state and outputs are held as in a skipped step and ũ is left as it is, so
+        /// the next step still updates. Only when <see cref="NextStepNeedsInput"/> (otherwise use <see cref="Skip"/>);
+        /// counted as skips (no MACs).
+        /// </summary>
+        public void Miss(int steps)
+        {
+            if (steps < 0) throw new ArgumentOutOfRangeException("steps", "must not be negative");
+            if (_stepsToSkip > 0)
+                throw new InvalidOperationException("the next step is skipped anyway: call Skip (StepsToSkip > 0)");
+            _counters._skips += steps;
+        }
+
         /// <summary>Starts a new sequence: zero states, ũ = 1 so the first step updates. Counters are kept.</summary>
         public void Reset()
         {

@@ -77,6 +77,18 @@ namespace SkipRnn.Edge.Streaming
             return _smoother.Observe(_rnn.ArgMax(), samples);
         }
 
+        /// <summary>
+        /// <paramref name="samples"/> samples the model needed but that were lost (a buffer overrun): the Skip-GRU holds
+        /// its state (<see cref="SkipGru.Miss"/>) and the event rule goes on with its current class, as through a
+        /// skipped span, so the loop can resume on the first sample it still has. Only when
+        /// <see cref="NextSampleNeeded"/>. True if an event fired.
+        /// </summary>
+        public bool MissSamples(int samples)
+        {
+            _rnn.Miss(samples);
+            return _smoother.Observe(_rnn.ArgMax(), samples);
+        }
+
         /// <summary>Starts over: the Skip-GRU's Reset() and a fresh rule state. An always-on stream calls this once.</summary>
         public void Reset()
         {

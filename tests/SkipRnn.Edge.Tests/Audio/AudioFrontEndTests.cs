@@ -97,6 +97,33 @@ public class AudioFrontEndTests
     }
 
     [Fact]
+    public void Missed_frames_move_the_front_end_to_the_window_after_them()
+    {
+        // Frames whose samples never arrived (a microphone overrun) are counted as skipped and the next frame is read
+        // from a whole new window: frame f's window is [320 f, 320 f + 480), wherever the front end stood before.
+        short[] pcm = Clip(8000, 7);
+        var x = new int[40];
+        var fe = new AudioFrontEnd();
+        fe.Write(pcm, 0, 480);
+        fe.ComputeFrame(x);                                   // frame 0; 160 samples of frame 1's window are kept
+        fe.MissFrames(3);                                     // frames 1..3 lost
+        Assert.Equal((4L * 320, 480, 3L), (fe.SamplesWritten, fe.SamplesToNextFrame, fe.FramesSkipped));
+        fe.Write(pcm, 4 * 320, 480);
+        fe.ComputeFrame(x);
+        Assert.Equal(Direct(pcm, 4), x);
+        fe.Write(pcm, 5 * 320 + 160, 100);                    // part of frame 5's last hop, then lost anyway
+        fe.MissFrames(1);
+        Assert.Equal((6L * 320, 480), (fe.SamplesWritten, fe.SamplesToNextFrame));
+        fe.Write(pcm, 6 * 320, 480);
+        fe.ComputeFrame(x);
+        Assert.Equal(Direct(pcm, 6), x);
+        Assert.Throws<ArgumentOutOfRangeException>(() => fe.MissFrames(0));
+        var ahead = new AudioFrontEnd();
+        ahead.Write(pcm, 0, 900);                             // past frame 1's window start: nothing to miss back to
+        Assert.Throws<InvalidOperationException>(() => ahead.MissFrames(1));
+    }
+
+    [Fact]
     public void Silence_gives_the_floor_without_an_FFT()
     {
         var fe = new AudioFrontEnd();

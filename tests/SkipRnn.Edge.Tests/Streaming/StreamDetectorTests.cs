@@ -35,6 +35,26 @@ public class StreamDetectorTests
     }
 
     [Fact]
+    public void Missed_samples_advance_the_step_and_the_rule_and_leave_the_next_sample_needed()
+    {
+        var (q, raw) = Small();
+        var d = new StreamDetector(q);
+        d.Push(raw[0]);
+        if (d.SamplesToSkip > 0)
+        {
+            Assert.Throws<InvalidOperationException>(() => d.MissSamples(1));
+            d.SkipSamples(d.SamplesToSkip);
+        }
+        long step = d.Step;
+        int current = d.CurrentClass;
+        d.MissSamples(200);                                  // as a skipped span: the rule keeps the held class
+        Assert.Equal(step + 200, d.Step);
+        Assert.True(d.NextSampleNeeded);
+        Assert.Equal(d.HeadClass, d.CurrentClass);           // 200 samples of one class settle the smoothed class on it
+        Assert.True(current >= -1);
+    }
+
+    [Fact]
     public void Detector_equals_a_SkipGru_fed_sample_by_sample_with_the_rule_applied_to_its_argmax()
     {
         var (q, raw) = Small();

@@ -41,6 +41,8 @@ public sealed class KeywordBoard : ILoopObserver
     public long SkipCpuMicros { get; private set; }
     /// <summary>Frames updated on a window other than the one their index says (must stay 0).</summary>
     public long MisalignedFrames { get; private set; }
+    /// <summary>The first of them (−1: none).</summary>
+    public long FirstMisalignedFrame { get; private set; } = -1;
     /// <summary>The longest skipped span the loop accounted, frames.</summary>
     public int LongestSpan { get; private set; }
     /// <summary>True when the loop waited for samples past the stream's end.</summary>
@@ -84,7 +86,11 @@ public sealed class KeywordBoard : ILoopObserver
 
     void ILoopObserver.Updated(long frame)
     {
-        if (Mic.LastReadIndex != frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength - 1) MisalignedFrames++;
+        if (Mic.LastReadIndex != frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength - 1)
+        {
+            if (MisalignedFrames == 0) FirstMisalignedFrame = frame;
+            MisalignedFrames++;
+        }
         UpdateCpuMicros += Parameters.UpdateMicros;
         Clock.Advance(Parameters.UpdateMicros);
         Mic.Poll();

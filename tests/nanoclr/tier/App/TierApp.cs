@@ -183,8 +183,14 @@ namespace SkipRnn.NanoClrTier
             Out.Line("after " + guard.ToString() + " updates StepsToSkip=" + rnn.StepsToSkip.ToString());
             int n = rnn.StepsToSkip;
             try { rnn.Skip(n + 1); Out.Line("Skip(StepsToSkip + 1) accepted"); } catch (Exception e) { Out.Line("Skip(StepsToSkip + 1): " + Describe(e)); }
+            try { rnn.Miss(1); Out.Line("Miss(1) while skipping accepted"); } catch (Exception e) { Out.Line("Miss(1) while skipping: " + Describe(e)); }
             bool updated = rnn.Step(null);   // a skipped step needs no input
             Out.Line("Step(null) while skipping: updated=" + (updated ? "1" : "0") + " left=" + rnn.StepsToSkip.ToString());
+            if (rnn.StepsToSkip > 0) rnn.Skip(rnn.StepsToSkip);
+            try { rnn.Miss(-1); Out.Line("Miss(-1) accepted"); } catch (Exception e) { Out.Line("Miss(-1): " + Describe(e)); }
+            rnn.Miss(3);   // a lost input: held, the next step still updates
+            Out.Line("Miss(3): next needs input=" + (rnn.NextStepNeedsInput ? "1" : "0") + " p=" + rnn.UpdateProbability.ToString() +
+                " skips=" + rnn.Counters.Skips.ToString());
             try { new SkipGru(null); Out.Line("new SkipGru(null) accepted"); } catch (Exception e) { Out.Line("new SkipGru(null): " + Describe(e)); }
             try { SelfTest.Run(null); Out.Line("SelfTest.Run(null) accepted"); } catch (Exception e) { Out.Line("SelfTest.Run(null): " + Describe(e)); }
             try { SelfTest.Run(ModelReader.Read(withoutSelfTest)); Out.Line("SelfTest.Run without vectors accepted"); }
