@@ -72,11 +72,11 @@ namespace SkipRnn.Motion
         private static void Status(SerialEventSink sink, StreamingLoop loop, EspSleepTimer sleep)
         {
             LoopCounters c = loop.Counters;
-            long samples = c.Reads + c.SkippedSamples;
+            long samples = c.Reads + c.SkippedSamples + c.MissedSamples;
             sink.Message("status: " + samples.ToString() + " samples, " + c.Reads.ToString() + " read (" +
                 (c.Reads * 100 / samples).ToString() + " %), " + c.LightSleeps.ToString() + " light sleeps (" +
                 (c.LightSleepMicros / 1000000).ToString() + " s), FIFO high-water " + c.FifoHighWater.ToString() +
-                ", overflows " + c.FifoOverflows.ToString() + ", events " + c.Events.ToString() +
+                ", overflows " + c.FifoOverflows.ToString() + " (" + c.MissedSamples.ToString() + " samples missed), events " + c.Events.ToString() +
                 (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : ""));
         }
 

@@ -1,6 +1,7 @@
 using SkipRnn.Converter.Streaming;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Streaming;
 using Xunit.Abstractions;
 
 namespace SkipRnn.Board.Tests;
@@ -148,16 +149,65 @@ public class MotionLoopTests(ITestOutputHelper output)
     [Fact]
     public void A_too_slow_update_overflows_the_FIFO_and_the_loop_reports_it()
     {
-        // 400 ms per update = 20 sample periods: the shipped model's runs of consecutive updates fill 85 samples.
+        // 400 ms per update = 20 sample periods: the shipped model's runs of consecutive updates fill 85 samples. The
+        // loop reports each overflow, misses the samples due by then (the FIFO restarts empty) and reads on in step: every
+        // sample it updates on is the one it means, and it reaches the recording's end.
         var (board, loop, _) = RunOne(0, 400_000, SkipPolicy.DrainFifo);
-        output.WriteLine($"update 400 ms: {board.Sensor.LostToOverflow} samples lost, {loop.Counters.FifoOverflows} overflows reported, " +
-            $"{board.MisalignedReads} updates on a sample other than the intended one");
+        LoopCounters c = loop.Counters;
+        output.WriteLine($"update 400 ms: {board.Sensor.LostToOverflow} samples lost, {c.FifoOverflows} overflows reported, " +
+            $"{c.MissedSamples} needed samples missed, {board.MisalignedReads} updates on a sample other than the intended one, " +
+            $"{c.Reads} read, step {loop.Detector.Step} of {board.Sensor.Samples}");
         Assert.True(board.Sensor.LostToOverflow > 0);
-        Assert.True(loop.Counters.FifoOverflows > 0);
-        Assert.NotEmpty(board.Sink.Overflows);
-        Assert.True(board.MisalignedReads > 0, "after a loss the loop's samples are out of step, and the board sees it");
+        Assert.True(c.FifoOverflows > 0 && c.MissedSamples > 0);
+        Assert.Equal(c.FifoOverflows, board.Sink.Overflows.Count);
         Assert.Equal(board.Sensor.Capacity, board.Sensor.HighWater);
-        Assert.True(board.EndedShort, "the loop, out of step, still waits for samples when the recording ends");
+        Assert.Equal(0, board.MisalignedReads);
+        Assert.False(board.EndedShort);
+        Assert.Equal(board.Sensor.Samples, loop.Detector.Step);
+        Assert.Equal(board.Sensor.Samples, c.Reads + c.SkippedSamples + c.MissedSamples);
+    }
+
+    [Fact]
+    public void After_a_one_off_stall_the_loop_misses_the_lost_samples_and_its_events_are_back_in_step()
+    {
+        // One update takes 3 s (a flash write, a long GC) against the 1.7 s the FIFO holds: the FIFO overflows once.
+        // The samples due by then are missed, the loop reads on in step, and the events before the stall are those of
+        // `skiprnn stream`, those from 20 s after it on theirs within a second.
+        Recording rec = MotionData.One(0);
+        var board = new VirtualBoard(rec.X, rec.Inputs, new BoardParameters
+        {
+            SamplePeriodMicros = MotionData.Model.SamplePeriodMicros,
+            UpdateMicros = AbsorbedUpdateMicros,
+        });
+        StreamDetector detector = AppBoot.Start(MotionData.ModelFile, board.Sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
+        StreamingLoop loop = board.CreateLoop(detector, board.DefaultSettings());
+        loop.RunUntil(board.Sensor.Samples / 3);
+        long reads = loop.Counters.Reads;
+        board.Parameters.UpdateMicros = 3_000_000;
+        while (loop.Counters.Reads == reads) loop.RunOnce();
+        long stall = loop.Detector.Step;
+        board.Parameters.UpdateMicros = AbsorbedUpdateMicros;
+        loop.RunUntil(board.Sensor.Samples);
+        LoopCounters c = loop.Counters;
+        StreamTrace expected = StreamRunner.RunFixed(MotionData.Model, MotionData.Model.EventRule!, rec);
+        var got = board.Sink.Events.Select(e => (e.SampleIndex, e.Class)).ToList();
+        var want = expected.Events.Select(e => (e.Step, e.Class)).ToList();
+        output.WriteLine($"stall at sample {stall}: {c.FifoOverflows} overflow, {board.Sensor.LostToOverflow} samples lost, {c.MissedSamples} missed; " +
+            $"events {got.Count} (stream {want.Count}); after the stall + 20 s: {got.Count(e => e.SampleIndex > stall + 1000)} (stream {want.Count(e => e.Step > stall + 1000)})");
+        Assert.Equal(1, c.FifoOverflows);
+        Assert.InRange(c.MissedSamples, 3_000_000 / 20_000 - 85 - 2, 3_000_000 / 20_000 + 2);
+        Assert.Equal(0, board.MisalignedReads);
+        Assert.False(board.EndedShort);
+        Assert.Equal(board.Sensor.Samples, loop.Detector.Step);
+        Assert.Equal(want.Where(e => e.Item1 < stall).ToList(), got.Where(e => e.SampleIndex < stall).ToList());
+        // After it the model's state and its skip schedule differ (146 samples unseen), so events may move by a few
+        // samples; in step means each of stream's events is matched by one of the same class within the scoring's ±1 s
+        // (50 samples). Out of step, they would all be 146 samples (2.9 s) late.
+        var after = got.Where(e => e.SampleIndex > stall + 1000).ToList();
+        var wantAfter = want.Where(e => e.Item1 > stall + 1000).ToList();
+        Assert.NotEmpty(wantAfter);
+        Assert.All(wantAfter, w => Assert.Contains(after, e => e.Class == w.Item2 && Math.Abs(e.SampleIndex - w.Item1) <= 50));
+        Assert.InRange(after.Count, wantAfter.Count, wantAfter.Count + 1);
     }
 
     [Fact]

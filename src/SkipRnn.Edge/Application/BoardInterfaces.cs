@@ -20,7 +20,11 @@ namespace SkipRnn.Edge.Application
         void Read(int[] frame);
         /// <summary>Drops the <paramref name="count"/> oldest samples (count ≤ SamplesAvailable) without using them.</summary>
         void Discard(int count);
-        /// <summary>True when samples were lost to a full FIFO since the last call (the flag is cleared).</summary>
+        /// <summary>
+        /// True when samples were lost to a full FIFO since the last call (the flag is cleared); the FIFO is then
+        /// restarted empty (MPU-6050: its 1,024 bytes are not a whole number of 12-byte samples, so after an overflow
+        /// it is out of frame), and the next sample to arrive is the first one taken after this call.
+        /// </summary>
         bool TakeOverflow();
         /// <summary>Stops sampling and empties the FIFO (the part draws its sleep current).</summary>
         void PowerDown();
@@ -52,7 +56,7 @@ namespace SkipRnn.Edge.Application
     {
         /// <summary>An event fired at sample <paramref name="sampleIndex"/> (from the start), class and Q0.15 confidence.</summary>
         void Event(long sampleIndex, int eventClass, int confidence, long micros);
-        /// <summary>The FIFO overflowed: samples before <paramref name="sampleIndex"/> were lost, the stream is out of step.</summary>
+        /// <summary>The FIFO overflowed while the loop waited for sample <paramref name="sampleIndex"/>; the samples due by then were lost.</summary>
         void FifoOverflow(long sampleIndex, long micros);
         /// <summary>A status line (boot, self-test, refusal). Not on the per-sample path.</summary>
         void Message(string line);

@@ -21,6 +21,8 @@ namespace SkipRnn.Edge.Application
         public long Polls { get; internal set; }
         /// <summary>FIFO overflows the sensor reported (each loses samples).</summary>
         public long FifoOverflows { get; internal set; }
+        /// <summary>Samples the model needed that an overflow took (missed: the model held its state through them).</summary>
+        public long MissedSamples { get; internal set; }
         /// <summary>Most samples seen waiting in the FIFO at once by the loop.</summary>
         public int FifoHighWater { get; internal set; }
         /// <summary>Events reported.</summary>

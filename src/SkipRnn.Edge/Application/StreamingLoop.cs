@@ -103,7 +103,7 @@ namespace SkipRnn.Edge.Application
                 SkipSpan(n);
                 return;
             }
-            AwaitNeededSample();
+            if (!AwaitNeededSample(limit)) return;
             _sensor.Read(_frame);
             _counters.Reads++;
             long index = _detector.Step;
@@ -139,7 +139,9 @@ namespace SkipRnn.Edge.Application
             _toDiscard += n;
         }
 
-        private void AwaitNeededSample()
+        // Waits until the sample the model needs next is first in the FIFO. False when samples lost to an overflow took
+        // the loop to the limit (no sample to read).
+        private bool AwaitNeededSample(long limit)
         {
             long needed = _detector.Step;
             bool polled = false;
@@ -151,6 +153,9 @@ namespace SkipRnn.Edge.Application
                 {
                     _counters.FifoOverflows++;
                     _sink.FifoOverflow(needed, _clock.NowMicros);
+                    if (!LoseDueSamples(limit)) return false;
+                    needed = _detector.Step;
+                    available = _sensor.SamplesAvailable;
                 }
                 if (_toDiscard > 0 && available > 0)
                 {
@@ -164,7 +169,7 @@ namespace SkipRnn.Edge.Application
                 if (_toDiscard == 0 && available > 0)
                 {
                     Track(needed, available, polled, now);
-                    return;
+                    return true;
                 }
                 long target = DueMicros(needed);
                 if (_toDiscard > 0)
@@ -182,6 +187,33 @@ namespace SkipRnn.Edge.Application
                 }
                 WaitUntil(target, now);
             }
+        }
+
+        // After an overflow the sensor restarted its FIFO empty (IFifoSensor.TakeOverflow): every sample due by now is gone,
+        // by the grid. Skipped ones are no longer to be discarded; needed ones are missed (the model holds its state,
+        // StreamDetector.MissSamples, and the next sample still updates), so the step index stays the sensor's sample
+        // index and the next sample read is the one the loop means. False when the missed samples reach the limit.
+        private bool LoseDueSamples(long limit)
+        {
+            long now = _clock.NowMicros;
+            long lastDue = now < _origin ? -1 : (now - _origin) / _settings.SamplePeriodMicros;
+            long needed = _detector.Step;
+            long oldest = needed - _toDiscard;                  // first sample not yet taken out of the FIFO
+            if (lastDue < oldest) return true;
+            if (lastDue < needed)
+            {
+                _toDiscard = needed - 1 - lastDue;              // the skipped samples still to come
+                return true;
+            }
+            _toDiscard = 0;
+            long k = lastDue - needed + 1;
+            if (k > limit - needed) k = limit - needed;        // ≥ 1: RunOnce runs below the limit
+            if (k > int.MaxValue) k = int.MaxValue;
+            bool fired = _detector.MissSamples((int)k);
+            _counters.MissedSamples += k;
+            if (_observer != null) _observer.Skipped((int)k);
+            if (fired) Report();
+            return _detector.Step < limit;
         }
 
         // The sensor's clock is not the board's (MPU-6050: ±1 %): follow it, or the error grows without bound. The

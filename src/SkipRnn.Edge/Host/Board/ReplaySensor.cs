@@ -99,6 +99,12 @@ public sealed class ReplaySensor : IFifoSensor
         Arrive();
         bool f = _overflowFlag;
         _overflowFlag = false;
+        if (f)
+        {
+            // The firmware's driver restarts the FIFO empty (IFifoSensor.TakeOverflow): what it held is lost too.
+            LostToOverflow += _count;
+            _count = 0;
+        }
         return f;
     }
 
