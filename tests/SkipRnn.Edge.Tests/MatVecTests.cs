@@ -111,32 +111,46 @@ public class MatVecTests
     [InlineData(16, 3)]
     [InlineData(16, 4)]
     [InlineData(16, 37)]
-    public void Packing_straight_from_the_file_bytes_equals_packing_the_arrays(int bits, int cols)
+    public void Packing_straight_from_the_file_bytes_gives_the_layout_its_definition_says(int bits, int cols)
     {
         // The model reader packs from the file's bytes (eight int8 or four int16 weights per native word read, |w|
-        // summed eight bytes at a time); the array constructor packs weight by weight. Same lanes, groups and sums,
-        // on random weights and on the extremes −128 / 127 (−32768 / 32767) that the word arithmetic must not carry.
+        // summed eight bytes at a time), and the array constructor goes through the same routine. Both against the
+        // definition written out here: rows 2i, 2i+1 of int8 weights share a lane w[2i,j]·2^32 + w[2i+1,j] when both
+        // rows' Σ|w| ≤ 65535, every other row is a lane of its own; on random weights and on the extremes −128 / 127
+        // (−32768 / 32767) that the word arithmetic must not carry.
         foreach (bool saturate in new[] { false, true })
         {
             const int rows = 5;
             QuantizedMatrix q = Extreme(new Random(cols * 2 + (saturate ? 1 : 0)), bits, rows, cols, saturate);
+            long W(int r, int j) => bits == 8 ? q.Weights8![r * cols + j] : q.Weights16![r * cols + j];
+            long[] sums = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, cols).Sum(j => Math.Abs(W(r, j)))).ToArray();
+            var groups = new List<(int First, bool Paired, long[] Lane)>();
+            for (int r = 0; r < rows;)
+            {
+                bool pair = bits == 8 && r + 1 < rows && sums[r] <= PackedWeights.MaxPackedRowAbsSum && sums[r + 1] <= PackedWeights.MaxPackedRowAbsSum;
+                int row = r;
+                groups.Add((r, pair, Enumerable.Range(0, cols).Select(j => pair ? (W(row, j) << 32) + W(row + 1, j) : W(row, j)).ToArray()));
+                r += pair ? 2 : 1;
+            }
             byte[] file = new byte[3 + rows * cols * bits / 8];   // three bytes before: an unaligned start
             for (int i = 0; i < rows * cols; i++)
             {
                 if (bits == 8) file[3 + i] = (byte)q.Weights8![i];
                 else { file[3 + 2 * i] = (byte)q.Weights16![i]; file[4 + 2 * i] = (byte)(q.Weights16[i] >> 8); }
             }
-            PackedWeights fromBytes = PackedWeights.FromBytes(file, 3, bits, rows, cols);
-            var fromArrays = new PackedWeights(q.Weights8!, q.Weights16!, rows, cols);
-            Assert.Equal(fromArrays.GroupCount, fromBytes.GroupCount);
-            Assert.Equal(fromArrays.RowAbsSum, fromBytes.RowAbsSum);
-            for (int g = 0; g < fromArrays.GroupCount; g++)
+            foreach (PackedWeights p in new[] { PackedWeights.FromBytes(file, 3, bits, rows, cols), new PackedWeights(q.Weights8!, q.Weights16!, rows, cols) })
             {
-                Assert.Equal(fromArrays.FirstRow[g], fromBytes.FirstRow[g]);
-                Assert.Equal(fromArrays.Paired[g], fromBytes.Paired[g]);
-                Assert.Equal(fromArrays.Lanes[g], fromBytes.Lanes[g]);
+                Assert.Equal(groups.Count, p.GroupCount);
+                Assert.Equal(sums, p.RowAbsSum);
+                for (int g = 0; g < groups.Count; g++)
+                {
+                    Assert.Equal(groups[g].First, p.FirstRow[g]);
+                    Assert.Equal(groups[g].Paired, p.Paired[g]);
+                    Assert.Equal(groups[g].Lane, p.Lanes[g]);
+                    Assert.Equal(g, p.GroupOfRow[groups[g].First]);
+                    if (groups[g].Paired) Assert.Equal(-1, p.GroupOfRow[groups[g].First + 1]);
+                }
             }
-            Assert.Equal(fromArrays.GroupOfRow, fromBytes.GroupOfRow);
         }
     }
 

@@ -56,9 +56,10 @@ namespace SkipRnn.Edge.Kernels
 
         /// <summary>
         /// Packs a rows × cols row-major matrix of <paramref name="bits"/>-bit weights (8 or 16) straight from the
-        /// model file's little-endian bytes at data[offset ..] (bounds already checked). Same layout and row sums
-        /// as the array constructor; on the interpreter one pass over the bytes costs less than half of copying
-        /// them out and then packing the copy (the copy is not made: QuantizedMatrix decodes one only when asked).
+        /// model file's little-endian bytes at data[offset ..] (bounds already checked). The model reader's way in
+        /// (the array constructor lays its arrays out the same way and comes here too); on the interpreter one pass
+        /// over the bytes costs less than half of copying them out and then packing the copy (the copy is not made:
+        /// QuantizedMatrix decodes one only when asked).
         /// </summary>
         public static PackedWeights FromBytes(byte[] data, int offset, int bits, int rows, int cols)
         {
@@ -249,80 +250,30 @@ namespace SkipRnn.Edge.Kernels
         /// <summary>
         /// Packs a rows × cols row-major matrix (exactly one of <paramref name="w8"/>, <paramref name="w16"/>
         /// non-null, sizes already checked). Rows 2i and 2i+1 are paired when both are int8 and both pass the proof.
+        /// The weights are laid out as the model file stores them and packed by <see cref="FromBytes"/>: one packing
+        /// routine for both ways in (this one runs once per matrix, off the device's load path).
         /// </summary>
         public PackedWeights(sbyte[] w8, short[] w16, int rows, int cols)
         {
+            int count = rows * cols;
+            byte[] bytes = new byte[w8 != null ? count : 2 * count];
+            if (w8 != null)
+                for (int i = 0; i < count; i++) bytes[i] = (byte)w8[i];
+            else
+                for (int i = 0, q = 0; i < count; i++, q += 2)
+                {
+                    bytes[q] = (byte)w16[i];
+                    bytes[q + 1] = (byte)(w16[i] >> 8);
+                }
+            PackedWeights p = FromBytes(bytes, 0, w8 != null ? 8 : 16, rows, cols);
             Cols = cols;
-            long[] absSum = new long[rows];
-            bool pairable = w8 != null;
-            // Sized for the worst case (every row its own group); GroupCount says how many are used.
-            long[][] lanes = new long[rows][];
-            int[] firstRow = new int[rows];
-            bool[] paired = new bool[rows];
-            int[] groupOfRow = new int[rows];
-            int g = 0;
-            int r = 0;
-            while (r < rows)
-            {
-                long[] lane = new long[cols];
-                int k = r * cols;
-                if (pairable && r + 1 < rows)
-                {
-                    // One pass: pack the pair and sum both rows' |w|; undo below in the rare case the proof fails.
-                    // int sums: at most 4096 · 128 (load time counts: fewer conversions per weight).
-                    int sumHi = 0, sumLo = 0;
-                    int k2 = k + cols;
-                    for (int j = 0; j < cols; j++)
-                    {
-                        int hi = w8[k++];
-                        int lo = w8[k2++];
-                        lane[j] = ((long)hi << 32) + lo;
-                        sumHi += hi < 0 ? -hi : hi;
-                        sumLo += lo < 0 ? -lo : lo;
-                    }
-                    absSum[r] = sumHi;
-                    absSum[r + 1] = sumLo;
-                    if (sumHi <= MaxPackedRowAbsSum && sumLo <= MaxPackedRowAbsSum)
-                    {
-                        lanes[g] = lane;
-                        firstRow[g] = r;
-                        paired[g] = true;
-                        groupOfRow[r] = g;
-                        groupOfRow[r + 1] = -1;
-                        g++;
-                        r += 2;
-                        continue;
-                    }
-                    // The proof fails (rare: long rows of large weights): two single-row groups instead.
-                    for (int j = 0, kk = r * cols; j < cols; j++, kk++) lane[j] = w8[kk];
-                    long[] second = new long[cols];
-                    for (int j = 0, kk = (r + 1) * cols; j < cols; j++, kk++) second[j] = w8[kk];
-                    lanes[g] = lane; firstRow[g] = r; groupOfRow[r] = g; g++;
-                    lanes[g] = second; firstRow[g] = r + 1; groupOfRow[r + 1] = g; g++;
-                    r += 2;
-                    continue;
-                }
-                long sum = 0;
-                for (int j = 0; j < cols; j++, k++)
-                {
-                    int w = w8 != null ? w8[k] : w16[k];
-                    lane[j] = w;
-                    sum += w < 0 ? -w : w;
-                }
-                absSum[r] = sum;
-                lanes[g] = lane;
-                firstRow[g] = r;
-                groupOfRow[r] = g;
-                g++;
-                r++;
-            }
-            GroupCount = g;
-            AllSingle = g == rows;
-            Lanes = lanes;
-            FirstRow = firstRow;
-            Paired = paired;
-            GroupOfRow = groupOfRow;
-            RowAbsSum = absSum;
+            GroupCount = p.GroupCount;
+            AllSingle = p.AllSingle;
+            Lanes = p.Lanes;
+            FirstRow = p.FirstRow;
+            Paired = p.Paired;
+            GroupOfRow = p.GroupOfRow;
+            RowAbsSum = p.RowAbsSum;
         }
 
         /// <summary>True when [rowStart, rowEnd) starts and ends on group boundaries (no pair is split).</summary>

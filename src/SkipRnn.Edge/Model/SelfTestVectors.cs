@@ -74,6 +74,7 @@ namespace SkipRnn.Edge.Model
             if (steps < 1 || steps > 65535) throw new ModelFormatException("self_test.steps", "must be 1..65535");
         }
 
+        // The file's bulk reads (four int16 or two int32 values per native word read); the reader has checked the bytes.
         private void Decode()
         {
             int steps = Steps;
@@ -82,31 +83,13 @@ namespace SkipRnn.Edge.Model
             bool[] updated = new bool[steps];
             short[] states = new short[StateCount];
             int[] outs = new int[OutputCount];
-            byte[] d = _source;
-            int p = _sourceOffset;
-            bool native = System.BitConverter.IsLittleEndian;
-            int stateCount4 = stateCount & ~3;
-            for (int t = 0, ri = 0, si = 0, oi = 0; t < steps; t++)
+            Format.ByteCursor c = new Format.ByteCursor(_source, _sourceOffset, _source.Length);
+            for (int t = 0; t < steps; t++)
             {
-                for (int i = 0; i < inputs; i++, p += 4)
-                    raw[ri++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
-                updated[t] = d[p++] == 1;
-                int i2 = 0;
-                if (native)
-                {
-                    // Four int16 states per native read where the machine is little-endian, like the file.
-                    for (; i2 < stateCount4; i2 += 4, si += 4, p += 8)
-                    {
-                        long q = System.BitConverter.ToInt64(d, p);
-                        states[si] = (short)q;
-                        states[si + 1] = (short)(q >> 16);
-                        states[si + 2] = (short)(q >> 32);
-                        states[si + 3] = (short)(q >> 48);
-                    }
-                }
-                for (; i2 < stateCount; i2++, si++, p += 2) states[si] = (short)(d[p] | (d[p + 1] << 8));
-                for (int o = 0; o < outputs; o++, p += 4)
-                    outs[oi++] = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
+                c.Int32s(raw, t * inputs, inputs, "self_test.inputs");
+                updated[t] = c.U8("self_test.updated") == 1;
+                c.Int16s(states, t * stateCount, stateCount, "self_test.states");
+                c.Int32s(outs, t * outputs, outputs, "self_test.outputs");
             }
             _updated = updated;
             _states = states;

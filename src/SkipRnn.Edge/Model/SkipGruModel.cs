@@ -163,18 +163,15 @@ namespace SkipRnn.Edge.Model
         /// <summary>The same model carrying <paramref name="rule"/> (null removes it).</summary>
         public SkipGruModel WithEventRule(Streaming.EventRule rule)
         {
-            if (rule != null && !rule.FitsHead(OutputSize))
-                throw new ModelFormatException("event_rule.event_class", "is outside the model's head");
-            SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
-                InputFracBits, SamplePeriodMicros, ClassNames, SelfTest);
-            m.EventRule = rule;
-            m.FrontEnd = FrontEnd;
+            SkipGruModel m = WithSelfTest(SelfTest);
+            m.AttachSections(rule, FrontEnd);
             return m;
         }
 
         /// <summary>
-        /// The model reader's way to add the optional sections to the model it has just built (the same checks as
-        /// <see cref="WithEventRule"/> and <see cref="WithFrontEnd"/>, without validating every part again for a copy).
+        /// Sets the optional sections after checking them against this model: the event rule's classes must lie in
+        /// the head, the front end's bands must be the inputs. The model reader calls it on the model it has just
+        /// built (no copy validated again); <see cref="WithEventRule"/> and <see cref="WithFrontEnd"/> on a copy.
         /// </summary>
         internal void AttachSections(Streaming.EventRule rule, SkipRnn.Edge.Audio.FrontEndSpec frontEnd)
         {
@@ -195,13 +192,8 @@ namespace SkipRnn.Edge.Model
         /// <summary>The same model carrying <paramref name="frontEnd"/> (null removes it); its bands must be the model's inputs.</summary>
         public SkipGruModel WithFrontEnd(SkipRnn.Edge.Audio.FrontEndSpec frontEnd)
         {
-            if (frontEnd != null && frontEnd.Bands != InputSize)
-                throw new ModelFormatException("front_end.bands", "is " + frontEnd.Bands.ToString() + " but the model reads " +
-                    InputSize.ToString() + " inputs per step");
-            SkipGruModel m = new SkipGruModel(Variant, Layers, Input, SkipGate, SkipBias, Head, HeadBias,
-                InputFracBits, SamplePeriodMicros, ClassNames, SelfTest);
-            m.EventRule = EventRule;
-            m.FrontEnd = frontEnd;
+            SkipGruModel m = WithSelfTest(SelfTest);
+            m.AttachSections(EventRule, frontEnd);
             return m;
         }
 
