@@ -1,7 +1,7 @@
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Host;
-using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Model;
 
 namespace SkipRnn.Board.Tests;

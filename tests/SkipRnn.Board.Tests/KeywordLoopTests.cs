@@ -2,7 +2,7 @@ using SkipRnn.Converter.Audio;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Format;
-using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Streaming;
 using Xunit.Abstractions;

@@ -6,13 +6,25 @@ namespace SkipRnn.Edge.Tests;
 /// <summary>
 /// Reads the IL of the device build (the gate project compiled against nanoFramework's mscorlib) and enforces
 /// the rules the compiler cannot: no generics, no floating point, no multi-dimensional arrays or stackalloc
-/// anywhere; and no allocation or call outside the assembly on the step path.
+/// anywhere (in every device library); and no allocation or call outside the assembly on the step path.
 /// </summary>
 public class DeviceRulesTests
 {
     private static readonly string DevicePath = Path.Combine(AppContext.BaseDirectory, "device", "SkipRnn.Edge.dll");
 
     private static ModuleDefinition Load() => ModuleDefinition.ReadModule(DevicePath);
+
+    /// <summary>Every device library (its gate build) and the device libraries it may reference.</summary>
+    public static TheoryData<string, string[]> DeviceLibraries => new()
+    {
+        { "SkipRnn.Edge", new string[0] },
+        { "SkipRnn.Edge.Audio", new[] { "SkipRnn.Edge" } },
+        { "SkipRnn.Edge.Loops", new[] { "SkipRnn.Edge" } },   // the motion app deploys it: no audio
+        { "SkipRnn.Edge.Loops.Keyword", new[] { "SkipRnn.Edge", "SkipRnn.Edge.Audio", "SkipRnn.Edge.Loops" } },
+    };
+
+    private static ModuleDefinition Load(string library) =>
+        ModuleDefinition.ReadModule(Path.Combine(AppContext.BaseDirectory, "device", library + ".dll"));
 
     private static IEnumerable<MethodDefinition> AllMethods(ModuleDefinition m) =>
         m.GetTypes().SelectMany(t => t.Methods);
@@ -24,21 +36,34 @@ public class DeviceRulesTests
         Code.Stelem_R4, Code.Stelem_R8,
     };
 
-    [Fact]
-    public void The_device_assembly_is_built_against_nanoFramework_mscorlib()
+    [Theory]
+    [MemberData(nameof(DeviceLibraries))]
+    public void The_device_assembly_is_built_against_nanoFramework_mscorlib(string library, string[] allowed)
     {
-        using ModuleDefinition m = Load();
-        AssemblyNameReference corlib = Assert.Single(m.AssemblyReferences);
-        Assert.Equal("mscorlib", corlib.Name);
+        using ModuleDefinition m = Load(library);
+        AssemblyNameReference corlib = Assert.Single(m.AssemblyReferences, r => r.Name == "mscorlib");
         Assert.Equal(1, corlib.Version.Major);   // nanoFramework's mscorlib is 1.x; .NET's is 4.0 or later
-        Assert.Contains(m.Types, t => t.FullName == "SkipRnn.Edge.Runtime.SkipGru");
-        Assert.DoesNotContain(m.Types, t => t.Namespace.StartsWith("SkipRnn.Edge.Host"));
+        Assert.Equal(allowed.Order(), m.AssemblyReferences.Where(r => r.Name != "mscorlib").Select(r => r.Name).Order());
+        Assert.DoesNotContain(m.Types, t => t.Namespace.StartsWith("SkipRnn.Edge.Host") || t.Namespace.StartsWith("SkipRnn.Edge.Emulator"));
+        Assert.True(m.Types.Count(t => t.IsPublic) >= 2);
     }
 
     [Fact]
-    public void No_generic_types_or_methods()
+    public void The_runtime_holds_the_runner_and_no_audio_or_loop_code()
     {
         using ModuleDefinition m = Load();
+        Assert.Contains(m.Types, t => t.FullName == "SkipRnn.Edge.Runtime.SkipGru");
+        Assert.Contains(m.Types, t => t.FullName == "SkipRnn.Edge.Audio.FrontEndSpec");   // the model file's section
+        Assert.DoesNotContain(m.Types, t => t.FullName is "SkipRnn.Edge.Audio.RealFft512" or "SkipRnn.Edge.Audio.AudioFrontEnd");
+        Assert.DoesNotContain(m.Types, t => t.Namespace == "SkipRnn.Edge.Application");
+    }
+
+    [Theory]
+    [MemberData(nameof(DeviceLibraries))]
+    public void No_generic_types_or_methods(string library, string[] allowed)
+    {
+        _ = allowed;
+        using ModuleDefinition m = Load(library);
         var problems = new List<string>();
         foreach (TypeDefinition t in m.GetTypes())
             if (t.HasGenericParameters) problems.Add("generic type " + t.FullName);
@@ -54,10 +79,12 @@ public class DeviceRulesTests
         Assert.Empty(problems);
     }
 
-    [Fact]
-    public void No_floating_point_multidimensional_arrays_or_stackalloc_anywhere()
+    [Theory]
+    [MemberData(nameof(DeviceLibraries))]
+    public void No_floating_point_multidimensional_arrays_or_stackalloc_anywhere(string library, string[] allowed)
     {
-        using ModuleDefinition m = Load();
+        _ = allowed;
+        using ModuleDefinition m = Load(library);
         var problems = new List<string>();
         bool IsFloat(TypeReference t) => t.GetElementType().FullName is "System.Single" or "System.Double" or "System.Decimal";
         bool IsMultiDim(TypeReference t) => t is ArrayType a && a.Rank > 1;

@@ -6,20 +6,47 @@ namespace SkipRnn.Edge.Tests;
 
 public class ProjectFilesTests
 {
-    [Fact]
-    public void The_nfproj_lists_exactly_the_device_sources()
+    /// <summary>The device libraries: each is a folder under src/ (its host build), a device gate and an .nfproj.</summary>
+    public static TheoryData<string> DeviceLibraries => new() { "SkipRnn.Edge", "SkipRnn.Edge.Audio", "SkipRnn.Edge.Loops", "SkipRnn.Edge.Loops.Keyword" };
+
+    private static readonly XNamespace Ns = "http://schemas.microsoft.com/developer/msbuild/2003";
+
+    [Theory]
+    [MemberData(nameof(DeviceLibraries))]
+    public void The_nfproj_lists_exactly_the_device_sources(string library)
     {
-        string edge = Path.Combine(RepoPaths.Root, "src", "SkipRnn.Edge");
-        var onDisk = Directory.GetFiles(edge, "*.cs", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(edge, f).Replace('\\', '/'))
-            .Where(f => !f.StartsWith("Host/") && !f.StartsWith("obj/") && !f.StartsWith("bin/"))
+        string dir = Path.Combine(RepoPaths.Root, "src", library);
+        var onDisk = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith("obj/") && !f.StartsWith("bin/"))
             .Order().ToList();
-        XNamespace ns = "http://schemas.microsoft.com/developer/msbuild/2003";
-        var listed = XDocument.Load(Path.Combine(RepoPaths.Root, "firmware", "SkipRnn.Edge", "SkipRnn.Edge.nfproj"))
-            .Descendants(ns + "Compile")
-            .Select(e => e.Attribute("Include")!.Value.Replace('\\', '/').Replace("../../src/SkipRnn.Edge/", "")).Order().ToList();
-        Assert.True(onDisk.Count > 10);
+        var listed = XDocument.Load(Path.Combine(RepoPaths.Root, "firmware", library, library + ".nfproj"))
+            .Descendants(Ns + "Compile")
+            .Select(e => e.Attribute("Include")!.Value.Replace('\\', '/').Replace($"../../src/{library}/", "")).Order().ToList();
+        Assert.True(onDisk.Count >= 2);
         Assert.Equal(onDisk, listed);
+    }
+
+    /// <summary>An .nfproj references the same device libraries as the host build's project (so the device gets what the host compiled against).</summary>
+    [Theory]
+    [MemberData(nameof(DeviceLibraries))]
+    public void The_nfproj_references_the_libraries_its_host_project_does(string library)
+    {
+        static List<string> Names(IEnumerable<XElement> refs) => refs
+            .Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/'))).Order().ToList();
+        var host = Names(XDocument.Load(Path.Combine(RepoPaths.Root, "src", library, library + ".csproj")).Descendants("ProjectReference"));
+        var device = Names(XDocument.Load(Path.Combine(RepoPaths.Root, "firmware", library, library + ".nfproj")).Descendants(Ns + "ProjectReference"));
+        Assert.Equal(host, device);
+    }
+
+    /// <summary>The motion app deploys the runtime and the streaming loop only: no audio front end, no keyword loop.</summary>
+    [Fact]
+    public void The_motion_app_references_no_audio_library()
+    {
+        var refs = XDocument.Load(Path.Combine(RepoPaths.Root, "firmware", "motion", "SkipRnn.Motion.nfproj"))
+            .Descendants(Ns + "ProjectReference")
+            .Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/'))).Order().ToList();
+        Assert.Equal(new[] { "SkipRnn.Edge", "SkipRnn.Edge.Loops" }, refs);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using SkipRnn.Converter.Conversion;
 using SkipRnn.Converter.Data;
 using SkipRnn.Converter.Files;
 using SkipRnn.Converter.Import;
-using SkipRnn.Converter.Simulation;
+using SkipRnn.Edge.Emulator.Simulation;
 using SkipRnn.Converter.Streaming;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Audio;

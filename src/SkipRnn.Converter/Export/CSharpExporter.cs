@@ -122,7 +122,7 @@ public static partial class CSharpExporter
     }
 
     /// <summary>The file name as it goes into comments: a newline in it would end the comment and become code.</summary>
-    private static string SafeFileName(string sourceName) => Import.DisplayText.Escape(Path.GetFileName(sourceName));
+    private static string SafeFileName(string sourceName) => DisplayText.Escape(Path.GetFileName(sourceName));
 
     private static void Header(StringBuilder sb, string sourceName, string what)
     {

@@ -1,5 +1,6 @@
+#nullable disable
 #nullable enable
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>
 /// The virtual board's physical parameters (µs). The defaults describe an ESP32 DevKit with an MPU-6050 on I2C at

@@ -1,10 +1,11 @@
+#nullable disable
 #nullable enable
 using System;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Streaming;
 
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>
 /// An ESP32 + INMP441 in virtual time, replaying one PCM16 stream, with the device's <see cref="KeywordLoop"/> running

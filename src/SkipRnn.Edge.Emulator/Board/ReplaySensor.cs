@@ -1,9 +1,10 @@
+#nullable disable
 #nullable enable
 using System;
 using System.Collections.Generic;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>
 /// A FIFO sensor that replays a recorded stream in virtual time, on its own clock: it samples every

@@ -1,3 +1,4 @@
+#nullable disable
 #nullable enable
 using System;
 using System.Collections.Generic;
@@ -5,7 +6,7 @@ using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Streaming;
 
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>
 /// An ESP32 + FIFO sensor in virtual time, replaying one recording, with the device's <see cref="StreamingLoop"/>

@@ -1,9 +1,10 @@
+#nullable disable
 #nullable enable
 using System;
 using System.Collections.Generic;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>The emulator's time: moves only when something on the virtual board takes time.</summary>
 public sealed class VirtualClock : IClock

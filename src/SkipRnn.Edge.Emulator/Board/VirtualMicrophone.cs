@@ -1,8 +1,9 @@
+#nullable disable
 #nullable enable
 using System;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>
 /// The virtual audio board's physical parameters (µs). The defaults describe an ESP32 DevKit with an INMP441 on I2S;

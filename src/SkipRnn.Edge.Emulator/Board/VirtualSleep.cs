@@ -1,9 +1,10 @@
+#nullable disable
 #nullable enable
 using System;
 using System.Collections.Generic;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>Light sleep and idle in virtual time: a light sleep of t µs takes t plus the wake-up latency.</summary>
 public sealed class VirtualSleep(VirtualClock clock, long wakeLatencyMicros, Func<bool>? nothingMoreToCome = null) : ISleepTimer

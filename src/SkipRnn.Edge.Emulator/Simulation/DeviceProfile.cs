@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 
-namespace SkipRnn.Converter.Simulation;
+namespace SkipRnn.Edge.Emulator.Simulation;
 
 /// <summary>
 /// A board's time and power figures for `skiprnn simulate` (firmware/profiles/*.json, format in
@@ -97,7 +97,7 @@ public sealed record DeviceProfile
     /// <summary>The shipped default profile (embedded in the tool, so it works from any folder).</summary>
     public static DeviceProfile Default()
     {
-        using Stream s = Assembly.GetExecutingAssembly().GetManifestResourceStream("SkipRnn.Converter.Profiles." + DefaultName)
+        using Stream s = Assembly.GetExecutingAssembly().GetManifestResourceStream("SkipRnn.Edge.Emulator.Profiles." + DefaultName)
             ?? throw new InvalidOperationException("the built-in profile is missing from the tool");
         using var reader = new StreamReader(s);
         return Parse(reader.ReadToEnd(), "built-in " + DefaultName);
@@ -126,7 +126,7 @@ public sealed record DeviceProfile
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"{source}: not valid JSON{FieldNear(json, e)}: {Import.DisplayText.JsonError(e)}");
+            throw new ArgumentException($"{source}: not valid JSON{FieldNear(json, e)}: {SkipRnn.Edge.Host.DisplayText.JsonError(e)}");
         }
         using (doc)
         {

@@ -1,4 +1,4 @@
-namespace SkipRnn.Converter.Simulation;
+namespace SkipRnn.Edge.Emulator.Simulation;
 
 /// <summary>
 /// Where a run's time went on the virtual board (µs). The CPU is in exactly one state at a time, so the CPU parts

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using SkipRnn.Edge.Model;
 
-namespace SkipRnn.Converter.Simulation;
+namespace SkipRnn.Edge.Emulator.Simulation;
 
 /// <summary>
 /// What the real interpreter spends, in x86 instructions of the Linux nanoCLR (callgrind), as
@@ -41,7 +41,7 @@ public sealed class InterpreterCosts
     /// <summary>The measured figures shipped with the tool.</summary>
     public static InterpreterCosts BuiltIn()
     {
-        using Stream s = Assembly.GetExecutingAssembly().GetManifestResourceStream("SkipRnn.Converter.Profiles.nanoclr-costs.json")
+        using Stream s = Assembly.GetExecutingAssembly().GetManifestResourceStream("SkipRnn.Edge.Emulator.Profiles.nanoclr-costs.json")
             ?? throw new InvalidOperationException("the built-in interpreter costs are missing from the tool");
         using var doc = JsonDocument.Parse(s);
         JsonElement r = doc.RootElement;

@@ -1,10 +1,10 @@
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Audio;
-using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Streaming;
 
-namespace SkipRnn.Converter.Simulation;
+namespace SkipRnn.Edge.Emulator.Simulation;
 
 /// <summary>What a keyword run adds to the report: the audio stream and the microphone.</summary>
 public sealed record KeywordSimDetails(long PcmSamples, int SampleRate, int BufferSamples, double BufferMs, double MicActiveMa,

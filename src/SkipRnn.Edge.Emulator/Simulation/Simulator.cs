@@ -1,10 +1,10 @@
 using SkipRnn.Edge.Application;
-using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Kernels;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Streaming;
 
-namespace SkipRnn.Converter.Simulation;
+namespace SkipRnn.Edge.Emulator.Simulation;
 
 /// <summary>What a run compares: the model as it is, the same model updating on every sample, and a plain GRU of its size.</summary>
 public enum SimVariant { SkipGru, NeverSkip, PlainGru }

@@ -4,12 +4,12 @@ using System.Text;
 using System.Text.Json.Nodes;
 using SkipRnn.Converter.Audio;
 using SkipRnn.Converter.Cli;
-using SkipRnn.Converter.Simulation;
+using SkipRnn.Edge.Emulator.Simulation;
 using SkipRnn.Converter.Tests.Cli;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Format;
-using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Model;
 
 namespace SkipRnn.Converter.Tests.Simulation;

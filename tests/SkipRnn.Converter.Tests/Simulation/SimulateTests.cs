@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SkipRnn.Converter.Simulation;
+using SkipRnn.Converter.Cli;
+using SkipRnn.Edge.Emulator.Simulation;
 using SkipRnn.Converter.Tests.Cli;
 using SkipRnn.Edge.Application;
 

@@ -185,7 +185,7 @@ public class AudioFrontEndTests
     [Fact]
     public void The_frame_path_allocates_nothing_in_the_device_build()
     {
-        using ModuleDefinition m = ModuleDefinition.ReadModule(Path.Combine(AppContext.BaseDirectory, "device", "SkipRnn.Edge.dll"));
+        using ModuleDefinition m = ModuleDefinition.ReadModule(Path.Combine(AppContext.BaseDirectory, "device", "SkipRnn.Edge.Audio.dll"));
         TypeDefinition fe = m.GetType("SkipRnn.Edge.Audio.AudioFrontEnd");
         var entries = fe.Methods.Where(x => x.Name is "Write" or "ComputeFrame" or "SkipFrame" or "SkipFrames").ToList();
         Assert.Equal(4, entries.Count);
@@ -195,5 +195,18 @@ public class AudioFrontEndTests
         Assert.Contains(seen, x => x.DeclaringType.Name == "RealFft512" && x.Name == "ComplexFft256");
         Assert.Contains(seen, x => x.DeclaringType.Name == "LogEnergy");
         Assert.Contains(seen, x => x.DeclaringType.Name == "AudioRingBuffer" && x.Name == "Advance");
+    }
+
+    /// <summary>The runtime's FrontEndSpec (which reads and checks the model file's section without the audio library)
+    /// states the pipeline this front end computes.</summary>
+    [Fact]
+    public void The_model_file_front_end_section_states_what_this_front_end_computes()
+    {
+        Assert.Equal(AudioFrontEnd.SampleRate, FrontEndSpec.LogMelSampleRate);
+        Assert.Equal(AudioFrontEnd.FrameLength, FrontEndSpec.LogMelFrameLength);
+        Assert.Equal(AudioFrontEnd.HopLength, FrontEndSpec.LogMelHopLength);
+        Assert.Equal(RealFft512.Size, FrontEndSpec.LogMelFftSize);
+        Assert.Equal(AudioFrontEnd.Bands, FrontEndSpec.LogMelBands);
+        Assert.Equal(AudioFrontEnd.FeatureFractionBits, FrontEndSpec.LogMelFeatureFracBits);
     }
 }

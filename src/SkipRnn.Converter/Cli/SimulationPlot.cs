@@ -1,7 +1,7 @@
 using ScottPlot;
-using SkipRnn.Converter.Cli;
+using SkipRnn.Edge.Emulator.Simulation;
 
-namespace SkipRnn.Converter.Simulation;
+namespace SkipRnn.Converter.Cli;
 
 /// <summary>
 /// `simulate --plot`: one PNG (ScottPlot, headless). Top: ũ over the first seconds of the Skip-GRU run, a mark at

@@ -1,7 +1,10 @@
+#nullable enable
+using System;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
-namespace SkipRnn.Converter.Import;
+namespace SkipRnn.Edge.Host;
 
 /// <summary>
 /// Makes text that came from a file (tensor names, keys, class names) safe to echo on a terminal and in one-line
