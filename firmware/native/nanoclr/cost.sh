@@ -20,7 +20,7 @@ rows = ',\n'.join('            ' + ', '.join(f'0x{x:02X}' for x in b[i:i + 16]) 
 open(sys.argv[2], 'w').write('namespace SkipRnn.Edge.NativeCheck\n{\n    public static class BenchModel\n    {\n'
     f'        public static readonly byte[] Bytes = new byte[]\n        {{\n{rows}\n        }};\n    }}\n}}\n')
 PY
-device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*')
+device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*')
 {
   "$tools/compile-pe" "$work/SkipRnn.Edge.pe" $device_sources
   "$tools/compile-pe" "$work/SkipRnn.Edge.Native.pe" -r:"$work/SkipRnn.Edge.dll" "$root"/src/SkipRnn.Edge.Native/*.cs

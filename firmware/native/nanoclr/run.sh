@@ -17,7 +17,7 @@ if [ ! -x "$clr" ] || [ ! -x "$tools/compile-pe" ] || [ ! -x "$tools/corelib" ];
 fi
 expect=${2:-no}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*')
+device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*')
 
 if ! { "$tools/compile-pe" "$work/SkipRnn.Edge.pe" $device_sources &&
        "$tools/compile-pe" "$work/SkipRnn.Edge.Native.pe" -r:"$work/SkipRnn.Edge.dll" "$root"/src/SkipRnn.Edge.Native/*.cs &&

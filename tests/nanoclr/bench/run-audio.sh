@@ -13,8 +13,8 @@ tools=${NANOCLR_TOOLS:-$root/../shared/tools/nanoclr}
 command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install -y valgrind)" >&2; exit 2; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-mapfile -t device < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
-"$tools/compile-pe" "$work/SkipRnn.Edge.pe" "${device[@]}"
+source "$here/../device-libs.sh"
+compile_device_libs "$tools" "$root" "$work" SkipRnn.Edge SkipRnn.Edge.Audio
 # The shipped keyword model and one test clip (the first "yes" of the shipped test slice) as C# arrays, each in an
 # assembly of its own: nanoCLR 1.x keeps array-initializer data behind 16-bit offsets (< 64 KiB per assembly).
 /usr/bin/python3 - "$root" "$work" <<'PY'
@@ -40,13 +40,13 @@ PY
 "$tools/compile-pe" "$work/KeywordModel.pe" "$work/KeywordModel.cs" >/dev/null
 "$tools/compile-pe" "$work/KeywordClip.pe" "$work/KeywordClip.cs" >/dev/null
 app=("$here/audio/AudioBench.cs" "$here/RandomModelFile.cs" "$work/KeywordData.cs")
-"$tools/compile-pe" "$work/Bench.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG -r:"$work/SkipRnn.Edge.dll" \
+"$tools/compile-pe" "$work/Bench.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG "${DEVICE_REFS[@]}" \
   -r:"$work/KeywordModel.dll" -r:"$work/KeywordClip.dll" "${app[@]}"
 corelib=$("$tools/corelib")
 
 LD_LIBRARY_PATH="$tools/lib" valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   --dump-before='Library_corlib_native_System_Diagnostics_Debug::WriteLineNative*' \
-  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/KeywordModel.pe" "$work/KeywordClip.pe" "$work/Bench.pe" \
+  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "${DEVICE_PES[@]}" "$work/KeywordModel.pe" "$work/KeywordClip.pe" "$work/Bench.pe" \
   2>"$work/valgrind.log" | tr -d '\r' | grep '^@' > "$work/markers" || true
 grep -qx '@audio bench done' "$work/markers" || { echo "bench: the app did not finish; markers:" >&2; cat "$work/markers" >&2; exit 1; }
 n=$(wc -l < "$work/markers")
@@ -60,7 +60,7 @@ cat > "$work/host/host.csproj" <<XML
   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><DefineConstants>DEBUG</DefineConstants>
   <StartupObject>SkipRnn.Bench.AudioBench</StartupObject><Nullable>disable</Nullable><ImplicitUsings>disable</ImplicitUsings></PropertyGroup>
   <ItemGroup><Compile Include="$here/audio/AudioBench.cs;$here/RandomModelFile.cs;$work/KeywordData.cs;$work/KeywordModel.cs;$work/KeywordClip.cs" /></ItemGroup>
-  <ItemGroup><ProjectReference Include="$root/src/SkipRnn.Edge/SkipRnn.Edge.csproj" /></ItemGroup>
+  <ItemGroup><ProjectReference Include="$root/src/SkipRnn.Edge.Audio/SkipRnn.Edge.Audio.csproj" /></ItemGroup>
 </Project>
 XML
 cat > "$work/host/Listener.cs" <<'CS'
@@ -70,8 +70,8 @@ dotnet run --project "$work/host/host.csproj" -c Release 2>&1 | grep '^@' > "$wo
 timed=""
 if [ "${1:-}" = "--timed" ]; then
   "$tools/compile-pe" "$work/Timed.pe" -entrypoint SkipRnn.Bench.AudioBench::Main -define:DEBUG -define:TIMED \
-    -r:"$work/SkipRnn.Edge.dll" -r:"$work/KeywordModel.dll" -r:"$work/KeywordClip.dll" "${app[@]}"
-  "$tools/nanoclr" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/KeywordModel.pe" "$work/KeywordClip.pe" "$work/Timed.pe" | tr -d '\r' | grep '^@' > "$work/timed"
+    "${DEVICE_REFS[@]}" -r:"$work/KeywordModel.dll" -r:"$work/KeywordClip.dll" "${app[@]}"
+  "$tools/nanoclr" "$corelib/mscorlib.pe" "${DEVICE_PES[@]}" "$work/KeywordModel.pe" "$work/KeywordClip.pe" "$work/Timed.pe" | tr -d '\r' | grep '^@' > "$work/timed"
   timed="$work/timed"
 fi
 

@@ -25,7 +25,7 @@ for name in ("adding", "frequency"):
 print("    }\n}")
 PY
 
-mapfile -t device < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
+mapfile -t device < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
 "$tools/compile-pe" "$work/SkipRnn.Edge.pe" "${device[@]}"
 app=("$here/Bench.cs" "$here/RandomModelFile.cs" "$work/ShippedModels.cs")
 "$tools/compile-pe" "$work/Bench.pe" -entrypoint SkipRnn.Bench.Bench::Main -define:DEBUG -r:"$work/SkipRnn.Edge.dll" "${app[@]}"

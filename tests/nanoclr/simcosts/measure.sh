@@ -55,13 +55,13 @@ with open(f"{work}/MotionStretch.cs", "w") as f:
     f.write(f"            return new short[] {{ {', '.join(str(v) for v in vals)} }};\n        }}\n    }}\n}}\n")
 PY
 
-mapfile -t device < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
-"$tools/compile-pe" "$work/SkipRnn.Edge.pe" "${device[@]}" >/dev/null
+source "$here/../device-libs.sh"
+compile_device_libs "$tools" "$root" "$work" SkipRnn.Edge SkipRnn.Edge.Audio SkipRnn.Edge.Loops SkipRnn.Edge.Loops.Keyword >/dev/null
 "$tools/compile-pe" "$work/StretchData.pe" "$work/MotionStretch.cs" >/dev/null
 "$tools/compile-pe" "$work/KeywordModel.pe" "$work/KeywordModelBytes.cs" >/dev/null
 "$tools/compile-pe" "$work/KeywordGruModel.pe" "$work/KeywordGruModelBytes.cs" >/dev/null
 "$tools/compile-pe" "$work/SimCosts.pe" -entrypoint SkipRnn.SimCosts.SimCosts::Main -define:DEBUG \
-  -r:"$work/SkipRnn.Edge.dll" -r:"$work/StretchData.dll" -r:"$work/KeywordModel.dll" -r:"$work/KeywordGruModel.dll" \
+  "${DEVICE_REFS[@]}" -r:"$work/StretchData.dll" -r:"$work/KeywordModel.dll" -r:"$work/KeywordGruModel.dll" \
   "$here/SimCosts.cs" "$work/ShippedModels.cs" >/dev/null
 corelib=$("$tools/corelib")
 
@@ -69,7 +69,7 @@ corelib=$("$tools/corelib")
 # between marker k−1 and marker k (dump 1: boot up to the first marker).
 LD_LIBRARY_PATH="$tools/lib" valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   --dump-before='Library_corlib_native_System_Diagnostics_Debug::WriteLineNative*' \
-  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/StretchData.pe" \
+  "$tools/lib/nanoFramework.nanoCLR.test" "$corelib/mscorlib.pe" "${DEVICE_PES[@]}" "$work/StretchData.pe" \
   "$work/KeywordModel.pe" "$work/KeywordGruModel.pe" "$work/SimCosts.pe" \
   2>"$work/valgrind.log" | tr -d '\r' | grep '^@' > "$work/markers" || true
 grep -qx '@simcosts done' "$work/markers" || { echo "simcosts: the app did not finish (no '@simcosts done'); markers:" >&2; cat "$work/markers" >&2; exit 1; }

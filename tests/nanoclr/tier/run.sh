@@ -20,12 +20,12 @@ status=0
 dotnet run --project "$here/Generator" -c Release -v q -- "$root" "$work/gen" > "$work/generator.log" 2>&1 \
   || { cat "$work/generator.log"; fail "the generator failed"; }
 
-# 2. Device build: the runtime from the current device sources (the DeviceGate's list: src/SkipRnn.Edge minus
-#    Host/), each data assembly (< 64 KiB of array data each), then the app against all of them.
-mapfile -t device_sources < <(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*' | sort)
-"$tools/compile-pe" "$work/SkipRnn.Edge.pe" "${device_sources[@]}" > "$work/compile.log" 2>&1 \
-  || { cat "$work/compile.log"; fail "the device runtime does not compile for nanoCLR"; }
-refs=(-r:"$work/SkipRnn.Edge.dll"); pes=("$work/SkipRnn.Edge.pe"); app_files=()
+# 2. Device build: the device libraries from their current sources (one .pe each, as the device gates compile
+#    them), each data assembly (< 64 KiB of array data each), then the app against all of them.
+source "$here/../device-libs.sh"
+compile_device_libs "$tools" "$root" "$work" SkipRnn.Edge SkipRnn.Edge.Audio SkipRnn.Edge.Loops SkipRnn.Edge.Loops.Keyword \
+  > "$work/compile.log" 2>&1 || { cat "$work/compile.log"; fail "the device libraries do not compile for nanoCLR"; }
+refs=("${DEVICE_REFS[@]}"); pes=("${DEVICE_PES[@]}"); app_files=()
 while read -r kind name files; do
   read -ra list <<< "$files"
   if [ "$kind" = data ]; then
