@@ -12,7 +12,7 @@ namespace SkipRnn.Keyword
     /// <summary>
     /// Always-on keyword spotting on an ESP32 DevKit + INMP441 I2S microphone (README.md: wiring, flashing, what the
     /// serial port shows). Boot: serial port, LED, model + self-test (refusal: a serial line and an LED code, forever),
-    /// microphone probe; then the device's KeywordLoop (src/SkipRnn.Edge/Application): 16 kHz PCM into the integer
+    /// microphone probe; then the device's KeywordLoop (src/SkipRnn.Edge.Loops.Keyword): 16 kHz PCM into the integer
     /// front end, features computed only for the frames the Skip-GRU updates on, words (the model's ten-word rule) on
     /// serial and a GPIO pulse. Through skipped spans longer than the microphone's start-up its clock stops and the
     /// ESP32 light-sleeps; shorter spans keep it clocked and the samples are discarded (the I2S DMA stops in light sleep).

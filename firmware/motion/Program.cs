@@ -12,7 +12,7 @@ namespace SkipRnn.Motion
     /// <summary>
     /// Always-on motion events on an ESP32 DevKit + MPU-6050 (README.md: wiring, flashing, what the serial port
     /// shows). Boot: serial port, LED, model + self-test (refusal: a serial line and an LED code, forever), IMU
-    /// probe; then the device's StreamingLoop (src/SkipRnn.Edge/Application): the IMU samples at 50 Hz into its
+    /// probe; then the device's StreamingLoop (src/SkipRnn.Edge.Loops): the IMU samples at 50 Hz into its
     /// FIFO, the model reads only the samples it updates on, and the ESP32 light-sleeps through everything else.
     /// </summary>
     public static class Program

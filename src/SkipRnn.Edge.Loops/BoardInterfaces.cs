@@ -1,7 +1,7 @@
 namespace SkipRnn.Edge.Application
 {
     // The board as the application loop sees it: five small interfaces, so that the loop is device code that the
-    // host runs against a virtual board (Host/Board/) and the firmware against real parts (firmware/motion/Board/).
+    // host runs against a virtual board (src/SkipRnn.Edge.Emulator/Board/) and the firmware against real parts (firmware/motion/Board/).
     // No generics, no floating point: implementations compile for nanoFramework.
 
     /// <summary>

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace SkipRnn.Board.Tests;
 
 /// <summary>
-/// The device's keyword loop (src/SkipRnn.Edge/Application/KeywordLoop.cs) on the virtual audio board over a short
+/// The device's keyword loop (src/SkipRnn.Edge.Loops.Keyword/KeywordLoop.cs) on the virtual audio board over a short
 /// stream of shipped test clips and held-out noise (<see cref="KeywordData"/>), with the shipped keyword model and
 /// its ten-word rule: the events must be those of KeywordSpotter and of `skiprnn listen` on the same PCM, every frame
 /// must be computed on its own window, no sample may be lost at the stated update cost, and the microphone may be

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes src/SkipRnn.Edge/Audio/AudioTables.cs, the integer front end's constant tables, from the float
+"""Writes src/SkipRnn.Edge.Audio/AudioTables.cs, the integer front end's constant tables, from the float
 definitions in features.py. Rebuild: /usr/bin/python3 models/train/keyword/device_tables.py
 (SkipRnn.Edge.Tests' AudioTableTests recompute every table in C# and compare, so an edit here must be regenerated.)
 --check: compare with the committed file instead of writing it (test.sh runs this)."""
@@ -11,7 +11,7 @@ import numpy as np
 import features as F
 
 ROOT = Path(__file__).resolve().parents[3]
-OUT = ROOT / "src" / "SkipRnn.Edge" / "Audio" / "AudioTables.cs"
+OUT = ROOT / "src" / "SkipRnn.Edge.Audio" / "AudioTables.cs"
 
 
 def rnd(x):

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tests/fixtures/audio/logmel_reference.txt: a fixed 0.5 s input (digital silence, a 1 kHz tone with
 noise, a full-scale square wave, 1-LSB noise, a chirp) and features.py's float64 results for it, which the C#
-float reference (Host/Audio/FloatLogMel.cs) must reproduce to 1e-9. Rebuild:
+float reference (src/SkipRnn.Edge.Host/Audio/FloatLogMel.cs) must reproduce to 1e-9. Rebuild:
     /usr/bin/python3 models/train/keyword/write_fixture.py
 Format: lines "name count" followed by count values, one per line ("%.17g")."""
 import sys

@@ -5,7 +5,7 @@ using SkipRnn.Edge.Streaming;
 namespace SkipRnn.NanoClrTier
 {
     /// <summary>
-    /// The keyword loop (src/SkipRnn.Edge/Application/KeywordLoop.cs) with the shipped keyword model and its ten-word
+    /// The keyword loop (src/SkipRnn.Edge.Loops.Keyword/KeywordLoop.cs) with the shipped keyword model and its ten-word
     /// rule (event-rule section version 2) on nanoCLR and on .NET, over a scripted microphone in virtual time: 16 kHz
     /// samples computed from their index (noise, a square wave at three levels, digital silence), a DMA buffer of 2,048
     /// samples that loses its oldest when full, zeros for the start-up after each start. Both microphone policies

@@ -7,9 +7,9 @@ using SkipRnn.Edge.Streaming;
 namespace SkipRnn.NanoClrTier
 {
     /// <summary>
-    /// The application loop (src/SkipRnn.Edge/Application) on nanoCLR and on .NET: boot (with a refusal), then the
+    /// The application loop (src/SkipRnn.Edge.Loops) on nanoCLR and on .NET: boot (with a refusal), then the
     /// loop over a scripted FIFO sensor in virtual time, both skip policies; every wait, read, discard and event is
-    /// a line. The board here is a minimal device-code double (Host/Board is host-only): samples from the tier's
+    /// a line. The board here is a minimal device-code double (src/SkipRnn.Edge.Emulator is host-only): samples from the tier's
     /// integer stream, a FIFO of 85 that drops its oldest sample when full, light sleep = timer + 350 µs.
     /// </summary>
     internal static class TierLoopCase
