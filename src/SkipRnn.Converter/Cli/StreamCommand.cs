@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SkipRnn.Converter.Files;
 using SkipRnn.Converter.Import;
 using SkipRnn.Converter.Streaming;
 using SkipRnn.Edge.Format;
@@ -12,7 +13,8 @@ namespace SkipRnn.Converter.Cli;
 /// `skiprnn stream model.skrn recording.(npz|csv) [--weights model.safetensors]`: runs the model over a recording
 /// the way an always-on board does (one Reset() per recording, skipped samples never read) and prints the events,
 /// the share of samples updated and, when the recording is labelled, accuracy, macro-F1 and event scores; with
-/// --weights, the float model beside the fixed-point one.
+/// --weights, the float model beside the fixed-point one; with --plot, one stretch of one recording as a PNG
+/// (signal, ũ and the samples read, label against head class and events).
 /// </summary>
 public static class StreamCommand
 {
@@ -31,16 +33,35 @@ public static class StreamCommand
         var eventClass = new Option<int?>("--event-class") { Description = "Use a default rule (shift 4, on 16384, off 4096, refractory 100) for this class when the model file has none." };
         var show = new Option<int>("--show-events") { Description = "How many events to list (default 20).", DefaultValueFactory = _ => 20 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout." };
+        var plot = new Option<FileInfo?>("--plot") { HelpName = "out.png", Description = "Draw one stretch of one recording as a PNG: the signal, ũ and the samples read, the label against the head's class and the events." };
+        var plotRecording = new Option<int>("--plot-recording") { HelpName = "K", Description = "The recording --plot draws (index, default 0).", DefaultValueFactory = _ => 0 };
+        var plotFrom = new Option<double>("--plot-from") { HelpName = "S", Description = "Where --plot starts in that recording, in seconds (default 0).", DefaultValueFactory = _ => 0 };
+        var plotSeconds = new Option<double>("--plot-seconds") { HelpName = "N", Description = "How many seconds --plot shows (default 60).", DefaultValueFactory = _ => 60 };
         var cmd = new Command("stream", "Run a model over a recording as an always-on board would: events, update rate, scores.")
-            { model, data, weights, tolerance, eventClass, show, json };
-        cmd.SetAction(p => CliOutput.Guard(() => Run(p.GetValue(model)!, p.GetValue(data)!, p.GetValue(weights), p.GetValue(tolerance),
-            p.GetValue(eventClass), p.GetValue(show), p.GetValue(json))));
+            { model, data, weights, tolerance, eventClass, show, json, plot, plotRecording, plotFrom, plotSeconds };
+        cmd.SetAction(p => CliOutput.Guard(() =>
+        {
+            FileInfo? png = p.GetValue(plot);
+            PlotRequest? request = png == null ? null
+                : new PlotRequest(png, new StreamPlot.Window(p.GetValue(plotRecording), p.GetValue(plotFrom), p.GetValue(plotSeconds)));
+            return Run(p.GetValue(model)!, p.GetValue(data)!, p.GetValue(weights), p.GetValue(tolerance),
+                p.GetValue(eventClass), p.GetValue(show), p.GetValue(json), request);
+        }));
         return cmd;
     }
 
-    public static Result Evaluate(FileInfo modelFile, FileInfo dataFile, FileInfo? weights, int tolerance, int? eventClass)
+    /// <summary>`--plot`: where to write the PNG and which stretch to draw.</summary>
+    public sealed record PlotRequest(FileInfo Png, StreamPlot.Window Window);
+
+    public static Result Evaluate(FileInfo modelFile, FileInfo dataFile, FileInfo? weights, int tolerance, int? eventClass,
+        PlotRequest? plot = null)
     {
         if (tolerance < 0) throw new ArgumentException($"--tolerance must not be negative, not {tolerance}.");
+        if (plot != null)
+            OutputPaths.Check(
+                new[] { new NamedPath("model file", modelFile.FullName), new NamedPath("recording", dataFile.FullName),
+                        new NamedPath("--weights file", weights?.FullName ?? "") },
+                new[] { new NamedPath("--plot", plot.Png.FullName) });
         SkipGruModel q = ModelReader.Read(CliOutput.ReadFile(modelFile, "Model file"));
         if (q.OutputSize < 1) throw new ArgumentException($"{modelFile.Name} has no classification head: there is nothing to detect events on.");
         EventRule rule = q.EventRule ?? (eventClass is { } ec
@@ -50,6 +71,7 @@ public static class StreamCommand
         if (rec.Y != null && rec.Y.Any(c => c >= q.OutputSize))
             throw new ArgumentException($"{dataFile.Name}: class {rec.Y.Max()} is outside the model's {q.OutputSize} classes.");
         int period = q.SamplePeriodMicros;
+        if (plot != null) StreamPlot.Samples(rec, plot.Window, period);   // a bad window is an error before the run
         StreamTrace fixedTrace = StreamRunner.RunFixed(q, rule, rec);
         StreamScores fixedScores = StreamScores.Compute(rec, fixedTrace, q.OutputSize, rule.EventClass, tolerance, period, q.MacsPerUpdate);
         StreamScores? floatScores = null;
@@ -61,15 +83,20 @@ public static class StreamCommand
             floatScores = StreamScores.Compute(rec, StreamRunner.RunFloat(import.Model, rule, rec), q.OutputSize, rule.EventClass, tolerance, period, q.MacsPerUpdate);
         }
         string name = q.ClassNames?[rule.EventClass] ?? rule.EventClass.ToString();
+        string[] classNames = Enumerable.Range(0, q.OutputSize).Select(c => q.ClassNames?[c] ?? "class " + c).ToArray();
+        if (plot != null)
+            StreamPlot.Save(rec, fixedTrace, rule.EventClass, classNames, period, plot.Window,
+                $"{modelFile.Name} on {dataFile.Name}, recording {plot.Window.Recording}: " +
+                $"{CliOutput.Percent(fixedScores.UpdatedShare)} of all the file's samples read", plot.Png.FullName);
         return new Result(modelFile.Name, dataFile.Name, rec.Offsets.Length - 1,
-            new EventRuleInfo(rule.EventClass, name, rule.Shift, rule.On, rule.Off, rule.RefractorySteps, q.EventRule != null,
-                Enumerable.Range(0, q.OutputSize).Select(c => q.ClassNames?[c] ?? "class " + c).ToArray()),
+            new EventRuleInfo(rule.EventClass, name, rule.Shift, rule.On, rule.Off, rule.RefractorySteps, q.EventRule != null, classNames),
             tolerance, fixedScores, floatScores, fixedTrace.Events);
     }
 
-    public static int Run(FileInfo modelFile, FileInfo dataFile, FileInfo? weights, int tolerance, int? eventClass, int show, bool json)
+    public static int Run(FileInfo modelFile, FileInfo dataFile, FileInfo? weights, int tolerance, int? eventClass, int show, bool json,
+        PlotRequest? plot = null)
     {
-        Result r = Evaluate(modelFile, dataFile, weights, tolerance, eventClass);
+        Result r = Evaluate(modelFile, dataFile, weights, tolerance, eventClass, plot);
         if (json)
         {
             CliOutput.WriteJson(r);
@@ -113,6 +140,7 @@ public static class StreamCommand
             Add("updated while unlabelled", s => CliOutput.Percent(s.UnlabelledUpdateRate));
         }
         console.Write(t);
+        if (plot != null) console.WriteLine($"plot: {plot.Png.FullName}");
         return ExitCodes.Success;
     }
 }

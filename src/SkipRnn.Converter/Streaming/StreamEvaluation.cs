@@ -13,6 +13,8 @@ public sealed class StreamTrace
     public required int[] Pred { get; init; }
     public required bool[] Updated { get; init; }
     public required List<StreamEvent> Events { get; init; }
+    /// <summary>ũ before each sample in Q0.15 (the fixed-point run only; null for the float reference).</summary>
+    public int[]? UTilde { get; init; }
 }
 
 /// <summary>
@@ -28,6 +30,7 @@ public static class StreamRunner
         int n = rec.Samples, inputs = rec.Inputs;
         var pred = new int[n];
         var updated = new bool[n];
+        var uTilde = new int[n];
         var events = new List<StreamEvent>();
         var d = new StreamDetector(model, rule);
         var frame = new int[inputs];
@@ -42,6 +45,9 @@ public static class StreamRunner
                 int skip = Math.Min(d.SamplesToSkip, end - t);
                 if (skip > 0)
                 {
+                    // ũ over a skipped span: n steps of ũ + Δũ from the last update, as SkipGru.Skip counts them
+                    int u0 = d.Rnn.UpdateProbability, du = d.Rnn.Increment;
+                    for (int k = 0; k < skip; k++) uTilde[t + k] = Math.Min(u0 + k * du, 32768);
                     fired = d.SkipSamples(skip);
                     for (int k = 0; k < skip; k++) pred[t + k] = d.HeadClass;
                     t += skip;
@@ -49,6 +55,7 @@ public static class StreamRunner
                 else
                 {
                     Array.Copy(rec.X, (long)t * inputs, frame, 0, inputs);
+                    uTilde[t] = d.Rnn.UpdateProbability;
                     fired = d.Push(frame);
                     pred[t] = d.HeadClass;
                     updated[t] = true;
@@ -57,7 +64,7 @@ public static class StreamRunner
                 if (fired) events.Add(new StreamEvent(r, d.LastEventStep, d.LastEventClass, d.LastEventConfidence));
             }
         }
-        return new StreamTrace { Pred = pred, Updated = updated, Events = events };
+        return new StreamTrace { Pred = pred, Updated = updated, Events = events, UTilde = uTilde };
     }
 
     public static StreamTrace RunFloat(FloatSkipGruModel model, EventRule rule, Recording rec)
