@@ -1,5 +1,5 @@
 """The keyword model's audio features: the float64 reference of the device's integer front end
-(src/SkipRnn.Edge.Audio/, defined in src/SkipRnn.Edge/docs/audio-front-end.md). The model is trained on
+(src/SkipRnn.Edge.Audio/, defined in docs/audio-front-end.md). The model is trained on
 these features; the device computes the same pipeline in integers, and tests bound the difference per stage.
 
 Pipeline (fixed: a trained model depends on every number here):

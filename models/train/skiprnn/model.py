@@ -79,7 +79,7 @@ def round_ste(x: torch.Tensor) -> torch.Tensor:
 
 
 # ---- quantization-aware training: the integer runtime's rounding, simulated in float ----
-# docs: src/SkipRnn.Edge/docs/fixed-point.md. Every rounding is straight-through (identity
+# docs: docs/fixed-point.md. Every rounding is straight-through (identity
 # gradient), so the float weights keep learning while the forward pass sees what the device
 # computes: per-row symmetric weights, Q.12 pre-activations clamped to the tables' [-8, 8),
 # Q0.15 gate outputs and states, and the skip probability accumulated in Q0.15 integers.
