@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # All tests (README's test command): the .NET suites, the training recipe's checks, the recipe-to-device
 # smoke run, the native kernel (CMake + GoogleTest), the nanoCLR tier, the motion recipe's checks.
-# Needs the .NET 10 SDK, Debian's python3-torch, cmake, g++ and libgtest-dev (.ci/run installs them).
+# Needs the .NET 10 SDK, Debian's python3-torch and python3-pytest, cmake, g++ and libgtest-dev (.ci/run installs them).
 set -uo pipefail
 cd "$(dirname "$0")"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+# The recipe's Python checks run under pytest (Debian's python3-pytest); each test becomes one "name: ok" or
+# "name: FAIL" line, as every other check here prints, and pytest's own closing line follows.
+pytests() {
+  /usr/bin/python3 -m pytest -q -rA -p no:cacheprovider "$@" 2>&1 |
+    sed -E -e 's/^PASSED ([^ ]+).*/\1: ok/' -e 's/^(FAILED|ERROR) ([^ ]+).*/\2: FAIL/'
+}
 
 dotnet test SkipRnn.sln 2>&1 | tee "$log"
 dotnet_status=${PIPESTATUS[0]}
@@ -14,7 +21,7 @@ failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 [ "$dotnet_status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1   # a build failure counts
 
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  { /usr/bin/python3 models/train/selftest.py; bash tests/smoke/recipe-to-device.sh; } | tee "$log"
+  { pytests models/train/test_recipe.py; bash tests/smoke/recipe-to-device.sh; } | tee "$log"
 else
   echo "smoke: FAIL: Debian's python3-torch is missing (apt-get install -y python3-torch)" | tee "$log"
 fi

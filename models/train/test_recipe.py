@@ -1,9 +1,8 @@
-#!/usr/bin/python3
-"""Quick self-test of the training code (a few seconds, one thread):
-    /usr/bin/python3 models/train/selftest.py
-"""
+"""Checks of the training code (a few seconds, one thread), run by pytest:
+    /usr/bin/python3 -m pytest models/train/test_recipe.py
+(fused path against the cell modules, the straight-through estimator, skip copying, file round-trips, the tasks'
+statistics, quantization-aware training)."""
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from tasks import AddingTask, FrequencyTask, NpzTask  # noqa: E402
 torch.set_num_threads(1)
 
 
-def check_paths_agree():
+def test_paths_agree():
     """The fused training path equals stepping nn.GRUCell / TFGRUCell (values and grads)."""
     torch.manual_seed(0)
     for variant in VARIANTS:
@@ -41,7 +40,7 @@ def check_paths_agree():
             assert 0 < ia["updates"].mean() < 1, "test weights should skip some steps"
 
 
-def check_semantics():
+def test_semantics():
     # round half-to-even: exactly 0.5 does not update; STE passes gradients through
     v = torch.tensor([0.5, 0.5000001, 0.49, 1.0], requires_grad=True)
     u = round_ste(v)
@@ -70,21 +69,20 @@ def check_semantics():
     assert i2["updates"].min() == 1 and (o1 - o2).abs().max() < 1e-6
 
 
-def check_safetensors():
+def test_safetensors(tmp_path):
     sd = SkipGRU(3, 8, 2, "reset_after", 4).state_dict()
-    with tempfile.TemporaryDirectory() as d:
-        for dt in (torch.float32, torch.float16, torch.bfloat16, torch.float64):
-            p = Path(d) / "m.safetensors"
-            save_safetensors(p, sd, dtype=dt, metadata={"format": "pt"})
-            back = load_safetensors(p)
-            assert set(back) == set(sd)
-            for k in sd:
-                assert back[k].dtype == dt and torch.equal(back[k], sd[k].to(dt)), k
-            raw = p.read_bytes()
-            assert (int.from_bytes(raw[:8], "little")) % 8 == 0
+    for dt in (torch.float32, torch.float16, torch.bfloat16, torch.float64):
+        p = tmp_path / "m.safetensors"
+        save_safetensors(p, sd, dtype=dt, metadata={"format": "pt"})
+        back = load_safetensors(p)
+        assert set(back) == set(sd)
+        for k in sd:
+            assert back[k].dtype == dt and torch.equal(back[k], sd[k].to(dt)), k
+        raw = p.read_bytes()
+        assert (int.from_bytes(raw[:8], "little")) % 8 == 0
 
 
-def check_tasks():
+def test_tasks():
     rng = np.random.default_rng(0)
     x, y = AddingTask().batch(4000, rng)
     marks = x[:, :, 1]
@@ -99,45 +97,44 @@ def check_tasks():
     assert FrequencyTask(0.5).batch(4, rng)[0].shape == (4, 200, 1)
 
 
-def check_npz_task():
+def test_npz_task(tmp_path):
     """A user's own .npz in NumPy's default dtypes (float64 x, int32 or uint8 labels, float64
     targets) is accepted and converted; bad labels and dtypes are refused by name; test,
     validation and training splits are disjoint; the npz task reports no floor."""
     rng = np.random.default_rng(1)
-    with tempfile.TemporaryDirectory() as d:
-        def write(name, x, y):
-            path = Path(d) / name
-            np.savez(path, x=x, y=y)
-            return path
-        x = rng.normal(size=(50, 7, 3))  # float64
-        x[:, 0, 0] = np.arange(50)       # sequence id, to check the splits
-        for labels in (np.arange(50, dtype=np.int32) % 3, (np.arange(50) % 3).astype(np.uint8)):
-            t = NpzTask(write("c.npz", x, labels))
-            assert t.kind == "classification" and t.output_size == 3
-            assert t.train_x.dtype == np.float32 and t.train_y.dtype == np.int64
-            ids = [set(a[:, 0, 0].astype(int)) for a in (t.train_x, t.valid_x, t.test_x)]
-            assert len(ids[1]) == 4 and len(ids[2]) == 5 and len(ids[0]) == 41, [len(i) for i in ids]
-            assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
-            assert t.meets_floor({"accuracy": 1.0}) is None and not t.has_floor
-        t = NpzTask(write("r.npz", x.astype(np.float16), rng.normal(size=(50, 2))))
-        assert t.kind == "regression" and t.output_size == 2 and t.train_y.dtype == np.float32
-        for y, words in ((np.full(50, -1, np.int16), "labels must be 0.."),
-                         (np.full(50, 300, np.int32), "labels must be 0.."),
-                         (np.ones(50, bool), "y must be integer labels"),
-                         (np.full(50, 1e300), "beyond float32")):
-            try:
-                NpzTask(write("bad.npz", x, y))
-                raise AssertionError(f"accepted {y.dtype} {y[0]}")
-            except ValueError as e:
-                assert words in str(e), str(e)
+    def write(name, x, y):
+        path = tmp_path / name
+        np.savez(path, x=x, y=y)
+        return path
+    x = rng.normal(size=(50, 7, 3))  # float64
+    x[:, 0, 0] = np.arange(50)       # sequence id, to check the splits
+    for labels in (np.arange(50, dtype=np.int32) % 3, (np.arange(50) % 3).astype(np.uint8)):
+        t = NpzTask(write("c.npz", x, labels))
+        assert t.kind == "classification" and t.output_size == 3
+        assert t.train_x.dtype == np.float32 and t.train_y.dtype == np.int64
+        ids = [set(a[:, 0, 0].astype(int)) for a in (t.train_x, t.valid_x, t.test_x)]
+        assert len(ids[1]) == 4 and len(ids[2]) == 5 and len(ids[0]) == 41, [len(i) for i in ids]
+        assert not (ids[0] & ids[1]) and not (ids[0] & ids[2]) and not (ids[1] & ids[2])
+        assert t.meets_floor({"accuracy": 1.0}) is None and not t.has_floor
+    t = NpzTask(write("r.npz", x.astype(np.float16), rng.normal(size=(50, 2))))
+    assert t.kind == "regression" and t.output_size == 2 and t.train_y.dtype == np.float32
+    for y, words in ((np.full(50, -1, np.int16), "labels must be 0.."),
+                     (np.full(50, 300, np.int32), "labels must be 0.."),
+                     (np.ones(50, bool), "y must be integer labels"),
+                     (np.full(50, 1e300), "beyond float32")):
         try:
-            NpzTask(write("badx.npz", x.astype(np.int32), np.zeros(50, np.int64)))
-            raise AssertionError("accepted integer x")
+            NpzTask(write("bad.npz", x, y))
+            raise AssertionError(f"accepted {y.dtype} {y[0]}")
         except ValueError as e:
-            assert "x must be real floats" in str(e), str(e)
+            assert words in str(e), str(e)
+    try:
+        NpzTask(write("badx.npz", x.astype(np.int32), np.zeros(50, np.int64)))
+        raise AssertionError("accepted integer x")
+    except ValueError as e:
+        assert "x must be real floats" in str(e), str(e)
 
 
-def check_qat():
+def test_qat():
     """Quantization-aware forward: the converter's per-row rule, straight-through gradients,
     ũ in exact Q0.15 steps, and close to the float model when every tensor is int16."""
     w = torch.tensor([[0.5, -0.25, 0.1], [0.0, 0.0, 0.0], [-2.0, 1.0, 0.003]], requires_grad=True)
@@ -170,15 +167,3 @@ def check_qat():
         (out.sum() + info["updates"].sum()).backward()
         assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in m.parameters())
         assert m.skip_gate.weight.grad.abs().sum() > 0, "the gate must learn through the simulated ũ"
-
-
-if __name__ == "__main__":
-    failures = 0
-    for f in (check_semantics, check_paths_agree, check_safetensors, check_tasks, check_npz_task, check_qat):
-        try:
-            f()
-            print(f"recipe {f.__name__}: ok")
-        except Exception as e:  # noqa: BLE001 - report every check, then fail
-            failures += 1
-            print(f"recipe {f.__name__}: FAIL {type(e).__name__}: {e}")
-    sys.exit(1 if failures else 0)
