@@ -47,7 +47,7 @@ namespace SkipRnn.Edge.Kernels
         /// a[i] ← σ(a[i] + b[i] + c[i]) for i in [start, end): three Q.12 parts in, Q0.15 out. Equal to
         /// <see cref="LookupOfSum"/> on the sigmoid table (tests check every input), written for the interpreter:
         /// the step is a constant, each entry and its slope come from one load of <see cref="SigmoidPairs"/>, and
-        /// the saturation is one unsigned compare on the in-range path (about 48 IL instructions a value, not 60).
+        /// the saturation is one unsigned compare on the in-range path (about 48 IL instructions a value).
         /// </summary>
         public static void SigmoidOfSum(int[] a, int[] b, int[] c, int start, int end)
         {

@@ -239,56 +239,55 @@ namespace SkipRnn.Edge.Runtime
             return new ArgumentOutOfRangeException("steps", "Only " + allowed.ToString() + " steps can be skipped now.");
         }
 
+        // The step's arithmetic is ReferenceSkipGru's (its helpers name each gate); here it is arranged for the
+        // interpreter, whose cost is per IL instruction and about 3,700 x86 instructions per call: one loop per gate
+        // range or per unit instead of a call per value, products packed, skip counts in closed form. Tests hold the
+        // two equal bit for bit at every step.
         private void Update(int[] rawInput)
         {
+            int p;
+            int clamped;
             if (_kernel != null)
             {
                 // Same bits as the managed path below (IStepKernel); skip bookkeeping and counters stay here.
-                int q = _kernel.Update(rawInput, _state, _outputs);
-                _increment = q;
-                _updateProbability = q;
-                _stepsToSkip = q > QFormat.Half15 ? 0 : (QFormat.Half15 - q) / q + 1;
-                _hasOutput = _head != null;
-                OpCounters k = _counters;
-                k._updates++;
-                k._macs += _macsPerUpdate;
-                k._lookups += _lookupsPerUpdate;
-                k._clampedInputs += _kernel.ClampedInputs;
-                return;
+                p = _kernel.Update(rawInput, _state, _outputs);
+                clamped = _kernel.ClampedInputs;
             }
-            int clamped = _normalization.Apply(rawInput, _input);
-            short[] x = _input;
-            for (int l = 0; l < _layers.Length; l++)
+            else
             {
-                if (_whhMultiplier[l] != null)
-                    UpdateLayerRaw(_layers[l], _gateBias[l], x, _state[l], _whhMultiplier[l], _whhRound[l], _whhShift[l]);
-                else
-                    UpdateLayer(_layers[l], _gateBias[l], x, _state[l]);
-                x = _state[l];
-            }
+                clamped = _normalization.Apply(rawInput, _input);
+                short[] x = _input;
+                for (int l = 0; l < _layers.Length; l++)
+                {
+                    if (_whhMultiplier[l] != null)   // reset-after with RawRows W_hh only
+                        UpdateLayerResetAfterRaw(_layers[l], _gateBias[l], x, _state[l], _whhMultiplier[l], _whhRound[l], _whhShift[l]);
+                    else if (_resetBefore) UpdateLayerResetBefore(_layers[l], _gateBias[l], x, _state[l]);
+                    else UpdateLayerResetAfter(_layers[l], _gateBias[l], x, _state[l]);
+                    x = _state[l];
+                }
 
-            // Δũ = σ(W_p s + b_p) from the top layer's new state; ũ for the next step is Δũ.
-            _skipGate.Multiply(0, 1, x, _skipPreact, _sums);
-            // p ≥ σ(−8) = 11/32768 (the table's floor), so every skip run ends within 1489 steps.
-            // Activation.Sigmoid written out (two calls cost the interpreter more than the lookup).
-            int su = _skipPreact[0] + _skipBias + 32768;
-            if ((uint)su > 65535u) su = su < 0 ? 0 : 65535;
-            int sp = _sigmoidPairs[su >> Activation.SigmoidStepBits];
-            int p = (sp >> 16) + (((sp & 0xFFFF) * (su & 0xFF) + 0x80) >> Activation.SigmoidStepBits);
+                // Δũ = σ(W_p s + b_p) from the top layer's new state (ReferenceSkipGru.SkipGate), Activation.Sigmoid
+                // written out (its two calls would cost more than the lookup). p ≥ σ(−8) = 11/32768, the table's floor.
+                _skipGate.Multiply(0, 1, x, _skipPreact, _sums);
+                int su = _skipPreact[0] + _skipBias + 32768;
+                if ((uint)su > 65535u) su = su < 0 ? 0 : 65535;
+                int sp = _sigmoidPairs[su >> Activation.SigmoidStepBits];
+                p = (sp >> 16) + (((sp & 0xFFFF) * (su & 0xFF) + 0x80) >> Activation.SigmoidStepBits);
+
+                QuantizedMatrix head = _head;
+                if (head != null)
+                {
+                    head.Multiply(0, _outputs.Length, x, _outputs, _sums);
+                    int[] bias = _headBias;
+                    for (int o = 0; o < _outputs.Length; o++) _outputs[o] += bias[o];
+                }
+            }
+            // ũ for the next step is Δũ; the steps with ũ = p, 2p, ... ≤ 0.5 are skipped, so their count is known now
+            // (every skip run ends within 1489 steps).
             _increment = p;
             _updateProbability = p;
-            // Steps with ũ = p, 2p, ... ≤ 0.5 are skipped: their count is fixed now.
             _stepsToSkip = p > QFormat.Half15 ? 0 : (QFormat.Half15 - p) / p + 1;
-
-            QuantizedMatrix head = _head;
-            if (head != null)
-            {
-                head.Multiply(0, _outputs.Length, x, _outputs, _sums);
-                int[] bias = _headBias;
-                for (int o = 0; o < _outputs.Length; o++) _outputs[o] += bias[o];
-                _hasOutput = true;
-            }
-
+            _hasOutput = _head != null;
             OpCounters c = _counters;
             c._updates++;
             c._macs += _macsPerUpdate;
@@ -296,10 +295,65 @@ namespace SkipRnn.Edge.Runtime
             c._clampedInputs += clamped;
         }
 
-        // UpdateLayer's reset-after branch where W_hh's rows are single and never clamp (QuantizedMatrix.RawRows, int16
-        // W_hh): its rows are requantized inside the gate loops, as (int)((acc · m + round) >> s) exactly as
-        // MatVec.Packed writes them, instead of by a loop of their own into gh and a reload.
-        private void UpdateLayerRaw(GruLayerWeights w, int[] bias, short[] x, short[] h, long[] m, long[] round, byte[] shift)
+        // A reset-before layer in place (ReferenceSkipGru.UpdateLayer): r and z by one whole-range loop, r ⊙ h, the
+        // candidate's recurrent product over it, the candidate by one loop and the new state by another. All sums stay
+        // within int32: each part is within ±2^20.
+        private void UpdateLayerResetBefore(GruLayerWeights w, int[] bias, short[] x, short[] h)
+        {
+            int hidden = _hidden;
+            int rz = 2 * hidden;
+            int all = 3 * hidden;
+            int[] gx = _gx;
+            int[] gh = _gh;
+            long[] sums = _sums;
+            w.Wih.Multiply(0, all, x, gx, sums);
+            w.Whh.Multiply(0, rz, h, gh, sums);
+            Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
+            short[] rh = _resetState;
+            for (int j = 0; j < hidden; j++) rh[j] = (short)((gx[j] * h[j] + (1 << 14)) >> 15);
+            w.Whh.Multiply(rz, all, rh, gh, sums);
+            Activation.TanhOfSum(gx, bias, gh, rz, all);
+            for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
+            {
+                int nj = gx[n];
+                // z · (h − n) < 2^15 · 2^16: fits int32.
+                h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
+            }
+        }
+
+        // A reset-after layer in place: r and z by one whole-range loop, then one loop per unit for the candidate
+        // n = tanh(gx_n + b_in + r ⊙ (W_hn h + b_hn)), its tanh (Activation.TanhOfSum written out) and the new state,
+        // without storing and reloading each part.
+        private void UpdateLayerResetAfter(GruLayerWeights w, int[] bias, short[] x, short[] h)
+        {
+            int hidden = _hidden;
+            int rz = 2 * hidden;
+            int[] gx = _gx;
+            int[] gh = _gh;
+            long[] sums = _sums;
+            w.Wih.Multiply(0, 3 * hidden, x, gx, sums);
+            w.Whh.Multiply(0, 3 * hidden, h, gh, sums);
+            Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
+            int[] bhh = w.Bhh;
+            int[] e = Activation.TanhPairs;
+            for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
+            {
+                // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
+                int rn = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
+                int u = gx[n] + bias[n] + rn + 32768;
+                if ((uint)u > 65535u) u = u < 0 ? 0 : 65535;
+                int p = e[u >> Activation.TanhStepBits];
+                int nj = (p >> 16) + (((p & 0xFFFF) * (u & 0x7F) + 0x40) >> Activation.TanhStepBits);
+                // z · (h − n) < 2^15 · 2^16: fits int32.
+                h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
+            }
+        }
+
+        // UpdateLayerResetAfter where W_hh's rows are single and never clamp (QuantizedMatrix.RawRows, int16 W_hh): its
+        // rows are requantized inside the gate loops, as (int)((acc · m + round) >> s) exactly as MatVec.Packed writes
+        // them, instead of by a loop of their own into gh and a reload. The loops are UpdateLayerResetAfter's with
+        // that term in place of gh (a per-unit choice between the two would cost every unit).
+        private void UpdateLayerResetAfterRaw(GruLayerWeights w, int[] bias, short[] x, short[] h, long[] m, long[] round, byte[] shift)
         {
             int hidden = _hidden;
             int rz = 2 * hidden;
@@ -316,7 +370,6 @@ namespace SkipRnn.Edge.Runtime
                 int p = e[u >> Activation.SigmoidStepBits];
                 gx[k] = (p >> 16) + (((p & 0xFFFF) * (u & 0xFF) + 0x80) >> Activation.SigmoidStepBits);
             }
-            // The candidate and the new state, as UpdateLayer's reset-after loop.
             int[] bhh = w.Bhh;
             e = Activation.TanhPairs;
             for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
@@ -327,60 +380,6 @@ namespace SkipRnn.Edge.Runtime
                 if ((uint)u > 65535u) u = u < 0 ? 0 : 65535;
                 int p = e[u >> Activation.TanhStepBits];
                 int nj = (p >> 16) + (((p & 0xFFFF) * (u & 0x7F) + 0x40) >> Activation.TanhStepBits);
-                h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
-            }
-        }
-
-        // One GRU layer in place: h ← z ⊙ h + (1 − z) ⊙ n, gate order r, z, n. Each gate's parts (gx, bias, gh) are
-        // summed and activated into gx by one whole-range loop: on the interpreter a call per value would cost
-        // more than the value. All sums stay within int32: each part is within ±2^20.
-        private void UpdateLayer(GruLayerWeights w, int[] bias, short[] x, short[] h)
-        {
-            int hidden = _hidden;
-            int rz = 2 * hidden;
-            int all = 3 * hidden;
-            int[] gx = _gx;
-            int[] gh = _gh;
-            long[] sums = _sums;
-            w.Wih.Multiply(0, all, x, gx, sums);
-
-            if (_resetBefore)
-            {
-                // r and z first, then the candidate's recurrent product over r ⊙ h.
-                w.Whh.Multiply(0, rz, h, gh, sums);
-                Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
-                short[] rh = _resetState;
-                for (int j = 0; j < hidden; j++) rh[j] = (short)((gx[j] * h[j] + (1 << 14)) >> 15);
-                w.Whh.Multiply(rz, all, rh, gh, sums);
-            }
-            else
-            {
-                w.Whh.Multiply(0, all, h, gh, sums);
-                Activation.SigmoidOfSum(gx, bias, gh, 0, rz);
-                // One loop per unit: the candidate n = tanh(gx_n + b_in + r ⊙ (W_hn h + b_hn)) and the new state,
-                // the same arithmetic as the three whole-range loops of the reset-before branch below (the tanh
-                // written out as Activation.TanhOfSum does it), without storing and reloading each part.
-                int[] bhh = w.Bhh;
-                int[] e = Activation.TanhPairs;
-                for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
-                {
-                    // r ⊙ (W_hn h + b_hn): up to 2^15 · 2^20, so the product is taken in int64.
-                    int rn = (int)(((long)gx[j] * (gh[n] + bhh[n]) + (1 << 14)) >> 15);
-                    int u = gx[n] + bias[n] + rn + 32768;
-                    if ((uint)u > 65535u) u = u < 0 ? 0 : 65535;
-                    int p = e[u >> Activation.TanhStepBits];
-                    int nj = (p >> 16) + (((p & 0xFFFF) * (u & 0x7F) + 0x40) >> Activation.TanhStepBits);
-                    // z · (h − n) < 2^15 · 2^16: fits int32.
-                    h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
-                }
-                return;
-            }
-            Activation.TanhOfSum(gx, bias, gh, rz, all);
-
-            for (int j = 0, z = hidden, n = rz; j < hidden; j++, z++, n++)
-            {
-                int nj = gx[n];
-                // z · (h − n) < 2^15 · 2^16: fits int32.
                 h[j] = (short)(nj + ((gx[z] * (h[j] - nj) + (1 << 14)) >> 15));
             }
         }
