@@ -105,12 +105,15 @@ public static class KeywordRunner
             model = model.WithEventRule(new EventRule(model.OutputSize, ec, 2, 16384, 4096, 25));
         }
         string[] classes = ClassNames(model);
-        WavAudio a = WavReader.Read(wavPath, AudioFrontEnd.SampleRate);
+        using WavStream a = WavReader.Open(wavPath, AudioFrontEnd.SampleRate);
         var spotter = new KeywordSpotter(model);
         var events = new List<KeywordEvent>();
-        for (int pos = 0; pos < a.Samples.Length; pos += AudioFrontEnd.HopLength)
+        var hop = new short[AudioFrontEnd.HopLength];
+        for (long pos = 0; pos < a.Length; pos += AudioFrontEnd.HopLength)
         {
-            if (!spotter.Write(a.Samples, pos, Math.Min(AudioFrontEnd.HopLength, a.Samples.Length - pos))) continue;
+            int n = (int)Math.Min(AudioFrontEnd.HopLength, a.Length - pos);
+            a.CopyTo(pos, hop, 0, n);
+            if (!spotter.Write(hop, 0, n)) continue;
             EventList fired = spotter.Fired;
             for (int i = 0; i < fired.Count; i++)
             {
@@ -120,7 +123,7 @@ public static class KeywordRunner
             }
         }
         // frames of the recording (SkipFrames may have counted skipped frames past its end)
-        long total = a.Samples.Length < AudioFrontEnd.FrameLength ? 0 : 1 + (a.Samples.Length - AudioFrontEnd.FrameLength) / AudioFrontEnd.HopLength;
+        long total = a.Length < AudioFrontEnd.FrameLength ? 0 : 1 + (a.Length - AudioFrontEnd.FrameLength) / AudioFrontEnd.HopLength;
         return new LongRecordingResult(wavPath, a.Seconds, total, spotter.FrontEnd.FramesComputed, events);
     }
 

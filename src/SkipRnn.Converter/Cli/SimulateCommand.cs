@@ -86,9 +86,9 @@ public static class SimulateCommand
             throw new ArgumentException($"{streamFile.FullName}: {modelFile.Name} has an audio front end: the stream must be a 16 kHz mono 16-bit PCM .wav (e.g. models/train/keyword/score.py --write-stream-wav).");
         if (weights != null) throw new ArgumentException("--weights encodes float sequences for a sensor model; a keyword model reads the wav's PCM through its front end.");
         if (periodUs != null) throw new ArgumentException($"--sample-period-us does not apply to {modelFile.Name}: its front end steps every 20 ms of 16 kHz audio.");
-        WavAudio wav = WavReader.Read(streamFile.FullName, AudioFrontEnd.SampleRate);
-        if (wav.Samples.Length < AudioFrontEnd.FrameLength)
-            throw new DataException(streamFile.FullName, null, $"holds {wav.Samples.Length} samples, less than one 30 ms frame ({AudioFrontEnd.FrameLength}).");
+        using WavStream wav = WavReader.Open(streamFile.FullName, AudioFrontEnd.SampleRate);
+        if (wav.Length < AudioFrontEnd.FrameLength)
+            throw new DataException(streamFile.FullName, null, $"holds {wav.Length} samples, less than one 30 ms frame ({AudioFrontEnd.FrameLength}).");
         (SkipGruModel, byte[], string)? gru = null;
         string dir = modelFile.DirectoryName ?? ".";
         string gruPath = Path.Combine(dir, "gru", "model.skrn");
@@ -99,7 +99,7 @@ public static class SimulateCommand
         }
         MicPolicy policy = (policyName ?? "power-down") == "drain" ? MicPolicy.KeepClocked : MicPolicy.SleepThroughSpans;
         SimTrace? trace = plot == null ? null : new SimTrace((long)(plotSeconds * 1e6), profile.MicActiveMa, profile.MicStandbyMa);
-        SimulationReport report = KeywordSimulator.Run(modelFile.Name, q, bytes, gru, wav.Samples,
+        SimulationReport report = KeywordSimulator.Run(modelFile.Name, q, bytes, gru, wav,
             $"{streamFile.Name}: {wav.Seconds / 60:F1} min of 16 kHz PCM", profile, InterpreterCosts.BuiltIn(), policy, trace);
         if (plot != null) SimulationPlot.Save(report, trace!, plot.FullName);
         return report;

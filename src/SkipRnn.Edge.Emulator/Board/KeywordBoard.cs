@@ -15,7 +15,12 @@ namespace SkipRnn.Edge.Emulator.Board;
 /// </summary>
 public sealed class KeywordBoard : ILoopObserver
 {
-    public KeywordBoard(short[] pcm, AudioBoardParameters parameters)
+    public KeywordBoard(short[] pcm, AudioBoardParameters parameters) : this(new PcmArray(pcm), parameters)
+    {
+    }
+
+    /// <summary>The board over a stream read as it plays (e.g. a long wav file, in bounded memory).</summary>
+    public KeywordBoard(IPcmSamples pcm, AudioBoardParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.UpdateMicros < 0 || parameters.SkipMicros < 0) throw new ArgumentException("update and skip costs must not be negative");

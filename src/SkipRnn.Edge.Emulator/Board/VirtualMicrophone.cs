@@ -43,7 +43,7 @@ public sealed class AudioBoardParameters
 /// </summary>
 public sealed class VirtualMicrophone : IAudioSource
 {
-    private readonly short[] _pcm;
+    private readonly IPcmSamples _pcm;
     private readonly VirtualClock _clock;
     private readonly VirtualSleep _sleep;
     private readonly AudioBoardParameters _p;
@@ -54,6 +54,12 @@ public sealed class VirtualMicrophone : IAudioSource
     private long _validFrom;
 
     public VirtualMicrophone(short[] pcm, VirtualClock clock, VirtualSleep sleep, AudioBoardParameters parameters)
+        : this(new PcmArray(pcm), clock, sleep, parameters)
+    {
+    }
+
+    /// <summary>The microphone over a stream read as it plays (e.g. a long wav file): only the samples it reaches are asked for, in order.</summary>
+    public VirtualMicrophone(IPcmSamples pcm, VirtualClock clock, VirtualSleep sleep, AudioBoardParameters parameters)
     {
         _pcm = pcm ?? throw new ArgumentNullException(nameof(pcm));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));

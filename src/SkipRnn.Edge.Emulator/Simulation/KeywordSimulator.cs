@@ -43,7 +43,7 @@ public static class KeywordSimulator
     /// own, e.g. models/keyword/gru/; null: the never-skipping model charged the GRU's MACs) at both speed ends.
     /// </summary>
     public static SimulationReport Run(string modelName, SkipGruModel model, byte[] file, (SkipGruModel Model, byte[] File, string Source)? gru,
-        short[] pcm, string streamDescription, DeviceProfile profile, InterpreterCosts costs, MicPolicy policy, SimTrace? trace)
+        IPcmSamples pcm, string streamDescription, DeviceProfile profile, InterpreterCosts costs, MicPolicy policy, SimTrace? trace)
     {
         if (model.FrontEnd == null) throw new ArgumentException($"{modelName} has no audio front end: simulate it on a sensor stream (npz/CSV).");
         if (model.InputSize != AudioFrontEnd.Bands) throw new ArgumentException($"{modelName} reads {model.InputSize} inputs; the front end gives {AudioFrontEnd.Bands}.");
@@ -105,7 +105,7 @@ public static class KeywordSimulator
         (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(p.BreakEvenUs), p.WakeLatencyUs));
 
     private static VariantResult RunOne(SimVariant variant, SkipGruModel run, double macs, double updateX86, InterpreterCosts.ModelCosts mc,
-        InterpreterCosts.AudioCosts audio, short[] pcm, DeviceProfile p, double cyclesPerX86, MicPolicy policy, SimTrace.Run? trace)
+        InterpreterCosts.AudioCosts audio, IPcmSamples pcm, DeviceProfile p, double cyclesPerX86, MicPolicy policy, SimTrace.Run? trace)
     {
         double usPerX86 = cyclesPerX86 / p.CpuClockMhz;
         long frameUs = (long)Math.Round((updateX86 + audio.FrameComputed) * usPerX86);

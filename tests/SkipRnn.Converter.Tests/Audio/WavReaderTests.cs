@@ -85,17 +85,109 @@ public class WavReaderTests
         finally { File.Delete(path); }
     }
 
+    [Theory]
+    [MemberData(nameof(Bad))]
+    public void Bad_audio_opened_as_a_stream_is_the_same_error(string what, byte[] file, string problem)
+    {
+        string path = Temp(file);
+        try
+        {
+            var e = Assert.Throws<DataException>(() => WavReader.Open(path, 16000).Dispose());
+            Assert.StartsWith(path + ": ", e.Message);
+            Assert.Contains(problem, e.Message);
+            _ = what;
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void A_stream_gives_the_samples_read_whole_across_its_blocks_in_any_order()
+    {
+        // 2.5 blocks, with a LIST chunk before the data so the data starts at an odd place in the file.
+        short[] pcm = Enumerable.Range(0, WavStream.BlockSamples * 5 / 2 + 7).Select(i => (short)(i * 7919 % 65536 - 32768)).ToArray();
+        byte[] g = WavReader.Encode(pcm, 16000);
+        var b = new List<byte>();
+        b.AddRange(g[..36]);
+        b.AddRange("LIST"u8.ToArray()); b.AddRange(BitConverter.GetBytes(5u)); b.AddRange(new byte[] { 1, 2, 3, 4, 5, 0 });
+        b.AddRange(g[36..]);
+        byte[] file = b.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(4), (uint)(file.Length - 8));
+        string path = Temp(file);
+        try
+        {
+            Assert.Equal(pcm, WavReader.Read(path, 16000).Samples);
+            using WavStream s = WavReader.Open(path, 16000);
+            Assert.Equal(pcm.LongLength, s.Length);
+            Assert.Equal(16000, s.SampleRate);
+            for (long i = 0; i < s.Length; i++)
+                if (s[i] != pcm[i]) Assert.Fail($"sample {i}: {s[i]} != {pcm[i]}");
+            var hop = new short[320];
+            for (long pos = 0; pos < s.Length; pos += 320)
+            {
+                int n = (int)Math.Min(320, s.Length - pos);
+                s.CopyTo(pos, hop, 0, n);
+                Assert.True(hop.AsSpan(0, n).SequenceEqual(pcm.AsSpan((int)pos, n)), $"hop at {pos}");
+            }
+            Assert.Equal(pcm[5], s[5]);                 // back to the first block
+            Assert.Equal(pcm[^1], s[s.Length - 1]);
+            Assert.Throws<ArgumentOutOfRangeException>(() => s[s.Length]);
+            Assert.Throws<ArgumentOutOfRangeException>(() => s.CopyTo(s.Length - 10, hop, 0, 11));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void A_file_shortened_after_it_was_opened_is_an_error_naming_it()
+    {
+        short[] pcm = new short[WavStream.BlockSamples * 3];
+        string path = Temp(WavReader.Encode(pcm, 16000));
+        try
+        {
+            using WavStream s = WavReader.Open(path, 16000);
+            Assert.Equal(0, s[0]);
+            using (var f = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)) f.SetLength(44 + 2 * (WavStream.BlockSamples + 100));
+            var e = Assert.Throws<DataException>(() => s[WavStream.BlockSamples * 2]);
+            Assert.StartsWith(path + ": chunk 'data': is truncated", e.Message);
+            Assert.Contains("the file ended after", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void A_clip_read_whole_has_a_size_limit_that_names_the_stream_reading()
+    {
+        string path = Temp(Good());
+        try
+        {
+            using (var f = new FileStream(path, FileMode.Open, FileAccess.Write)) f.SetLength(WavReader.MaxFileBytes + 2);   // sparse
+            var e = Assert.Throws<DataException>(() => WavReader.Read(path, 16000));
+            Assert.StartsWith(path + ": the file is", e.Message);
+            Assert.Contains("read one long recording as a stream", e.Message);
+            using WavStream s = WavReader.Open(path, 16000);    // the header still says 1,600 samples: that is what it holds
+            Assert.Equal(Clip.LongLength, s.Length);
+        }
+        finally { File.Delete(path); }
+    }
+
     [Fact]
     public void An_empty_file_a_folder_and_a_missing_file_are_named()
     {
         string path = Temp([]);
-        try { Assert.Contains("the file is empty (0 bytes)", Assert.Throws<DataException>(() => WavReader.Read(path, 16000)).Message); }
+        try
+        {
+            Assert.Contains("the file is empty (0 bytes)", Assert.Throws<DataException>(() => WavReader.Read(path, 16000)).Message);
+            Assert.Contains("the file is empty (0 bytes)", Assert.Throws<DataException>(() => WavReader.Open(path, 16000)).Message);
+        }
         finally { File.Delete(path); }
         Assert.Contains("this is a folder", Assert.Throws<DataException>(() => WavReader.Read(Path.GetTempPath(), 16000)).Message);
+        Assert.Contains("this is a folder", Assert.Throws<DataException>(() => WavReader.Open(Path.GetTempPath(), 16000)).Message);
         string missing = Path.Combine(Path.GetTempPath(), $"skiprnn-missing-{Guid.NewGuid():N}.wav");
-        var m = Assert.Throws<DataException>(() => WavReader.Read(missing, 16000));
-        Assert.StartsWith(missing, m.Message);
-        Assert.Contains("does not exist", m.Message);
+        foreach (Func<string, int, object> read in new Func<string, int, object>[] { WavReader.Read, WavReader.Open })
+        {
+            var m = Assert.Throws<DataException>(() => read(missing, 16000));
+            Assert.StartsWith(missing, m.Message);
+            Assert.Contains("does not exist", m.Message);
+        }
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public sealed class KeywordSimulateTests : IDisposable
     {
         var (m, f) = Read(KeywordModel);
         var (g, gf) = Read(KeywordGru);
-        return KeywordSimulator.Run("model.skrn", m, f, (g, gf, KeywordGru), Pcm.Value, "test", Fast(), InterpreterCosts.BuiltIn(), policy, null);
+        return KeywordSimulator.Run("model.skrn", m, f, (g, gf, KeywordGru), new PcmArray(Pcm.Value), "test", Fast(), InterpreterCosts.BuiltIn(), policy, null);
     }
 
     [Theory]
