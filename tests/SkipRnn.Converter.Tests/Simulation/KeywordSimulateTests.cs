@@ -31,7 +31,7 @@ public sealed class KeywordSimulateTests : IDisposable
     private static string KeywordModel => Path.Combine(Root, "models", "keyword", "model.skrn");
     private static string KeywordGru => Path.Combine(Root, "models", "keyword", "gru", "model.skrn");
 
-    private static readonly Lazy<short[]> Pcm = new(Build);
+    internal static readonly Lazy<short[]> Pcm = new(Build);
 
     /// <summary>The first 8 test clips, each followed by 0.5 s of quiet (a low, deterministic hiss): about 12 s.</summary>
     private static short[] Build()
@@ -184,6 +184,23 @@ public sealed class KeywordSimulateTests : IDisposable
         }
         if (policy == MicPolicy.KeepClocked)
             Assert.All(r.Ends.SelectMany(e => e.Variants), v => Assert.Equal(1.0, v.Keyword!.MicOnShare, 3));
+    }
+
+    [Fact]
+    public void A_wav_read_as_a_stream_gives_the_report_of_the_same_samples_in_memory()
+    {
+        // The measured costs: samples lost, frames missed, the loop resuming on whole windows: every read of the
+        // virtual microphone matters. The wav (12 s) spans three of the stream's blocks.
+        Assert.True(Pcm.Value.Length > 2 * WavStream.BlockSamples);
+        string wav = Wav(Pcm.Value);
+        SimulationReport streamed = SimulateCommand.Simulate(new FileInfo(KeywordModel), new FileInfo(wav), null, null, null, null, null, 10);
+        var (m, f) = Read(KeywordModel);
+        var (g, gf) = Read(KeywordGru);
+        SimulationReport held = KeywordSimulator.Run("model.skrn", m, f, (g, gf, KeywordGru), new PcmArray(Pcm.Value),
+            $"stream.wav: {Pcm.Value.Length / 16000.0 / 60:F1} min of 16 kHz PCM", DeviceProfile.Default(), InterpreterCosts.BuiltIn(),
+            MicPolicy.SleepThroughSpans, null);
+        Assert.True(streamed.Ends[0].Variants[0].RealTime.SamplesLost > 0);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(held), System.Text.Json.JsonSerializer.Serialize(streamed));
     }
 
     [Fact]
