@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SkipRnn.Converter.Data;
@@ -18,8 +19,45 @@ public static class CliOutput
         Converters = { new JsonStringEnumConverter() },
     };
 
-    /// <summary>Writes <paramref name="value"/> as JSON to standard output.</summary>
-    public static void WriteJson(object value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Json));
+    /// <summary>
+    /// Writes <paramref name="value"/> as JSON to standard output as it is serialized (a day-long `simulate` lists
+    /// every event of six runs: held whole as a string, its JSON would take more memory than the run).
+    /// </summary>
+    public static void WriteJson(object value)
+    {
+        using (var utf8 = new TextWriterStream(Console.Out))
+            JsonSerializer.Serialize(utf8, value, value.GetType(), Json);
+        Console.Out.WriteLine();
+    }
+
+    /// <summary>UTF-8 bytes written to a TextWriter as text (a character split between two writes waits for its rest).</summary>
+    private sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        private readonly Decoder _decoder = new UTF8Encoding(false, true).GetDecoder();
+        private readonly char[] _chars = new char[4096];
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> bytes)
+        {
+            while (!bytes.IsEmpty)
+            {
+                _decoder.Convert(bytes, _chars, false, out int used, out int chars, out _);
+                writer.Write(_chars, 0, chars);
+                bytes = bytes[used..];
+            }
+        }
+
+        public override void Flush() => writer.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 
     /// <summary>
     /// Width given to tables and lines when the output is not a terminal: wide enough that nothing wraps, so a
