@@ -59,7 +59,7 @@ public class ProjectFilesTests
         var f = new FloatSkipGruModel(GruVariant.ResetAfter, new[] { layer }, U(64), 0.5, U(8 * 64), U(8));
         SkipGruModel q = Quantizer.Quantize(f, new QuantizerOptions());
         Assert.Equal(16 + 24_699, ModelWriter.ToBytes(q).Length);
-        string doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "SkipRnn.Edge", "docs", "model-format.md"));
+        string doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "model-format.md"));
         Assert.Contains("about 24.7 KB", doc);
     }
 }
