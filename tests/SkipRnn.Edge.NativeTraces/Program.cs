@@ -8,7 +8,8 @@ using SkipRnn.Edge.NativeTraces;
 using SkipRnn.Edge.Runtime;
 
 // Usage: SkipRnn.Edge.NativeTraces OUTDIR [REPO_ROOT]
-// Writes OUTDIR/random_NNN.trace, OUTDIR/shipped_<name>.trace, OUTDIR/selftest_NNN.skrn and OUTDIR/bad.cases
+// Writes OUTDIR/random_NNN.trace, OUTDIR/shipped_<name>.trace, OUTDIR/selftest_NNN.skrn, OUTDIR/bad.cases and the audio
+// front end's OUTDIR/audio_*.trace, audio_tables.bin, audio_log.bin
 // (formats: firmware/native/tests/trace_format.md). Deterministic: fixed seeds.
 if (args.Length < 1)
 {
@@ -65,5 +66,6 @@ foreach (string name in new[] { "adding", "frequency" })
 }
 
 int bad = BadFiles.Write(Path.Combine(outDir, "bad.cases"), 3000);
-Console.WriteLine($"traces: {randomCount} random models, {selfTests} self-test models, {shipped} shipped-model events, {bad} corrupt files -> {outDir}");
+int audioFrames = AudioTraces.Write(outDir, repo);
+Console.WriteLine($"traces: {randomCount} random models, {selfTests} self-test models, {shipped} shipped-model events, {bad} corrupt files, {audioFrames} audio frames -> {outDir}");
 return 0;
