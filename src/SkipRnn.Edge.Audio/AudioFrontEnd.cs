@@ -1,4 +1,5 @@
 using System;
+using SkipRnn.Edge.Streaming;
 
 namespace SkipRnn.Edge.Audio
 {
@@ -121,6 +122,26 @@ namespace SkipRnn.Edge.Audio
             _ring.CopyLatest(_frame, FrameLength);
             _pipeline.Compute(_frame, 0, features, 0);
             _computed++;
+        }
+
+        /// <summary>
+        /// Computes the ready frame and gives it to <paramref name="detector"/> (<see cref="StreamDetector.Push"/>): through
+        /// the runner's frame kernel when it has one (a custom firmware's native front end: window, FFT, mel, log and the
+        /// update in one call, the same integers), else <see cref="ComputeFrame"/> and Push. <paramref name="features"/>
+        /// receives the 40 features either way. True if an event fired.
+        /// </summary>
+        public bool ComputeAndPush(StreamDetector detector, int[] features)
+        {
+            if (!detector.Rnn.UsesFrameKernel)
+            {
+                ComputeFrame(features);
+                return detector.Push(features);
+            }
+            if (!FrameReady) throw new InvalidOperationException("no frame ends at the newest sample");
+            _ring.CopyLatest(_frame, FrameLength);
+            bool fired = detector.PushFrame(_frame, features);
+            _computed++;
+            return fired;
         }
 
         /// <summary>Forgets all samples and counts.</summary>

@@ -73,8 +73,7 @@ namespace SkipRnn.Edge.Audio
                 offset += n;
                 count -= n;
                 if (!_frontEnd.FrameReady) continue;
-                _frontEnd.ComputeFrame(_features);
-                if (_detector.Push(_features)) { fired = true; _events += _fired.Collect(_detector); }
+                if (_frontEnd.ComputeAndPush(_detector, _features)) { fired = true; _events += _fired.Collect(_detector); }
                 int skip = _detector.SamplesToSkip;
                 if (skip > 0)
                 {

@@ -222,8 +222,7 @@ namespace SkipRnn.Edge.Application
             }
             if (!Align(limit)) return;
             long frame = _detector.Step;
-            _frontEnd.ComputeFrame(_features);
-            bool fired = _detector.Push(_features);
+            bool fired = _frontEnd.ComputeAndPush(_detector, _features);
             _counters.Updates++;
             if (_observer != null) _observer.Updated(frame);
             if (fired) Report();

@@ -7,7 +7,8 @@ namespace SkipRnn.Edge.Native
     /// <summary>
     /// Installs the native kernel for every <see cref="SkipGru"/> built afterwards, when the firmware has it:
     /// call <see cref="Install"/> once at start. Runners of models read from a file (<see cref="SkipGruModel.SourceFile"/>)
-    /// then update in C, bit-exact with the managed kernels; everything else stays managed.
+    /// then update in C, bit-exact with the managed kernels, and keyword models also compute their audio features in C
+    /// (<see cref="SkipGru.StepFromFrame"/>); everything else stays managed.
     /// </summary>
     public sealed class NativeKernels : IStepKernelFactory
     {
@@ -45,8 +46,11 @@ namespace SkipRnn.Edge.Native
         }
     }
 
-    /// <summary>One native runner (a handle into the firmware's runner table).</summary>
-    internal sealed class NativeStepKernel : IStepKernel
+    /// <summary>
+    /// One native runner (a handle into the firmware's runner table). As an <see cref="IFrameKernel"/> it computes an
+    /// audio frame's features and the update in one interop call (for a one-layer model; one CopyState per further layer).
+    /// </summary>
+    internal sealed class NativeStepKernel : IStepKernel, IFrameKernel
     {
         private readonly int _handle;
         private int _clampedInputs;
@@ -65,6 +69,14 @@ namespace SkipRnn.Edge.Native
         {
             int result = NativeSkipGru.Update(_handle, raw, outputs);
             for (int l = 0; l < state.Length; l++) NativeSkipGru.CopyState(_handle, l, state[l]);
+            _clampedInputs = result >> 16;
+            return result & 0xFFFF;
+        }
+
+        public int UpdateFromFrame(short[] frame, int[] inputs, short[][] state, int[] outputs)
+        {
+            int result = NativeSkipGru.Frame(_handle, frame, inputs, outputs, state[0]);
+            for (int l = 1; l < state.Length; l++) NativeSkipGru.CopyState(_handle, l, state[l]);
             _clampedInputs = result >> 16;
             return result & 0xFFFF;
         }

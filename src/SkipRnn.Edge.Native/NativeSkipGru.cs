@@ -11,8 +11,8 @@ namespace SkipRnn.Edge.Native
     internal static class NativeSkipGru
     {
         /// <summary>The interface version this assembly expects from the firmware.
-        /// 2: Update's result carries the clamped-input count in its high bits.</summary>
-        public const int InterfaceVersion = 2;
+        /// 2: Update's result carries the clamped-input count in its high bits. 3: Frame (the native audio front end).</summary>
+        public const int InterfaceVersion = 3;
 
         /// <summary>The firmware's interface version.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
@@ -33,6 +33,15 @@ namespace SkipRnn.Edge.Native
         /// </summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int Update(int handle, int[] raw, int[] outputs);
+
+        /// <summary>
+        /// One computed audio frame in one call: the 40 log-mel features of <paramref name="pcm"/>[0..480) (firmware/native's
+        /// skrn_audio, bit-exact with the managed LogMelPipeline) into <paramref name="features"/>, then the update from
+        /// them as <see cref="Update"/> (same result), and layer 0's new state into <paramref name="state"/>.
+        /// The model must read 40 inputs.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern int Frame(int handle, short[] pcm, int[] features, int[] outputs, short[] state);
 
         /// <summary>Copies layer <paramref name="layer"/>'s state (Q0.15) into <paramref name="destination"/> (HiddenSize values).</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]

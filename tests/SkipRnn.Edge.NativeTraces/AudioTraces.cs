@@ -1,5 +1,8 @@
 using SkipRnn.Converter.Audio;
 using SkipRnn.Edge.Audio;
+using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Model;
+using SkipRnn.Edge.Runtime;
 
 namespace SkipRnn.Edge.NativeTraces;
 
@@ -70,6 +73,8 @@ internal static class AudioTraces
         edges.Add(Frame(n => Clip(8 * 32767 * Math.Sin(2 * Math.PI * (50 + 8 * n) * n / AudioFrontEnd.SampleRate))));
         frames += WriteCase(Path.Combine(outDir, "audio_edges.trace"), edges);
 
+        WriteKeyword(Path.Combine(outDir, "audio_keyword.trace"), File.ReadAllBytes(Path.Combine(repo, "models", "keyword", "model.skrn")),
+            clips.Concat(edges).ToList());
         WriteTables(Path.Combine(outDir, "audio_tables.bin"));
         WriteLogCases(Path.Combine(outDir, "audio_log.bin"), rng);
         return frames;
@@ -102,6 +107,39 @@ internal static class AudioTraces
             foreach (int v in features) w.Write(v);
         }
         return frames.Count;
+    }
+
+    // The shipped keyword model updating on every frame (its skip count spent first: an update does not depend on ũ),
+    // as the interop's Frame call must reproduce it: "SKAK", i32 model length, the model file, i32 frames, then per
+    // frame 480 × i16 PCM, 40 × i32 features, i32 Δũ, i32 clamped inputs, O × i32 outputs, H × i16 layer-0 state.
+    private static void WriteKeyword(string path, byte[] file, List<short[]> frames)
+    {
+        SkipGruModel model = ModelReader.Read(file);
+        if (model.InputSize != LogMelPipeline.Bands || model.Layers.Length != 1)
+            throw new InvalidOperationException("models/keyword is expected to read 40 features in one layer");
+        var rnn = new SkipGru(model);
+        var pipeline = new LogMelPipeline();
+        var features = new int[LogMelPipeline.Bands];
+        var state = new short[model.HiddenSize];
+        using var w = new BinaryWriter(File.Create(path));
+        w.Write("SKAK"u8);
+        w.Write(file.Length);
+        w.Write(file);
+        w.Write(frames.Count);
+        foreach (short[] f in frames)
+        {
+            pipeline.Compute(f, 0, features, 0);
+            rnn.Skip(rnn.StepsToSkip);
+            long clampedBefore = rnn.Counters.ClampedInputs;
+            if (!rnn.Step(features)) throw new InvalidOperationException("expected an update");
+            foreach (short s in f) w.Write(s);
+            foreach (int v in features) w.Write(v);
+            w.Write(rnn.Increment);
+            w.Write((int)(rnn.Counters.ClampedInputs - clampedBefore));
+            for (int o = 0; o < model.OutputSize; o++) w.Write(rnn.GetOutput(o));
+            rnn.CopyState(0, state);
+            foreach (short s in state) w.Write(s);
+        }
     }
 
     // "SKAL", i32 count, per case: i64 energy, i32 exponent, i32 LogEnergy.Compute: every top bit, random mantissas,

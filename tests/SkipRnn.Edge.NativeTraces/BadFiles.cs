@@ -11,7 +11,12 @@ namespace SkipRnn.Edge.NativeTraces;
 /// </summary>
 internal static class BadFiles
 {
-    public static int Write(string path, int count)
+    /// <summary>
+    /// <paramref name="count"/> corruptions of small random models (some with class names, self-test vectors or an
+    /// event rule), then <paramref name="tailCount"/> of the shipped keyword model (<paramref name="keywordFile"/>)
+    /// changed in its last 32 bytes: the event-rule and front-end sections.
+    /// </summary>
+    public static int Write(string path, int count, byte[] keywordFile, int tailCount)
     {
         var rng = new Random(77);
         var bases = new List<byte[]>();
@@ -25,16 +30,29 @@ internal static class BadFiles
                 m = new SkipGruModel(m.Variant, m.Layers, m.Input, m.SkipGate, m.SkipBias, m.Head, m.HeadBias,
                     m.InputFracBits, m.SamplePeriodMicros,
                     Enumerable.Range(0, m.OutputSize).Select(o => "class " + o).ToArray(), m.SelfTest);
+            if (m.OutputSize > 1 && rng.Next(2) == 0)
+                m = m.WithEventRule(rng.Next(2) == 0
+                    ? new SkipRnn.Edge.Streaming.EventRule(m.OutputSize, rng.Next(m.OutputSize), 4, 16384, 4096, 10)
+                    : SkipRnn.Edge.Streaming.EventRule.ForClasses(m.OutputSize, (1 << m.OutputSize) - 2, 4, 16384, 4096, 10));
             bases.Add(ModelWriter.ToBytes(m));
         }
 
         using var w = new BinaryWriter(File.Create(path));
-        w.Write(count);
-        for (int c = 0; c < count; c++)
+        w.Write(count + tailCount);
+        for (int c = 0; c < count + tailCount; c++)
         {
-            byte[] file = (byte[])bases[rng.Next(bases.Count)].Clone();
+            bool tail = c >= count;
+            byte[] file = (byte[])(tail ? keywordFile : bases[rng.Next(bases.Count)]).Clone();
             int kind = rng.Next(10);
-            if (kind == 0)
+            if (tail)
+            {
+                byte[] values = { 0x00, 0xFF, 0x80, 0x7F, 0x01, 0x02, 0x03, 0x28, (byte)rng.Next(256) };
+                for (int k = 1 + rng.Next(2); k > 0; k--) file[file.Length - 1 - rng.Next(32)] = values[rng.Next(values.Length)];
+                if (rng.Next(8) == 0) file = file.AsSpan(0, file.Length - 1 - rng.Next(32)).ToArray();
+                FixPayloadLength(file);
+                FixCrc(file);
+            }
+            else if (kind == 0)
                 file = file.AsSpan(0, rng.Next(file.Length)).ToArray();
             else
             {
@@ -64,6 +82,11 @@ internal static class BadFiles
             w.Write(f);
         }
         return count;
+    }
+
+    private static void FixPayloadLength(byte[] file)
+    {
+        if (file.Length >= 16) BitConverter.GetBytes(file.Length - 16).CopyTo(file, 8);
     }
 
     private static void FixCrc(byte[] file)

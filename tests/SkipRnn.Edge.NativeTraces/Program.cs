@@ -65,7 +65,8 @@ foreach (string name in new[] { "adding", "frequency" })
     shipped += events.Count;
 }
 
-int bad = BadFiles.Write(Path.Combine(outDir, "bad.cases"), 3000);
+int bad = BadFiles.Write(Path.Combine(outDir, "bad.cases"), 3000,
+    File.ReadAllBytes(Path.Combine(repo, "models", "keyword", "model.skrn")), 400);
 int audioFrames = AudioTraces.Write(outDir, repo);
 Console.WriteLine($"traces: {randomCount} random models, {selfTests} self-test models, {shipped} shipped-model events, {bad} corrupt files, {audioFrames} audio frames -> {outDir}");
 return 0;

@@ -11,6 +11,7 @@
 #include "SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru.h"
 
 #include "skrn.h"
+#include "skrn_audio.h"
 
 using namespace SkipRnn_Edge_Native::SkipRnn_Edge_Native;
 
@@ -24,6 +25,10 @@ namespace
     };
 
     Slot slots[NativeSkipGru::SlotCount];
+
+    // The audio front end's work area (4 KiB), shared: the interpreter makes one native call at a time and nothing
+    // in it outlives a Frame call.
+    skrn_audio_work audio_work;
 
     Slot *Find(signed int handle, HRESULT &hr)
     {
@@ -39,7 +44,7 @@ namespace
 signed int NativeSkipGru::Version( HRESULT &hr )
 {
     (void)hr;
-    return 2;   // NativeSkipGru.InterfaceVersion on the managed side
+    return 3;   // NativeSkipGru.InterfaceVersion on the managed side
 }
 
 signed int NativeSkipGru::Open( CLR_RT_TypedArray_UINT8 param0, HRESULT &hr )
@@ -88,6 +93,38 @@ signed int NativeSkipGru::Update( signed int param0, CLR_RT_TypedArray_INT32 par
     signed int *out = param2.GetBuffer();
     for (int o = 0; o < r.model.output_size; o++) out[o] = r.outputs[o];
     // Delta u~ (<= 32768) in bits 0-15, the clamped-input count (<= 4096) above: NativeSkipGru.Update's contract.
+    return r.increment | (r.clamped << 16);
+}
+
+signed int NativeSkipGru::Frame( signed int param0, CLR_RT_TypedArray_INT16 param1, CLR_RT_TypedArray_INT32 param2, CLR_RT_TypedArray_INT32 param3, CLR_RT_TypedArray_INT16 param4, HRESULT &hr )
+{
+    Slot *s = Find(param0, hr);
+    if (s == nullptr) return 0;
+    skrn_runner &r = s->runner;
+    if (r.model.input_size != SKRN_AUDIO_BANDS)
+    {
+        hr = CLR_E_INVALID_PARAMETER;   // not a keyword model: its inputs are not the 40 features
+        return 0;
+    }
+    if (param1.GetBuffer() == nullptr || param2.GetBuffer() == nullptr || param4.GetBuffer() == nullptr ||
+        (param3.GetBuffer() == nullptr && r.model.output_size > 0))
+    {
+        hr = CLR_E_NULL_REFERENCE;
+        return 0;
+    }
+    if ((int)param1.GetSize() < SKRN_AUDIO_FRAME_LENGTH || (int)param2.GetSize() < SKRN_AUDIO_BANDS ||
+        (int)param3.GetSize() < r.model.output_size || (int)param4.GetSize() < r.model.hidden_size)
+    {
+        hr = CLR_E_INDEX_OUT_OF_RANGE;
+        return 0;
+    }
+    signed int *features = param2.GetBuffer();
+    skrn_audio_features(param1.GetBuffer(), features, &audio_work);
+    skrn_update(&r, features);
+    signed int *out = param3.GetBuffer();
+    for (int o = 0; o < r.model.output_size; o++) out[o] = r.outputs[o];
+    signed short int *d = param4.GetBuffer();
+    for (int j = 0; j < r.model.hidden_size; j++) d[j] = (signed short int)r.state[j];
     return r.increment | (r.clamped << 16);
 }
 

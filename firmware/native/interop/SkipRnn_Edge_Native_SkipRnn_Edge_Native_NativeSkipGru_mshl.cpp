@@ -55,6 +55,32 @@ HRESULT Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Update___
     NANOCLR_NOCLEANUP();
 }
 
+HRESULT Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Frame___STATIC__I4__I4__SZARRAY_I2__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2( CLR_RT_StackFrame& stack )
+{
+    NANOCLR_HEADER(); hr = S_OK;
+    {
+        signed int param0;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 0, param0 ) );
+
+        CLR_RT_TypedArray_INT16 param1;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT16_ARRAY( stack, 1, param1 ) );
+
+        CLR_RT_TypedArray_INT32 param2;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32_ARRAY( stack, 2, param2 ) );
+
+        CLR_RT_TypedArray_INT32 param3;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32_ARRAY( stack, 3, param3 ) );
+
+        CLR_RT_TypedArray_INT16 param4;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT16_ARRAY( stack, 4, param4 ) );
+
+        signed int retValue = NativeSkipGru::Frame( param0, param1, param2, param3, param4, hr );
+        NANOCLR_CHECK_HRESULT( hr );
+        SetResult_INT32( stack, retValue );
+    }
+    NANOCLR_NOCLEANUP();
+}
+
 HRESULT Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::CopyState___STATIC__VOID__I4__I4__SZARRAY_I2( CLR_RT_StackFrame& stack )
 {
     NANOCLR_HEADER(); hr = S_OK;

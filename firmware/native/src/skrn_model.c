@@ -16,6 +16,8 @@ typedef char skrn_requires_arithmetic_shift[((-8) >> 1) == -4 ? 1 : -1];
 #define MAGIC 0x4E524B53u            /* "SKRN" little-endian */
 #define FLAG_CLASS_NAMES 1
 #define FLAG_SELF_TEST 2
+#define FLAG_EVENT_RULE 4    /* the streaming event rule (the detector's: validated here, used by managed code) */
+#define FLAG_FRONT_END 8     /* the audio front end the model was trained on (skrn_audio computes log-mel v1) */
 #define MAX_SELF_TEST_STEPS 4096
 #define MAX_CLASS_NAME 64
 #define MAX_ADDEND ((int64_t)1 << 61)
@@ -243,6 +245,67 @@ static int check_biases(cursor *c, const char *name, const uint8_t *raw, int32_t
     return SKRN_OK;
 }
 
+/* The event-rule section (ModelReader.ReadEventRule, EventRule's checks in their order): validated, not kept. */
+static int read_event_rule(cursor *c, int32_t outputs)
+{
+    int32_t version, event_class = 0, mask = 0, shift, on, off, refractory;
+    TRY(u8(c, "event_rule.version", &version));
+    if (version != 1 && version != 2)
+        return fail(c->err, "event_rule.version", "this runtime reads event-rule versions 1 (one class) and 2 (class mask)");
+    if (version == 1) TRY(u8(c, "event_rule.event_class", &event_class));
+    else TRY(i32(c, "event_rule.event_mask", &mask));
+    TRY(u8(c, "event_rule.shift", &shift));
+    TRY(i32(c, "event_rule.on", &on));
+    TRY(i32(c, "event_rule.off", &off));
+    TRY(i32(c, "event_rule.refractory", &refractory));
+    if (version == 2 && mask != 0 && (mask & (mask - 1)) == 0)
+        return fail(c->err, "event_rule.event_mask", "names one class: such a rule is written as version 1");
+    if (outputs < 1) return fail(c->err, "event_rule", "needs a model with a classification head");
+    if (version == 1) {
+        if (event_class >= outputs || event_class >= 32)
+            return fail(c->err, "event_rule.event_class", "is outside the head's classes");
+    } else {
+        if (mask == 0) return fail(c->err, "event_rule.event_mask", "is 0: at least one event class is needed");
+        if (outputs < 32 && ((uint32_t)mask >> outputs) != 0)
+            return fail(c->err, "event_rule.event_mask", "names a class the head does not have");
+    }
+    TRY(in_range(c, "event_rule.shift", shift, 0, 14));
+    TRY(in_range(c, "event_rule.on", on, 1, 32768));
+    TRY(in_range(c, "event_rule.off", off, 0, on));
+    return in_range(c, "event_rule.refractory", refractory, 0, 65535);
+}
+
+/* The front-end section (ModelReader.ReadFrontEnd, FrontEndSpec's checks): log-mel version 1 exactly as skrn_audio
+ * computes it, its bands the model's inputs. */
+static int read_front_end(cursor *c, int32_t inputs)
+{
+    int32_t version, kind, rate, frame, hop, fft, bands, low, high, floor_exp, frac;
+    TRY(u8(c, "front_end.version", &version));
+    if (version != 1) return fail(c->err, "front_end.version", "this runtime reads front-end version 1");
+    TRY(u8(c, "front_end.kind", &kind));
+    TRY(i32(c, "front_end.sample_rate", &rate));
+    TRY(u16(c, "front_end.frame_length", &frame));
+    TRY(u16(c, "front_end.hop_length", &hop));
+    TRY(u16(c, "front_end.fft_size", &fft));
+    TRY(u8(c, "front_end.bands", &bands));
+    TRY(u16(c, "front_end.low_hz", &low));
+    TRY(u16(c, "front_end.high_hz", &high));
+    TRY(u8(c, "front_end.log_floor_exponent", &floor_exp));
+    floor_exp = (int8_t)floor_exp;
+    TRY(u8(c, "front_end.feature_frac_bits", &frac));
+    if (kind != 1) return fail(c->err, "front_end.kind", "this runtime computes kind 1 (log-mel) only");
+    TRY(in_range(c, "front_end.sample_rate", rate, 16000, 16000));
+    TRY(in_range(c, "front_end.frame_length", frame, 480, 480));
+    TRY(in_range(c, "front_end.hop_length", hop, 320, 320));
+    TRY(in_range(c, "front_end.fft_size", fft, 512, 512));
+    TRY(in_range(c, "front_end.bands", bands, 40, 40));
+    TRY(in_range(c, "front_end.low_hz", low, 20, 20));
+    TRY(in_range(c, "front_end.high_hz", high, 8000, 8000));
+    TRY(in_range(c, "front_end.log_floor_exponent", floor_exp, -6, -6));
+    TRY(in_range(c, "front_end.feature_frac_bits", frac, 10, 10));
+    return in_range(c, "front_end.bands", bands, inputs, inputs);
+}
+
 static int parse(const uint8_t *file, size_t length, arena *a, skrn_model *m, skrn_error *err)
 {
     memset(m, 0, sizeof *m);
@@ -275,7 +338,7 @@ static int parse(const uint8_t *file, size_t length, arena *a, skrn_model *m, sk
     TRY(i32(c, "sample_period_us", &m->sample_period_us));
     TRY(in_range(c, "sample_period_us", m->sample_period_us, 0, INT32_MAX));
     TRY(u8_in(c, "input_frac_bits", 0, 15, &m->input_frac_bits));
-    TRY(u8_in(c, "flags", 0, FLAG_CLASS_NAMES | FLAG_SELF_TEST, &m->flags));
+    TRY(u8_in(c, "flags", 0, FLAG_CLASS_NAMES | FLAG_SELF_TEST | FLAG_EVENT_RULE | FLAG_FRONT_END, &m->flags));
     m->input_size = inputs;
     m->hidden_size = hidden;
     m->output_size = outputs;
@@ -380,6 +443,9 @@ static int parse(const uint8_t *file, size_t length, arena *a, skrn_model *m, sk
             c->pos += (size_t)per_step;
         }
     }
+
+    if (m->flags & FLAG_EVENT_RULE) TRY(read_event_rule(c, outputs));
+    if (m->flags & FLAG_FRONT_END) TRY(read_front_end(c, inputs));
 
     if (c->pos != c->end) {
         char msg[96];

@@ -128,10 +128,11 @@ TEST(Interop, TheMethodTableNamesTheStubsAndTheAssembly)
     EXPECT_STREQ(a.m_szAssemblyName, "SkipRnn.Edge.Native");
     auto table = (const CLR_RT_MethodHandler *)a.m_pNativeMethods;
     EXPECT_EQ(table[4], &Stubs::Version___STATIC__I4);
-    EXPECT_EQ(table[9], &Stubs::Close___STATIC__VOID__I4);
+    EXPECT_EQ(table[7], &Stubs::Frame___STATIC__I4__I4__SZARRAY_I2__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2);
+    EXPECT_EQ(table[10], &Stubs::Close___STATIC__VOID__I4);
     int32_t v = 0;
     EXPECT_EQ(Call(Stubs::Version___STATIC__I4, {}, &v), S_OK);
-    EXPECT_EQ(v, 2);   // NativeSkipGru.InterfaceVersion
+    EXPECT_EQ(v, 3);   // NativeSkipGru.InterfaceVersion
 }
 
 TEST(Interop, StubsReplayTheManagedTracesBitExact)
@@ -190,4 +191,75 @@ TEST(Interop, BadArgumentsBecomeHresultsNotCrashes)
     EXPECT_EQ(Call(Stubs::Close___STATIC__VOID__I4, {I4(handle)}), S_OK);   // twice: harmless
     EXPECT_EQ(Call(Stubs::Reset___STATIC__VOID__I4, {I4(handle)}), CLR_E_INVALID_PARAMETER);
     EXPECT_EQ(interop_double_live_allocations, 0);
+}
+
+// The keyword path: one Frame call per computed frame (features + update) on the shipped keyword model, against the
+// managed LogMelPipeline + SkipGru (audio_keyword.trace): features, delta u~, clamped count, outputs and state.
+TEST(Interop, FrameComputesFeaturesAndUpdatesBitExact)
+{
+    std::vector<std::string> files = FilesEndingIn(".trace", "audio_keyword");
+    ASSERT_EQ(files.size(), 1u);
+    std::vector<uint8_t> data = ReadAll(files[0]);
+    Reader rd(data);
+    ASSERT_EQ(std::memcmp(rd.Bytes(4), "SKAK", 4), 0);
+    int32_t len = rd.I32();
+    const uint8_t *p = rd.Bytes((size_t)len);
+    std::vector<uint8_t> model(p, p + len);
+    Trace h;
+    h.model = model;
+    h.inputs = model[18] | (model[19] << 8);
+    h.hidden = model[20] | (model[21] << 8);
+    h.outputs = model[22] | (model[23] << 8);
+    ASSERT_EQ(h.inputs, 40);
+    int32_t handle = -1;
+    ASSERT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, h.model)}, &handle), S_OK);
+    ASSERT_GE(handle, 0);
+    auto frame = [&](std::vector<InteropDoubleArg> a, int32_t *result = nullptr) {
+        return Call(Stubs::Frame___STATIC__I4__I4__SZARRAY_I2__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2, std::move(a), result);
+    };
+    std::vector<int16_t> pcm(480), state((size_t)h.hidden);
+    std::vector<int32_t> features(40), outs((size_t)h.outputs);
+    int32_t frames = rd.I32();
+    ASSERT_GE(frames, 100);
+    for (int32_t f = 0; f < frames; f++) {
+        for (auto &s : pcm) s = rd.I16();
+        int32_t result = 0;
+        ASSERT_EQ(frame({I4(handle), Arr(InteropDoubleArg::ARRAY_I2, pcm), Arr(InteropDoubleArg::ARRAY_I4, features),
+                         Arr(InteropDoubleArg::ARRAY_I4, outs), Arr(InteropDoubleArg::ARRAY_I2, state)}, &result), S_OK);
+        for (int m = 0; m < 40; m++) ASSERT_EQ(features[(size_t)m], rd.I32()) << "feature " << m << " at frame " << f;
+        ASSERT_EQ(result & 0xFFFF, rd.I32()) << "delta u~ at frame " << f;
+        ASSERT_EQ(result >> 16, rd.I32()) << "clamped inputs at frame " << f;
+        for (int32_t o = 0; o < h.outputs; o++) ASSERT_EQ(outs[(size_t)o], rd.I32()) << "output " << o << " at frame " << f;
+        for (int32_t j = 0; j < h.hidden; j++) ASSERT_EQ(state[(size_t)j], rd.I16()) << "state " << j << " at frame " << f;
+    }
+    EXPECT_TRUE(rd.AtEnd());
+
+    // Bad arguments: HRESULTs, never a crash.
+    std::vector<int16_t> shortPcm(479), shortState((size_t)h.hidden - 1);
+    std::vector<int32_t> shortFeatures(39);
+    auto args = [&](int32_t hd, InteropDoubleArg a, InteropDoubleArg b, InteropDoubleArg c, InteropDoubleArg d) {
+        return std::vector<InteropDoubleArg>{I4(hd), a, b, c, d};
+    };
+    auto P = Arr(InteropDoubleArg::ARRAY_I2, pcm), F = Arr(InteropDoubleArg::ARRAY_I4, features),
+         O = Arr(InteropDoubleArg::ARRAY_I4, outs), S = Arr(InteropDoubleArg::ARRAY_I2, state);
+    EXPECT_EQ(frame(args(handle + 1, P, F, O, S)), CLR_E_INVALID_PARAMETER);
+    EXPECT_EQ(frame(args(handle, Arr(InteropDoubleArg::ARRAY_I2, shortPcm), F, O, S)), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(frame(args(handle, P, Arr(InteropDoubleArg::ARRAY_I4, shortFeatures), O, S)), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(frame(args(handle, P, F, O, Arr(InteropDoubleArg::ARRAY_I2, shortState))), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(frame(args(handle, Null(InteropDoubleArg::ARRAY_I2), F, O, S)), CLR_E_NULL_REFERENCE);
+    EXPECT_EQ(frame(args(handle, F, F, O, S)), CLR_E_WRONG_TYPE);
+    EXPECT_EQ(frame(args(handle, P, F, O, S)), S_OK);
+    EXPECT_EQ(Call(Stubs::Close___STATIC__VOID__I4, {I4(handle)}), S_OK);
+
+    // A model that does not read 40 inputs has no audio frames.
+    Trace other = Head(ReadAll(FilesEndingIn(".trace", "shipped_").at(0)));
+    ASSERT_NE(other.inputs, 40);
+    ASSERT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, other.model)}, &handle), S_OK);
+    std::vector<int16_t> otherState((size_t)other.hidden);
+    std::vector<int32_t> otherOuts((size_t)other.outputs);
+    EXPECT_EQ(frame(args(handle, P, F, Arr(InteropDoubleArg::ARRAY_I4, otherOuts), Arr(InteropDoubleArg::ARRAY_I2, otherState))),
+              CLR_E_INVALID_PARAMETER);
+    EXPECT_EQ(Call(Stubs::Close___STATIC__VOID__I4, {I4(handle)}), S_OK);
+    EXPECT_EQ(interop_double_live_allocations, 0);
+    std::printf("interop Frame: %d keyword frames, features + update in one call, identical\n", frames);
 }

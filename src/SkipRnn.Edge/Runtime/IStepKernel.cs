@@ -24,6 +24,21 @@ namespace SkipRnn.Edge.Runtime
         void Reset();
     }
 
+    /// <summary>
+    /// A kernel that also computes the model's inputs from a raw sensor frame (the native audio front end of a custom
+    /// firmware): one call per computed frame instead of the managed front end and <see cref="IStepKernel.Update"/>.
+    /// The kernel object <see cref="IStepKernelFactory.Open"/> returns may implement it; <see cref="SkipGru.StepFromFrame"/> uses it.
+    /// </summary>
+    public interface IFrameKernel
+    {
+        /// <summary>
+        /// The inputs computed from <paramref name="frame"/> (written into <paramref name="inputs"/>, InputSize values,
+        /// the same integers the managed front end gives) and one update from them, as <see cref="IStepKernel.Update"/>.
+        /// Returns Δũ in Q0.15. Allocates nothing.
+        /// </summary>
+        int UpdateFromFrame(short[] frame, int[] inputs, short[][] state, int[] outputs);
+    }
+
     /// <summary>Makes kernels for models; returns null for a model it cannot run (the runner then stays managed).</summary>
     public interface IStepKernelFactory
     {

@@ -37,6 +37,7 @@ namespace SkipRnn.Edge.Runtime
         private readonly int _macsPerUpdate;
         private readonly int _lookupsPerUpdate;
         private readonly IStepKernel _kernel;  // native update when StepKernels.Factory gave one, else null
+        private readonly IFrameKernel _frameKernel;  // the same kernel when it also computes inputs from frames, else null
         private readonly int[] _sigmoidPairs = Activation.SigmoidPairs;
         // Per layer, where W_hh's rows may be requantized inside the gate loops (QuantizedMatrix.RawRows, reset-after
         // only): its multipliers, rounding terms and shifts; else null.
@@ -100,6 +101,7 @@ namespace SkipRnn.Edge.Runtime
             // Decided once: a kernel from the installed factory (null factory or null kernel: managed).
             IStepKernelFactory factory = StepKernels.Factory;
             _kernel = factory == null ? null : factory.Open(model);
+            _frameKernel = _kernel as IFrameKernel;
             Reset();
         }
 
@@ -108,6 +110,9 @@ namespace SkipRnn.Edge.Runtime
 
         /// <summary>True when updates run in the kernel <see cref="StepKernels.Factory"/> provided (bit-exact).</summary>
         public bool UsesStepKernel { get { return _kernel != null; } }
+
+        /// <summary>True when the kernel also computes the inputs from raw frames (<see cref="StepFromFrame"/>).</summary>
+        public bool UsesFrameKernel { get { return _frameKernel != null; } }
 
         /// <summary>Operation counters since construction or the last <see cref="OpCounters.Clear"/>.</summary>
         public OpCounters Counters { get { return _counters; } }
@@ -152,6 +157,27 @@ namespace SkipRnn.Edge.Runtime
             if (rawInput == null || rawInput.Length < _input.Length)
                 throw MissingInput(_input.Length);
             Update(rawInput);
+            return true;
+        }
+
+        /// <summary>
+        /// <see cref="Step"/> from a raw frame, when <see cref="UsesFrameKernel"/>: on an update step the kernel computes
+        /// the inputs from <paramref name="frame"/> into <paramref name="inputs"/> and updates, in one call (bit-exact with
+        /// the managed front end followed by <see cref="Step"/>). Throws <see cref="InvalidOperationException"/> without
+        /// a frame kernel.
+        /// </summary>
+        public bool StepFromFrame(short[] frame, int[] inputs)
+        {
+            if (_stepsToSkip > 0)
+            {
+                Skip(1);
+                return false;
+            }
+            if (_frameKernel == null) throw new InvalidOperationException("no frame kernel: compute the inputs and call Step");
+            if (frame == null || inputs == null || inputs.Length < _input.Length)
+                throw MissingInput(_input.Length);
+            int p = _frameKernel.UpdateFromFrame(frame, inputs, _state, _outputs);
+            EndUpdate(p, _kernel.ClampedInputs);
             return true;
         }
 
@@ -282,8 +308,13 @@ namespace SkipRnn.Edge.Runtime
                     for (int o = 0; o < _outputs.Length; o++) _outputs[o] += bias[o];
                 }
             }
-            // ũ for the next step is Δũ; the steps with ũ = p, 2p, ... ≤ 0.5 are skipped, so their count is known now
-            // (every skip run ends within 1489 steps).
+            EndUpdate(p, clamped);
+        }
+
+        // The tail of every update (managed, kernel or frame kernel): ũ for the next step is Δũ = p; the steps with
+        // ũ = p, 2p, ... ≤ 0.5 are skipped, so their count is known now (every skip run ends within 1489 steps).
+        private void EndUpdate(int p, int clamped)
+        {
             _increment = p;
             _updateProbability = p;
             _stepsToSkip = p > QFormat.Half15 ? 0 : (QFormat.Half15 - p) / p + 1;

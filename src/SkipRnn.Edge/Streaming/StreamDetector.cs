@@ -70,6 +70,17 @@ namespace SkipRnn.Edge.Streaming
             return _smoother.Observe(_rnn.ArgMax(), 1);
         }
 
+        /// <summary>
+        /// <see cref="Push"/> from a raw frame through the runner's frame kernel (<see cref="SkipGru.StepFromFrame"/>: the
+        /// native front end and update in one call); <paramref name="inputs"/> receives the computed inputs.
+        /// </summary>
+        public bool PushFrame(short[] frame, int[] inputs)
+        {
+            if (_rnn.StepsToSkip > 0) throw NotNeeded();
+            _rnn.StepFromFrame(frame, inputs);
+            return _smoother.Observe(_rnn.ArgMax(), 1);
+        }
+
         /// <summary><paramref name="samples"/> samples not read (0..SamplesToSkip). True if an event fired.</summary>
         public bool SkipSamples(int samples)
         {
