@@ -31,7 +31,8 @@ failed=$((failed + $(grep -c ': FAIL' "$log")))
 # Native kernel (firmware/native): the managed runtime writes reference traces, CMake builds the C kernel and
 # its GoogleTest suite twice (-O2; -O1 with UBSan+ASan) plus the no-heap check, ctest replays the traces; then
 # SkipRnn.Edge.Native runs on nanoCLR (the prebuilt one has no native code: the managed fallback must be chosen)
-# and the interop stubs are checked against its .pe. Needs cmake, g++, libgtest-dev (.ci/run installs them).
+# and the interop stubs are checked against its .pe; then nanoCLR is rebuilt with the interop (interop-check.sh: about
+# 2 minutes) and the native path checked on it. Needs cmake, ninja-build, g++, libgtest-dev (.ci/run installs them).
 native=$(mktemp -d)
 {
   if dotnet run --project tests/SkipRnn.Edge.NativeTraces -- "$native/traces" . > "$native/traces.log" 2>&1; then
@@ -49,6 +50,8 @@ native=$(mktemp -d)
     tail -30 "$native/cmake.log"; echo "native: cmake build (cmake, g++, libgtest-dev needed): FAIL"
   fi
   bash firmware/native/nanoclr/run.sh
+  # nanoCLR rebuilt with the interop: the native path taken, and the keyword words on it equal skiprnn listen's.
+  bash firmware/native/nanoclr/interop-check.sh
 } 2>&1 | tee "$log"
 rm -rf "$native"
 passed=$((passed + $(grep -c ': ok' "$log")))

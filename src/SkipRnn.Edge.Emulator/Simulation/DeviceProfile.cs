@@ -49,6 +49,11 @@ public sealed record DeviceProfile
     public required double I2sBufferSamples { get; init; }
     public required double BatteryCapacityMah { get; init; }
     public required double BatteryVoltageV { get; init; }
+    /// <summary>
+    /// The native path of a custom firmware (firmware/native: the keyword front end and update in C, one interop call per
+    /// computed frame), when the profile states it (the native_* fields, all or none); null for the stock firmware.
+    /// </summary>
+    public NativePathCosts? Native { get; init; }
     /// <summary>Field name → its source text, as the file states it.</summary>
     public required IReadOnlyDictionary<string, string> Sources { get; init; }
 
@@ -66,6 +71,23 @@ public sealed record DeviceProfile
     public double BreakEvenUs => CpuIdleMa > LightSleepMa
         ? Math.Max(WakeLatencyUs, WakeLatencyUs * (WakeCurrentMa - LightSleepMa) / (CpuIdleMa - LightSleepMa))
         : double.PositiveInfinity;
+
+    /// <summary>
+    /// What the native path costs per computed keyword frame and per skipped span, measured on the interop nanoCLR
+    /// (firmware/native/nanoclr/frame-costs.sh): the interpreter's share (the managed glue: hop write, frame copy, the
+    /// Frame call, event rule) in x86 instructions of nanoCLR, timed with the interpreter range; the C share
+    /// (skrn_audio_features and skrn_update) in x86 instructions of the C code, timed with its own cycle range.
+    /// </summary>
+    public sealed record NativePathCosts(double FrameInterpreterX86, double FeaturesCX86, double UpdateCX86, double SkipSpanX86,
+        double CCyclesPerX86Fast, double CCyclesPerX86Slow, int UpdateMacs);
+
+    /// <summary>The optional native-path fields (all or none), with their ranges.</summary>
+    private static readonly (string Field, double Min, double Max)[] NativeFields =
+    [
+        ("native_frame_interpreter_x86", 0, 1e9), ("native_features_c_x86", 1, 1e9), ("native_update_c_x86", 1, 1e9),
+        ("native_update_macs", 1, 1e9), ("native_skip_span_x86", 0, 1e9),
+        ("native_c_cycles_per_x86_fast", 0.01, 1000), ("native_c_cycles_per_x86_slow", 0.01, 1000),
+    ];
 
     private static readonly (string Field, double Min, double Max)[] Fields =
     [
@@ -134,7 +156,11 @@ public sealed record DeviceProfile
             if (root.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{source}: a profile is a JSON object.");
             var values = new Dictionary<string, double>();
             var sources = new Dictionary<string, string>();
-            foreach (var (field, min, max) in Fields)
+            int natives = NativeFields.Count(f => root.TryGetProperty(f.Field, out _));
+            if (natives != 0 && natives != NativeFields.Length)
+                throw new ArgumentException($"{source}: a native-path profile needs all of {string.Join(", ", NativeFields.Select(f => f.Field))}; " +
+                    $"'{NativeFields.First(f => !root.TryGetProperty(f.Field, out _)).Field}' is missing.");
+            foreach (var (field, min, max) in natives == 0 ? Fields : Fields.Concat(NativeFields).ToArray())
             {
                 if (!root.TryGetProperty(field, out JsonElement e))
                     throw new ArgumentException($"{source}: field '{field}' is missing (every profile needs {string.Join(", ", FieldNames)}).");
@@ -175,7 +201,12 @@ public sealed record DeviceProfile
                 MicActiveMa = values["mic_active_ma"], MicStandbyMa = values["mic_standby_ma"], MicStartupUs = values["mic_startup_us"],
                 I2sBufferSamples = values["i2s_buffer_samples"],
                 BatteryCapacityMah = values["battery_capacity_mah"], BatteryVoltageV = values["battery_voltage_v"],
+                Native = natives == 0 ? null : new NativePathCosts(values["native_frame_interpreter_x86"], values["native_features_c_x86"],
+                    values["native_update_c_x86"], values["native_skip_span_x86"], values["native_c_cycles_per_x86_fast"],
+                    values["native_c_cycles_per_x86_slow"], (int)values["native_update_macs"]),
             };
+            if (p.Native is { } nc && nc.CCyclesPerX86Fast > nc.CCyclesPerX86Slow)
+                throw new ArgumentException($"{source}: field 'native_c_cycles_per_x86_fast' ({nc.CCyclesPerX86Fast}) is above 'native_c_cycles_per_x86_slow' ({nc.CCyclesPerX86Slow}): the fast end needs fewer cycles.");
             if (p.CyclesPerX86Fast > p.CyclesPerX86Slow)
                 throw new ArgumentException($"{source}: field 'interpreter_cycles_per_x86_fast' ({p.CyclesPerX86Fast}) is above 'interpreter_cycles_per_x86_slow' ({p.CyclesPerX86Slow}): the fast end needs fewer cycles.");
             if (p.FifoCapacitySamples != Math.Floor(p.FifoCapacitySamples))

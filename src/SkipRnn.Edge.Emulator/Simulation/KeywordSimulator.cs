@@ -57,7 +57,9 @@ public static class KeywordSimulator
         InterpreterCosts.ModelCosts? gc = gru is { } gg ? costs.For(gg.Model, gg.File) : null;
         EventRule rule = model.EventRule ?? new EventRule(model.OutputSize, 0, 4, 16384, 4096, 100);
         var ends = new List<SpeedEnd>();
-        foreach (var (end, cycles) in new[] { ("fast", profile.CyclesPerX86Fast), ("slow", profile.CyclesPerX86Slow) })
+        DeviceProfile.NativePathCosts? native = profile.Native;
+        foreach (var (end, cycles, cCycles) in new[] { ("fast", profile.CyclesPerX86Fast, native?.CCyclesPerX86Fast ?? 0),
+                     ("slow", profile.CyclesPerX86Slow, native?.CCyclesPerX86Slow ?? 0) })
         {
             var variants = new List<VariantResult>();
             foreach (SimVariant v in Enum.GetValues<SimVariant>())
@@ -79,7 +81,7 @@ public static class KeywordSimulator
                     macs = v == SimVariant.PlainGru ? Simulator.PlainGruMacs(model) : model.MacsPerUpdate;
                 }
                 double updateX86 = v == SimVariant.PlainGru && gru == null ? c.Update * macs / model.MacsPerUpdate : mc.Update;
-                variants.Add(RunOne(v, run, macs, updateX86, mc, audio, pcm, profile, cycles, policy, v == SimVariant.SkipGru ? trace?.For(end) : null));
+                variants.Add(RunOne(v, run, macs, updateX86, mc, audio, pcm, profile, cycles, cCycles, policy, v == SimVariant.SkipGru ? trace?.For(end) : null));
             }
             ends.Add(new SpeedEnd(end, cycles, variants));
         }
@@ -87,8 +89,11 @@ public static class KeywordSimulator
         var boot = new BootCost(c.Boot, c.Boot * usFast / 1000, c.Boot * usSlow / 1000,
             c.Boot * usFast * profile.CpuBusyMa * profile.BatteryVoltageV / 1e6, c.Boot * usSlow * profile.CpuBusyMa * profile.BatteryVoltageV / 1e6);
         long frames = 1 + (pcm.Length - AudioFrontEnd.FrameLength) / AudioFrontEnd.HopLength;
-        string basis = c.Basis + " + the front end's frame, SkipFrames and microphone reads (tests/nanoclr/simcosts)"
-            + (gc != null ? $"; plain GRU {gc.Basis}" : "");
+        string basis = native == null
+            ? c.Basis + " + the front end's frame, SkipFrames and microphone reads (tests/nanoclr/simcosts)" + (gc != null ? $"; plain GRU {gc.Basis}" : "")
+            : $"native path (profile's native_* fields, firmware/native/nanoclr/frame-costs.sh on the interop nanoCLR): per computed frame {native.FrameInterpreterX86:N0} x86 " +
+              $"of interpreter glue + {native.FeaturesCX86:N0} (features) + {native.UpdateCX86:N0} (update, {native.UpdateMacs:N0} MACs; scaled by MACs for other models) x86 of C " +
+              $"at {native.CCyclesPerX86Fast}-{native.CCyclesPerX86Slow} cycles each; per skipped span {native.SkipSpanX86:N0}; microphone reads and the event rule's settling as the stock firmware (tests/nanoclr/simcosts)";
         return new SimulationReport(modelName, streamDescription, (int)frames, pcm.Length / (double)AudioFrontEnd.SampleRate / 3600,
             HopUs, "the front end's hop (320 samples at 16 kHz)", profile.Name, profile.Source, basis,
             policy == MicPolicy.KeepClocked ? SkipPolicy.DrainFifo : SkipPolicy.PowerDownSensor, Breakeven(profile), boot, ends)
@@ -105,11 +110,18 @@ public static class KeywordSimulator
         (int)Math.Min(int.MaxValue, Math.Max(Math.Ceiling(p.BreakEvenUs), p.WakeLatencyUs));
 
     private static VariantResult RunOne(SimVariant variant, SkipGruModel run, double macs, double updateX86, InterpreterCosts.ModelCosts mc,
-        InterpreterCosts.AudioCosts audio, IPcmSamples pcm, DeviceProfile p, double cyclesPerX86, MicPolicy policy, SimTrace.Run? trace)
+        InterpreterCosts.AudioCosts audio, IPcmSamples pcm, DeviceProfile p, double cyclesPerX86, double cCyclesPerX86, MicPolicy policy, SimTrace.Run? trace)
     {
         double usPerX86 = cyclesPerX86 / p.CpuClockMhz;
         long frameUs = (long)Math.Round((updateX86 + audio.FrameComputed) * usPerX86);
         long spanUs = (long)Math.Round((mc.SkipSpan + audio.SkipSpan) * usPerX86);
+        if (p.Native is { } n)
+        {
+            // The custom firmware: one Frame call per computed frame (C front end + C update) and its managed glue.
+            double cX86 = n.FeaturesCX86 + n.UpdateCX86 * macs / n.UpdateMacs;
+            frameUs = (long)Math.Round(n.FrameInterpreterX86 * usPerX86 + cX86 * cCyclesPerX86 / p.CpuClockMhz);
+            spanUs = (long)Math.Round(n.SkipSpanX86 * usPerX86);
+        }
         double readUs = audio.MicReadPerSample * usPerX86, discardUs = audio.MicDiscardPerSample * usPerX86;
         var parameters = new AudioBoardParameters
         {

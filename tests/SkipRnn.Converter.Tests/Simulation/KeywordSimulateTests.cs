@@ -126,6 +126,31 @@ public sealed class KeywordSimulateTests : IDisposable
         Assert.True(r.Ends[1].Variants[0].UpdateUs > r.Ends[0].Variants[0].UpdateUs);
     }
 
+    [Fact]
+    public void The_native_profile_charges_the_native_frame_keeps_up_and_hears_the_same_words()
+    {
+        string profile = Path.Combine(Root, "firmware", "profiles", "esp32-240mhz-native.json");
+        DeviceProfile p = DeviceProfile.Load(profile);
+        DeviceProfile.NativePathCosts n = p.Native!;
+        SimulationReport r = Simulate(profile);
+        Assert.Contains("native path", r.CostBasis);
+        SimulationReport reference = RunFast(MicPolicy.SleepThroughSpans);   // an interpreter fast enough to lose nothing
+        foreach (SpeedEnd e in r.Ends)
+        {
+            double c = e.End == "fast" ? n.CCyclesPerX86Fast : n.CCyclesPerX86Slow;
+            VariantResult skip = e.Variants.Single(v => v.Variant == SimVariant.SkipGru);
+            // One computed frame: the interpreter's glue at the profile's interpreter speed + the C share at the C speed.
+            Assert.Equal(Math.Round(n.FrameInterpreterX86 * e.CyclesPerX86 / p.CpuClockMhz + (n.FeaturesCX86 + n.UpdateCX86) * c / p.CpuClockMhz),
+                skip.UpdateUs, 0);
+            Assert.True(skip.RealTime.KeptUp, $"{e.End}: lost {skip.RealTime.SamplesLost}");
+            Assert.Equal(0, skip.RealTime.SamplesLost);
+            // Nothing lost: the same events as on a board that is never late.
+            VariantResult fast = reference.Ends[0].Variants.Single(v => v.Variant == SimVariant.SkipGru);
+            Assert.Equal(fast.Keyword!.Events.Select(x => (x.Frame, x.Class, x.Confidence)),
+                skip.Keyword!.Events.Select(x => (x.Frame, x.Class, x.Confidence)));
+        }
+    }
+
     private static (SkipGruModel Model, byte[] File) Read(string path)
     {
         byte[] b = File.ReadAllBytes(path);

@@ -156,6 +156,39 @@ public sealed class SimulateTests : IDisposable
         Assert.DoesNotContain("internal error", stderr);
     }
 
+    [Fact]
+    public void The_native_profile_is_the_default_board_plus_the_native_path_costs()
+    {
+        DeviceProfile native = DeviceProfile.Load(Path.Combine(Profiles, "esp32-240mhz-native.json")), stock = DeviceProfile.Default();
+        Assert.NotNull(native.Native);
+        Assert.Null(stock.Native);
+        // The same board: every stock field equal, only the native path added.
+        Assert.Equal(stock with { Name = native.Name, Source = native.Source, Sources = native.Sources, Native = native.Native }, native);
+        DeviceProfile.NativePathCosts n = native.Native!;
+        Assert.Equal(20800, n.UpdateMacs);
+        Assert.True(n.FeaturesCX86 > 0 && n.UpdateCX86 > n.FeaturesCX86 && n.FrameInterpreterX86 > 0);
+        Assert.True(n.CCyclesPerX86Fast <= n.CCyclesPerX86Slow);
+        Assert.All(native.Sources.Values, v => Assert.False(string.IsNullOrWhiteSpace(v)));
+    }
+
+    [Theory]
+    [InlineData("native_skip_span_x86")]
+    [InlineData("native_c_cycles_per_x86_slow")]
+    public void A_native_profile_missing_one_native_field_is_refused_naming_it(string field)
+    {
+        var o = JsonNode.Parse(File.ReadAllText(Path.Combine(Profiles, "esp32-240mhz-native.json")))!.AsObject();
+        o.Remove(field);
+        string path = Path.Combine(_dir, "partial-native.json");
+        File.WriteAllText(path, o.ToJsonString());
+        var e = Assert.Throws<ArgumentException>(() => DeviceProfile.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains($"'{field}'", e.Message);
+        o = JsonNode.Parse(File.ReadAllText(Path.Combine(Profiles, "esp32-240mhz-native.json")))!.AsObject();
+        o["native_c_cycles_per_x86_fast"]!["value"] = 9.0;
+        File.WriteAllText(path, o.ToJsonString());
+        Assert.Contains("'native_c_cycles_per_x86_fast'", Assert.Throws<ArgumentException>(() => DeviceProfile.Load(path)).Message);
+    }
+
     [Theory]
     [InlineData("models/adding/model.skrn")]
     [InlineData("models/frequency/model.skrn")]
