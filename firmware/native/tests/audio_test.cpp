@@ -94,11 +94,9 @@ TEST(AudioBitExact, SilenceDcSquareWavesAndClipping)
 
 TEST(AudioBitExact, LogEnergyOverItsWholeRange)
 {
-    std::vector<std::string> files = FilesEndingIn(".bin", "audio_log");
-    ASSERT_EQ(files.size(), 1u);
-    std::vector<uint8_t> data = ReadAll(files[0]);
+    std::vector<uint8_t> data = ReadOne("audio_log", ".bin", "SKAL");
     Reader rd(data);
-    ASSERT_EQ(std::memcmp(rd.Bytes(4), "SKAL", 4), 0);
+    rd.Bytes(4);
     int32_t n = rd.I32();
     ASSERT_GT(n, 1000);
     for (int32_t i = 0; i < n; i++) {
@@ -111,11 +109,9 @@ TEST(AudioBitExact, LogEnergyOverItsWholeRange)
 
 TEST(AudioBitExact, TablesEqualTheManagedOnes)
 {
-    std::vector<std::string> files = FilesEndingIn(".bin", "audio_tables");
-    ASSERT_EQ(files.size(), 1u);
-    std::vector<uint8_t> data = ReadAll(files[0]);
+    std::vector<uint8_t> data = ReadOne("audio_tables", ".bin", "SKAT");
     Reader rd(data);
-    ASSERT_EQ(std::memcmp(rd.Bytes(4), "SKAT", 4), 0);
+    rd.Bytes(4);
     std::map<std::string, std::vector<int64_t>> native;
     auto add = [&](const char *name, const auto *t, size_t n) { native[name] = std::vector<int64_t>(t, t + n); };
     add("HannQ30", skrn_hann_q30, 480);

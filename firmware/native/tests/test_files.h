@@ -46,6 +46,18 @@ inline std::vector<uint8_t> ReadAll(const std::string &path)
     return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
+// The one file in the trace folder named PREFIX...SUFFIX, whole; throws (a test failure) unless exactly one exists and
+// it starts with the 4-byte magic. Read it with a Reader and skip the magic (rd.Bytes(4)).
+inline std::vector<uint8_t> ReadOne(const std::string &prefix, const std::string &suffix, const char *magic)
+{
+    std::vector<std::string> files = FilesEndingIn(suffix, prefix);
+    if (files.size() != 1)
+        throw std::runtime_error(std::to_string(files.size()) + " files " + prefix + "*" + suffix + " in " + TraceDir() + ", 1 expected");
+    std::vector<uint8_t> d = ReadAll(files[0]);
+    if (d.size() < 4 || std::memcmp(d.data(), magic, 4) != 0) throw std::runtime_error(files[0] + ": no " + magic + " magic");
+    return d;
+}
+
 // Reads little-endian values; throws past the end (a malformed trace is a test failure, not a crash).
 class Reader {
 public:
