@@ -81,7 +81,7 @@ internal static class BadFiles
             w.Write((byte)f.Length);
             w.Write(f);
         }
-        return count;
+        return count + tailCount;
     }
 
     private static void FixPayloadLength(byte[] file)
