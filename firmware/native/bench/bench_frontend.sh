@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # x86 instructions per frame of the keyword front end, counted by callgrind (deterministic), gcc/g++ -O2:
-# skrn_audio_features (window, 512-point real FFT, power, 40 mel bands, log; bit-exact with src/SkipRnn.Edge/Audio)
+# skrn_audio_features (window, 512-point real FFT, power, 40 mel bands, log; bit-exact with src/SkipRnn.Edge.Audio)
 # against TensorFlow Lite Micro's audio front end (tensorflow/lite/experimental/microfrontend: window, KISS FFT
 # int16, energy, filterbank, sqrt, noise reduction, PCAN, log scale), both at 16 kHz, window 30 ms, hop 20 ms,
 # FFT 512, 40 bands, on the same signal.

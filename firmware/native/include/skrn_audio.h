@@ -1,5 +1,5 @@
 /*
- * skrn_audio: the keyword front end of src/SkipRnn.Edge/Audio in C99, bit-exact with LogMelPipeline: a 480-sample
+ * skrn_audio: the keyword front end of src/SkipRnn.Edge.Audio in C99, bit-exact with LogMelPipeline: a 480-sample
  * PCM16 frame (30 ms at 16 kHz) -> periodic Hann window with block floating point -> 512-point real FFT
  * (int32 data, Q30 twiddles, int64 products, every stage halved) -> power (int64) -> 40 mel bands (Q0.15 weights,
  * int64) -> ln(E + 10^-6) in Q10. Same integers, same order, same rounding as the managed stages

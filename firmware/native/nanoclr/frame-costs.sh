@@ -18,18 +18,18 @@ b = open(sys.argv[1], "rb").read()
 open(sys.argv[2], "w").write("namespace SkipRnn.Edge.NativeCheck\n{\n    public static class FrameCostModel\n    {\n"
     "        public static byte[] Bytes() { return new byte[] { " + ", ".join(map(str, b)) + " }; }\n    }\n}\n")
 PY
-device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*')
+source "$root/tests/nanoclr/device-libs.sh"
 {
-  "$tools/compile-pe" "$work/SkipRnn.Edge.pe" $device_sources
+  compile_device_libs "$tools" "$root" "$work" SkipRnn.Edge SkipRnn.Edge.Audio
   "$tools/compile-pe" "$work/SkipRnn.Edge.Native.pe" -r:"$work/SkipRnn.Edge.dll" "$root"/src/SkipRnn.Edge.Native/*.cs
   "$tools/compile-pe" "$work/Model.pe" "$work/FrameCostModel.cs"
   "$tools/compile-pe" "$work/App.pe" -entrypoint SkipRnn.Edge.NativeCheck.FrameCostProgram::Main -define:DEBUG \
-    -r:"$work/SkipRnn.Edge.dll" -r:"$work/SkipRnn.Edge.Native.dll" -r:"$work/Model.dll" "$here/FrameCostApp.cs"
+    "${DEVICE_REFS[@]}" -r:"$work/SkipRnn.Edge.Native.dll" -r:"$work/Model.dll" "$here/FrameCostApp.cs"
 } > "$work/build.log" 2>&1 || { cat "$work/build.log"; echo "frame-costs: the device build failed" >&2; exit 1; }
 lib=$(dirname "$clr")/lib
 LD_LIBRARY_PATH="$lib" valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   --dump-before='Library_corlib_native_System_Diagnostics_Debug::WriteLineNative*' \
-  "$lib/nanoFramework.nanoCLR.test" "$("$tools/corelib")/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/SkipRnn.Edge.Native.pe" \
+  "$lib/nanoFramework.nanoCLR.test" "$("$tools/corelib")/mscorlib.pe" "${DEVICE_PES[@]}" "$work/SkipRnn.Edge.Native.pe" \
   "$work/Model.pe" "$work/App.pe" 2>"$work/valgrind.log" | tr -d '\r' | grep '^@' > "$work/markers" || true
 grep -qx '@done' "$work/markers" || { echo "frame-costs: the app did not finish; markers:" >&2; cat "$work/markers" >&2; exit 1; }
 n=$(wc -l < "$work/markers")

@@ -47,9 +47,9 @@ print(len(chunks))
 PY
 chunks=$(ls "$work"/Chunk*.cs | wc -l)
 
-device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*' -not -path '*/obj/*' -not -path '*/bin/*')
+source "$root/tests/nanoclr/device-libs.sh"
 {
-  "$tools/compile-pe" "$work/SkipRnn.Edge.pe" $device_sources
+  compile_device_libs "$tools" "$root" "$work" SkipRnn.Edge SkipRnn.Edge.Audio
   "$tools/compile-pe" "$work/SkipRnn.Edge.Native.pe" -r:"$work/SkipRnn.Edge.dll" "$root"/src/SkipRnn.Edge.Native/*.cs
   "$tools/compile-pe" "$work/StretchModel.pe" "$work/StretchModel.cs"
   refs=()
@@ -58,11 +58,11 @@ device_sources=$(find "$root/src/SkipRnn.Edge" -name '*.cs' -not -path '*/Host/*
     refs+=(-r:"$work/Chunk$k.dll")
   done
   "$tools/compile-pe" "$work/App.pe" -entrypoint SkipRnn.Edge.NativeCheck.ListenProgram::Main -define:DEBUG \
-    -r:"$work/SkipRnn.Edge.dll" -r:"$work/SkipRnn.Edge.Native.dll" -r:"$work/StretchModel.dll" "${refs[@]}" \
+    "${DEVICE_REFS[@]}" -r:"$work/SkipRnn.Edge.Native.dll" -r:"$work/StretchModel.dll" "${refs[@]}" \
     "$here/ListenApp.cs" "$work/StretchChunks.cs"
 } > "$work/build.log" 2>&1 || { tail -20 "$work/build.log"; echo "keyword words on nanoCLR: FAIL: the device build failed"; exit 1; }
 
-pes=("$("$tools/corelib")/mscorlib.pe" "$work/SkipRnn.Edge.pe" "$work/SkipRnn.Edge.Native.pe" "$work/StretchModel.pe")
+pes=("$("$tools/corelib")/mscorlib.pe" "${DEVICE_PES[@]}" "$work/SkipRnn.Edge.Native.pe" "$work/StretchModel.pe")
 for ((k = 0; k < chunks; k++)); do pes+=("$work/Chunk$k.pe"); done
 "$clr" "${pes[@]}" "$work/App.pe" | tr -d '\r' > "$work/clr.raw" || true
 grep -E '^(native|event|computed|done)' "$work/clr.raw" > "$work/clr.txt" || true

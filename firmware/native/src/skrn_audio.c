@@ -1,5 +1,5 @@
 /*
- * The keyword front end (src/SkipRnn.Edge/Audio: FrameWindow, RealFft512, PowerSpectrum, MelFilterbank, LogEnergy),
+ * The keyword front end (src/SkipRnn.Edge.Audio: FrameWindow, RealFft512, PowerSpectrum, MelFilterbank, LogEnergy),
  * operation for operation. The only rewrites are exact: the window's products are recomputed in the scaling pass
  * instead of stored, and the scaled samples go straight to their bit-reversed places in the FFT's work area (what
  * RealFft512.Transform's first loop does with the stored ones); a left shift of a possibly negative value is written
