@@ -5,7 +5,7 @@ using SkipRnn.Edge.Application;
 namespace SkipRnn.Firmware.Esp32
 {
     /// <summary>
-    /// Events and status lines on UART2 (115200 8N1) and a high pulse on the event pin per event. A line is built
+    /// Events and status lines on COM2 (the ESP32's UART1; 115200 8N1) and a high pulse on the event pin per event. A line is built
     /// per event (seconds to minutes apart), never per step. The app names its events and steps: the motion app
     /// reports "event … at sample n", the keyword app "word … at frame n".
     /// </summary>

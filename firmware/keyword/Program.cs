@@ -25,14 +25,17 @@ namespace SkipRnn.Keyword
         public const int BlinksNoMicrophone = 5;
         /// <summary>PCM samples 16 kHz: the front end's rate.</summary>
         private const int SampleRate = 16000;
-        /// <summary>The I2S DMA buffer: 2,048 samples = 128 ms (8 KiB at 4 bytes a slot): a frame may take up to ~100 ms.</summary>
-        private const int BufferSamples = 2048;
+        /// <summary>
+        /// I2S DMA buffers of 256 stereo frames (2 KiB each, 18 KiB in all, internal RAM): the driver's ready queue holds
+        /// 8 of them, 2,048 samples = 128 ms at 16 kHz (firmware/README.md: why the queue holds buffers − 1).
+        /// </summary>
+        private const int DmaBuffers = 9;
         /// <summary>A status line every this many frames (one minute at 50 frames a second).</summary>
         private const int StatusEveryFrames = 3000;
 
         public static void Main()
         {
-            Configuration.SetPinFunction(Pins.SerialTx, DeviceFunction.COM2_TX);
+            Configuration.SetPinFunction(Pins.SerialTx, DeviceFunction.COM2_TX);   // COM2 is the ESP32's UART1
             Configuration.SetPinFunction(Pins.SerialRx, DeviceFunction.COM2_RX);
             var serial = new SerialPort("COM2", 115200);
             serial.Open();
@@ -48,8 +51,10 @@ namespace SkipRnn.Keyword
             if (detector == null) Refuse(led, sleep, blinks);
             sink.UseClassNames(detector.Rnn.Model.ClassNames);
 
-            var mic = new Inmp441Source(SampleRate, BufferSamples);
+            var mic = new I2sMicrophone(new Inmp441Bus(), SampleRate, DmaBuffers);
             var settings = new KeywordLoopSettings();
+            settings.BufferSamples = mic.QueuedSamples;
+            settings.DmaBufferSamples = I2sMicrophone.FramesPerDmaBuffer;
             settings.Policy = MicPolicy.SleepThroughSpans;      // falls back to a clocked microphone for spans shorter than its start-up
             KeywordLoop loop = null;
             try
@@ -66,7 +71,7 @@ namespace SkipRnn.Keyword
                 sink.Message("skiprnn: REFUSED: the microphone's signal is constant (INMP441 SCK GPIO14, WS GPIO15, SD GPIO32, L/R to GND): check the wiring");
                 Refuse(led, sleep, BlinksNoMicrophone);
             }
-            sink.Message("skiprnn: running, words: " + Words(detector) + "; " + BufferSamples.ToString() +
+            sink.Message("skiprnn: running, words: " + Words(detector) + "; " + mic.QueuedSamples.ToString() +
                 "-sample audio buffer, microphone stopped through spans past " + (settings.MicStartupMicros / 1000).ToString() + " ms");
 
             long nextStatus = StatusEveryFrames;
@@ -83,7 +88,7 @@ namespace SkipRnn.Keyword
 
         // A wired INMP441 never gives 100 ms of one value (its noise floor is −87 dBFS, a few LSB of the 16 bits kept);
         // an unconnected SD line with its pull-down reads 0 throughout.
-        private static bool Probe(Inmp441Source mic, EspSleepTimer sleep, int startupMicros)
+        private static bool Probe(I2sMicrophone mic, EspSleepTimer sleep, int startupMicros)
         {
             var pcm = new short[1600];
             mic.Start();

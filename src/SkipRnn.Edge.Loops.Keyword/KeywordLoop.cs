@@ -40,10 +40,14 @@ namespace SkipRnn.Edge.Application
         /// <summary>Timer to code running again after a light sleep; the loop asks to be woken this much earlier.</summary>
         public int WakeLatencyMicros = 350;
         /// <summary>
-        /// The microphone driver's buffer in samples (firmware/keyword: 2,048). A needed sample captured longer ago than
-        /// this has been overwritten: the loop counts an overflow, tells the sink and resumes at the oldest sample held.
+        /// Samples the microphone driver's ready queue holds: (DMA buffers − 1) × <see cref="DmaBufferSamples"/>
+        /// (<see cref="I2sMicrophone.QueuedSamples"/>; firmware/keyword: 2,048). When a DMA buffer completes with the
+        /// queue full, the driver drops the oldest queued buffer unannounced; the loop mirrors that by the clock,
+        /// counts an overflow, tells the sink and resumes at the oldest sample the driver still holds.
         /// </summary>
         public int BufferSamples = 2048;
+        /// <summary>Samples per DMA buffer (nanoFramework's ESP32 I2S driver: 256): the driver takes and drops whole buffers.</summary>
+        public int DmaBufferSamples = I2sMicrophone.FramesPerDmaBuffer;
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
         public void Check()
@@ -54,8 +58,10 @@ namespace SkipRnn.Edge.Application
             if (BreakEvenMicros < 0) throw Bad("BreakEvenMicros", BreakEvenMicros, "must not be negative");
             if (WakeLatencyMicros < 0 || WakeLatencyMicros > BreakEvenMicros)
                 throw Bad("WakeLatencyMicros", WakeLatencyMicros, "must be 0..BreakEvenMicros (a sleep shorter than its wake-up never pays)");
-            if (BufferSamples < AudioFrontEnd.FrameLength)
-                throw Bad("BufferSamples", BufferSamples, "must be at least a frame (" + AudioFrontEnd.FrameLength.ToString() + ")");
+            if (DmaBufferSamples < 1) throw Bad("DmaBufferSamples", DmaBufferSamples, "must be at least 1");
+            if (BufferSamples < AudioFrontEnd.FrameLength || BufferSamples % DmaBufferSamples != 0)
+                throw Bad("BufferSamples", BufferSamples, "must be a whole number of DMA buffers (" + DmaBufferSamples.ToString() +
+                    " samples) and at least a frame (" + AudioFrontEnd.FrameLength.ToString() + ")");
         }
 
         private static Exception Bad(string name, int value, string rule)
@@ -90,9 +96,9 @@ namespace SkipRnn.Edge.Application
         public long MissedFrames { get; internal set; }
         /// <summary>Samples of a needed window that fell in the microphone's start-up (zeros; must stay 0).</summary>
         public long StartupSamplesUsed { get; internal set; }
-        /// <summary>Times the microphone's buffer overflowed (a needed sample was older than the buffer by the clock).</summary>
+        /// <summary>Times the microphone's buffer overflowed (the driver dropped buffers the loop had not read, by the clock).</summary>
         public long Overflows { get; internal set; }
-        /// <summary>Samples lost to those overflows.</summary>
+        /// <summary>Samples lost to those overflows (whole DMA buffers, and the unread rest of a buffer the DMA came round to).</summary>
         public long SamplesLost { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
@@ -133,7 +139,9 @@ namespace SkipRnn.Edge.Application
         private long _origin;        // µs at which stream sample 0 is captured
         private long _micNext;       // stream index of the next sample a Read/Discard returns
         private long _validFrom;     // first stream index past the microphone's start-up
+        private long _dmaStart;      // stream index of the first sample of DMA buffer 0 since the microphone's last start
         private bool _started;
+        private bool _recovering;    // an overflow is being caught up with (more losses are part of it)
 
         /// <summary>
         /// The loop over <paramref name="detector"/> (freshly reset; its model must carry the 40-band front end) on this
@@ -194,6 +202,7 @@ namespace SkipRnn.Edge.Application
             _origin = now + _settings.MicStartupMicros;        // stream sample 0: the first valid one
             _mic.Start();
             _micNext = IndexAtOrAfter(now);                    // negative: the start-up's samples, discarded
+            _dmaStart = _micNext;
             _validFrom = 0;
             _started = true;
         }
@@ -228,28 +237,34 @@ namespace SkipRnn.Edge.Application
             if (fired) Report();
         }
 
-        // Brings the microphone to the front end's position and reads the samples that complete the next frame. When the
-        // microphone no longer holds the start of that frame's window (its buffer overflowed, or it was restarted too
-        // late), the frames whose windows are incomplete are missed (MissFrames, MissSamples: the model holds its state
-        // as through a skipped span) and the loop resumes on the first whole window it still has: it catches up instead
-        // of computing frames from zeros. False when missed frames took the loop to the limit (no frame to compute).
+        // Brings the microphone to the front end's position and reads the samples that complete the next frame. The
+        // driver hands out whole DMA buffers: the loop reads and discards in pieces that end on a buffer boundary and,
+        // before taking the next buffer, works out by the clock what the driver did meanwhile (CheckOverflow). When the
+        // microphone no longer holds the start of the frame's window (buffers dropped, or restarted too late), the
+        // frames whose windows are incomplete are missed (MissFrames, MissSamples: the model holds its state as through
+        // a skipped span) and the loop resumes on the first whole window it still has: it catches up instead of
+        // computing frames from zeros. False when missed frames took the loop to the limit (no frame to compute).
         private const int MaxMissedFramesAtOnce = 1 << 20;   // AudioFrontEnd.MissFrames' limit
 
         private bool Align(long limit)
         {
-            CheckOverflow(true);
-            int n = _frontEnd.SamplesToNextFrame;
-            long wanted = _frontEnd.SamplesWritten;
-            if (_micNext > wanted)
+            long hop = AudioFrontEnd.HopLength;
+            bool late = false;
+            while (true)
             {
-                // The window's samples from `wanted` on are gone. Miss frames up to the first window starting at or
-                // after the oldest sample still to come (window f starts at sample HopLength · f). Missing them takes
-                // time, in which a full buffer goes on losing its oldest samples: checked again until a window fits.
-                long gap = _micNext - wanted;
-                _counters.LateSamples += gap < n ? gap : n;
-                long hop = AudioFrontEnd.HopLength;
-                while (_micNext > wanted)
+                CheckOverflow();
+                long wanted = _frontEnd.SamplesWritten;
+                int n = _frontEnd.SamplesToNextFrame;
+                if (_micNext > wanted)
                 {
+                    // The window's samples from `wanted` on are gone. Miss frames up to the first window starting at or
+                    // after the oldest sample still to come (window f starts at sample HopLength · f).
+                    if (!late)
+                    {
+                        long gap = _micNext - wanted;
+                        _counters.LateSamples += gap < n ? gap : n;
+                        late = true;
+                    }
                     long k = (_micNext - _detector.Step * hop + hop - 1) / hop;
                     if (k > MaxMissedFramesAtOnce) k = MaxMissedFramesAtOnce;
                     if (k > limit - _detector.Step) k = limit - _detector.Step;   // ≥ 1: RunOnce runs below the limit
@@ -259,51 +274,85 @@ namespace SkipRnn.Edge.Application
                     if (_observer != null) _observer.Skipped((int)k);
                     if (fired) Report();
                     if (_detector.Step >= limit) return false;
-                    CheckOverflow(false);   // the same overflow going on: its samples counted, not a new one
-                    wanted = _frontEnd.SamplesWritten;
+                    continue;
                 }
-                n = _frontEnd.SamplesToNextFrame;
-            }
-            if (_micNext < wanted)
-            {
-                long d = wanted - _micNext;
-                while (d > 0)
+                long d = _settings.DmaBufferSamples;
+                long boundary = _dmaStart + ((_micNext - _dmaStart) / d + 1) * d;
+                if (_micNext < wanted)
                 {
-                    int c = d < 65536 ? (int)d : 65536;
-                    _mic.Discard(c);
-                    d -= c;
+                    long c = wanted - _micNext;
+                    if (c > boundary - _micNext) c = boundary - _micNext;
+                    _mic.Discard((int)c);
+                    _counters.SamplesDiscarded += c;
+                    _micNext += c;
+                    continue;
                 }
-                _counters.SamplesDiscarded += wanted - _micNext;
-                _micNext = wanted;
+                long r = n;
+                if (r > boundary - _micNext) r = boundary - _micNext;
+                _mic.Read(_pcm, 0, (int)r);
+                long first = _micNext;
+                _micNext += r;
+                if (first < _validFrom)
+                {
+                    long z = _validFrom - first;
+                    _counters.StartupSamplesUsed += z < r ? z : r;
+                }
+                _counters.SamplesRead += r;
+                if (_frontEnd.Write(_pcm, 0, (int)r))
+                {
+                    _recovering = false;
+                    return true;
+                }
             }
-            _mic.Read(_pcm, 0, n);
-            long first = _micNext;
-            _micNext += n;
-            if (first < _validFrom)
-            {
-                long z = _validFrom - first;
-                _counters.StartupSamplesUsed += z < n ? z : n;
-            }
-            _counters.SamplesRead += n;
-            _frontEnd.Write(_pcm, 0, n);
-            return true;
         }
 
-        // Samples complete by now: those captured before now − one sample. More than the buffer holds: the oldest were
-        // overwritten while the CPU was busy (frames too slow). Resume at the oldest sample still held. A new overflow is
-        // counted and told to the sink; samples lost while the loop is still recovering from one are added to it.
-        private void CheckOverflow(bool isNew)
+        // What the driver did since the loop last took a buffer, by the clock. DMA buffer j holds samples
+        // dmaStart + D·j .. + D − 1 and is complete once its last sample is; at most Q = BufferSamples / D complete
+        // buffers wait in the queue, a completing buffer drops the oldest queued one, and the DMA goes round a ring
+        // of Q + 1 buffers, so the buffer being read is written over once Q + 1 later ones have started. Only a
+        // position on a buffer boundary takes a new buffer; in the middle of one, only that overwrite matters: the
+        // rest of the buffer is discarded and counted lost. A new overflow is counted and told to the sink; losses while
+        // the loop is still catching up with one are added to it.
+        private void CheckOverflow()
+        {
+            long d = _settings.DmaBufferSamples;
+            long q = _settings.BufferSamples / d;
+            long pos = _micNext - _dmaStart;
+            long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;   // samples below this index are complete
+            long done = (complete - _dmaStart) / d;
+            if (done < 0) done = 0;
+            long lost;
+            if (pos % d != 0)
+            {
+                if (done < pos / d + q + 1) return;
+                long rest = d - pos % d;
+                _mic.Discard((int)rest);
+                _micNext += rest;
+                lost = rest;
+                CheckOverflowAtBoundary(d, q, ref lost);
+            }
+            else
+            {
+                lost = 0;
+                CheckOverflowAtBoundary(d, q, ref lost);
+                if (lost == 0) return;
+            }
+            _counters.SamplesLost += lost;
+            if (_recovering) return;
+            _recovering = true;
+            _counters.Overflows++;
+            _sink.FifoOverflow(_detector.Step, _clock.NowMicros);
+        }
+
+        private void CheckOverflowAtBoundary(long d, long q, ref long lost)
         {
             long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;
-            if (complete - _micNext > _settings.BufferSamples)
-            {
-                long lost = complete - _settings.BufferSamples - _micNext;
-                _counters.SamplesLost += lost;
-                _micNext += lost;
-                if (!isNew) return;
-                _counters.Overflows++;
-                _sink.FifoOverflow(_detector.Step, _clock.NowMicros);
-            }
+            long done = (complete - _dmaStart) / d;
+            long next = (_micNext - _dmaStart) / d;
+            long oldest = done - q;
+            if (oldest <= next) return;
+            lost += (oldest - next) * d;
+            _micNext = _dmaStart + oldest * d;
         }
 
         private void SkipSpan(int k)
@@ -327,6 +376,7 @@ namespace SkipRnn.Edge.Application
             long restart = _clock.NowMicros;
             _mic.Start();
             _micNext = IndexAtOrAfter(restart);
+            _dmaStart = _micNext;
             _validFrom = IndexAtOrAfter(restart + _settings.MicStartupMicros);
         }
 

@@ -92,10 +92,12 @@ public class KeywordLoopTests(ITestOutputHelper output)
         Assert.Equal(computed, c.Updates);
         Assert.Equal(board.Frames, c.Updates + c.SkippedFrames);
         Assert.Equal(0, board.MisalignedFrames);
-        Assert.Equal((0L, 0L, 0L, 0L, 0L), (mic.LostToOverflow, mic.ZerosDelivered, c.LateSamples, c.StartupSamplesUsed, c.Overflows));
+        Assert.Equal((0L, 0L, 0L, 0L, 0L), (mic.LostToOverflow, board.FramesWithZeros, c.LateSamples, c.StartupSamplesUsed, c.Overflows));
         Assert.Empty(board.Sink.Overflows);
-        Assert.Equal(c.SamplesRead, mic.SamplesRead);
-        Assert.Equal(c.SamplesDiscarded, mic.SamplesDiscarded);
+        Assert.Equal(c.SamplesRead, board.Source.SamplesRead);
+        Assert.Equal(c.SamplesDiscarded, board.Source.SamplesDiscarded);
+        Assert.Equal(c.SamplesRead + c.SamplesDiscarded, mic.SamplesDelivered);
+        Assert.True(mic.Stereo);
         long time = board.Clock.NowMicros;
         double streamSeconds = KeywordData.Stream.Length / 16000.0;
         output.WriteLine($"{policy}, frame cost {UpdateMicros} µs: {board.Frames} frames, {c.Updates} updated ({100.0 * c.Updates / board.Frames:F1} %), " +
@@ -118,7 +120,7 @@ public class KeywordLoopTests(ITestOutputHelper output)
         var (board, loop) = Run(MicPolicy.SleepThroughSpans, startupMicros: 10_000);
         KeywordLoopCounters c = loop.Counters;
         Assert.Equal(want, board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList());
-        Assert.Equal((0L, 0L, 0L, 0L), (board.MisalignedFrames, board.Mic.LostToOverflow, board.Mic.ZerosDelivered, c.LateSamples));
+        Assert.Equal((0L, 0L, 0L, 0L), (board.MisalignedFrames, board.Mic.LostToOverflow, board.FramesWithZeros, c.LateSamples));
         Assert.True(c.MicStops > 50 && board.Mic.NotCaptured > 0);
         output.WriteLine($"start-up 10 ms: {c.MicStops} microphone stops, light sleep {100.0 * board.Sleep.AsleepMicros / board.Clock.NowMicros:F1} %, " +
             $"mic clocked {100.0 * board.Mic.OnMicros / board.Clock.NowMicros:F1} %, samples never captured {board.Mic.NotCaptured} of {board.Mic.Samples}");
@@ -138,7 +140,7 @@ public class KeywordLoopTests(ITestOutputHelper output)
         Assert.True(board.Mic.LostToOverflow > 0 && c.Overflows > 0);
         Assert.Equal(c.Overflows, board.Sink.Overflows.Count);
         Assert.True(c.LateSamples > 0 && c.MissedFrames > 0);
-        Assert.Equal(0L, board.Mic.ZerosDelivered);
+        Assert.Equal(0L, board.FramesWithZeros);
         // Every computed frame on its own window, except at the very end: the virtual microphone stops capturing at the
         // recording's last sample while the loop's clock (ten times slower than real time) still counts samples lost.
         Assert.InRange(board.MisalignedFrames, 0, 1);
@@ -170,7 +172,7 @@ public class KeywordLoopTests(ITestOutputHelper output)
             $"events {got.Count} (spotter {want.Count}); after the stall {got.Count(e => e.SampleIndex > stall)} (spotter {want.Count(e => e.Item1 > stall)})");
         Assert.Equal(1L, c.Overflows);
         Assert.InRange(c.MissedFrames, (400_000 - 128_000) / 20_000, 400_000 / 20_000 + 1);
-        Assert.Equal((0L, 0L, 0L), (board.MisalignedFrames, board.Mic.ZerosDelivered, board.Mic.LostToOverflow - c.SamplesLost));
+        Assert.Equal((0L, 0L, 0L), (board.MisalignedFrames, board.FramesWithZeros, board.Mic.LostToOverflow - c.SamplesLost));
         Assert.Equal(board.Frames, loop.Detector.Step);
         // Before the stall the events are the spotter's; from two seconds after it on, the words are the spotter's too.
         Assert.Equal(want.Where(e => e.Item1 < stall).ToList(), got.Where(e => e.SampleIndex < stall).ToList());

@@ -28,6 +28,10 @@ public sealed class KeywordBoard : ILoopObserver
         Clock = new VirtualClock();
         Sleep = new VirtualSleep(Clock, parameters.WakeLatencyMicros);
         Mic = new VirtualMicrophone(pcm, Clock, Sleep, parameters);
+        if (parameters.BufferSamples < AudioFrontEnd.FrameLength || parameters.BufferSamples % VirtualMicrophone.FramesPerDmaBuffer != 0)
+            throw new ArgumentException($"a ready queue of {parameters.BufferSamples} samples: a whole number of {VirtualMicrophone.FramesPerDmaBuffer}-sample DMA buffers, at least a frame");
+        Microphone = new I2sMicrophone(Mic, parameters.SampleRate, parameters.BufferSamples / VirtualMicrophone.FramesPerDmaBuffer + 1);
+        Source = new MeteredAudioSource(Microphone, Clock, parameters);
         BoardSleep = new MicAwareSleep(Sleep, Mic);
         Sink = new RecordingSink();
         Led = new VirtualLed(Clock);
@@ -38,7 +42,12 @@ public sealed class KeywordBoard : ILoopObserver
     public VirtualSleep Sleep { get; }
     /// <summary>The sleep timer the loop gets: refuses light sleep with the microphone clocked.</summary>
     public MicAwareSleep BoardSleep { get; }
+    /// <summary>The INMP441 behind the ESP32's I2S driver (DMA queue, frame layout).</summary>
     public VirtualMicrophone Mic { get; }
+    /// <summary>The device's microphone class over it (the firmware's, unchanged).</summary>
+    public I2sMicrophone Microphone { get; }
+    /// <summary>What the loop reads: <see cref="Microphone"/> with its copy costs on the clock.</summary>
+    public MeteredAudioSource Source { get; }
     public RecordingSink Sink { get; }
     public VirtualLed Led { get; }
     /// <summary>CPU time of updated frames, µs.</summary>
@@ -49,6 +58,8 @@ public sealed class KeywordBoard : ILoopObserver
     public long MisalignedFrames { get; private set; }
     /// <summary>The first of them (−1: none).</summary>
     public long FirstMisalignedFrame { get; private set; } = -1;
+    /// <summary>Frames updated on a window that holds start-up zeros (must stay 0).</summary>
+    public long FramesWithZeros { get; private set; }
     /// <summary>The longest skipped span the loop accounted, frames.</summary>
     public int LongestSpan { get; private set; }
     /// <summary>True when the loop waited for samples past the stream's end.</summary>
@@ -62,12 +73,13 @@ public sealed class KeywordBoard : ILoopObserver
     {
         WakeLatencyMicros = (int)Parameters.WakeLatencyMicros,
         MicStartupMicros = (int)Parameters.MicStartupMicros,
-        BufferSamples = Parameters.BufferSamples,
+        BufferSamples = Microphone.QueuedSamples,
+        DmaBufferSamples = I2sMicrophone.FramesPerDmaBuffer,
     };
 
     /// <summary>The loop for <paramref name="detector"/> on this board.</summary>
     public KeywordLoop CreateLoop(StreamDetector detector, KeywordLoopSettings settings) =>
-        new(detector, Mic, Clock, BoardSleep, Sink, settings, this);
+        new(detector, Source, Clock, BoardSleep, Sink, settings, this);
 
     /// <summary>Boot (self-test included), then the loop over the whole stream. Null if the boot refused.</summary>
     public KeywordLoop? RunStream(byte[] modelFile, KeywordLoopSettings? settings = null)
@@ -97,6 +109,7 @@ public sealed class KeywordBoard : ILoopObserver
             if (MisalignedFrames == 0) FirstMisalignedFrame = frame;
             MisalignedFrames++;
         }
+        if (Mic.LastZeroIndex >= frame * AudioFrontEnd.HopLength) FramesWithZeros++;
         UpdateCpuMicros += Parameters.UpdateMicros;
         Clock.Advance(Parameters.UpdateMicros);
         Mic.Poll();

@@ -18,8 +18,8 @@ public sealed class AudioBoardParameters
     /// <summary>CPU time of accounting one skipped span (O(1): SkipFrames + SkipSamples + the event rule once settled).</summary>
     public long SkipMicros { get; set; } = 100;
     /// <summary>
-    /// The I2S driver's DMA buffer in samples: it fills while the CPU works and holds at most this many; older samples
-    /// are overwritten (lost). firmware/keyword's Program: 2,048 samples = 128 ms at 16 kHz, 8 KiB at 4 bytes a slot.
+    /// Samples the I2S driver's ready queue holds: (DMA buffers − 1) × 256 (<see cref="I2sMicrophone.QueuedSamples"/>).
+    /// firmware/keyword's Program: 9 DMA buffers of 256 stereo frames (18 KiB), 2,048 samples = 128 ms at 16 kHz.
     /// </summary>
     public int BufferSamples { get; init; } = 2048;
     /// <summary>INMP441 datasheet: operational 2^18 SCK cycles after the clock starts; 256 ms at 64 × 16 kHz (samples read as 0 until then).</summary>
@@ -33,25 +33,46 @@ public sealed class AudioBoardParameters
 }
 
 /// <summary>
-/// A recorded PCM16 stream played into an I2S microphone in virtual time (<see cref="IAudioSource"/>): stream sample i
-/// is the sound at T0 + i·10^6/rate µs (T0: the first <see cref="Start"/> plus the start-up time; the start-up's
-/// samples have negative indices and read as 0), captured only while the microphone is
-/// clocked, into a DMA buffer of <see cref="AudioBoardParameters.BufferSamples"/> (a full buffer loses its oldest
-/// samples: counted in <see cref="LostToOverflow"/>). Samples before the start-up time after a Start read as 0
-/// (<see cref="ZerosDelivered"/>). A blocking Read/Discard waits idle (virtual time) until its samples have arrived and
-/// then costs its copy time. A light sleep with the clock running would stop the DMA: <see cref="MicAwareSleep"/> refuses it.
+/// A recorded PCM16 stream played into an INMP441 on the ESP32's I2S bus in virtual time, behind the receive side of
+/// nanoFramework's I2S driver (<see cref="II2sReceiver"/>) as the real one behaves. Stream sample i is the sound at
+/// T0 + i·10^6/rate µs (T0: the first <see cref="Open"/> plus the start-up time; the start-up's samples have negative
+/// indices and read as 0 in every start-up, <see cref="ZerosDelivered"/>).
+/// <para>
+/// What is modelled, from the sources (firmware/README.md cites them): nanoFramework (nf-interpreter a3e8139a1,
+/// targets/ESP32/_nanoCLR/System.Device.I2s) forces 32-bit DMA frames for a master receiver, one slot a frame
+/// (4 bytes) for <c>OnlyLeft</c> and two (8 bytes, the right slot first) for <c>RightLeft</c>; it splits the buffer
+/// size into DMA buffers of 256 frames (<c>get_dma_buf_count</c>), and its <c>Read</c> asks the DMA for
+/// count × 8 / (bytes per app sample) bytes and maps each 8 DMA bytes to the app's bytes with its frame map
+/// (mono 32-bit keeps bytes 4..7, stereo 32-bit returns bytes 4..7 then 0..3). ESP-IDF v5.5.4's legacy driver
+/// (components/driver/deprecated/i2s_legacy.c) queues completed DMA buffers in a queue of (buffers − 1) entries, drops
+/// the oldest queued buffer when one completes with the queue full (no event: nanoFramework installs no event queue),
+/// <c>i2s_read</c> takes a whole buffer from the queue and copies out of it, and the DMA goes round the ring of buffers,
+/// so a buffer the reader still holds is written over when the DMA comes round to it again.
+/// </para>
+/// A blocking Read waits idle (virtual time) until its buffers have completed; the copy's CPU time is charged by
+/// <see cref="MeteredAudioSource"/> around the application's reads.
+/// A light sleep with the clock running would stop the DMA: <see cref="MicAwareSleep"/> refuses it.
 /// </summary>
-public sealed class VirtualMicrophone : IAudioSource
+public sealed class VirtualMicrophone : II2sReceiver
 {
+    /// <summary>Frames per DMA buffer: nanoFramework's DMA_BUF_LEN_IN_I2S_FRAMES.</summary>
+    public const int FramesPerDmaBuffer = 256;
+    private const int NfFrameBytes = 8;     // nanoFramework's I2S_RX_FRAME_SIZE_IN_BYTES: Read works in 8-byte DMA frames
     private readonly IPcmSamples _pcm;
     private readonly VirtualClock _clock;
     private readonly VirtualSleep _sleep;
     private readonly AudioBoardParameters _p;
-    private bool _running, _everStarted;
+    private bool _running, _everStarted, _stereo;
     private long _t0, _onSince;
-    private long _head;        // next stream index a Read/Discard returns (oldest in the buffer)
-    private long _captured;    // stream indices below this have been captured or passed
+    private int _buffers;      // DMA buffers in the ring
+    private long _d0;          // stream index of DMA frame 0 since the last Open
+    private long _qHead;       // the oldest queued DMA buffer (older ones were taken or dropped)
+    private long _cur = -1;    // the DMA buffer the reader holds (−1: none)
+    private int _curFrame;     // frames of it already copied out
+    private long _lapCounted = -1;   // the held buffer whose overwrite was counted
+    private long _stoppedAt;   // stream index where the DMA stopped at the last Close
     private long _validFrom;
+    private readonly byte[] _dma = new byte[NfFrameBytes];
 
     public VirtualMicrophone(short[] pcm, VirtualClock clock, VirtualSleep sleep, AudioBoardParameters parameters)
         : this(new PcmArray(pcm), clock, sleep, parameters)
@@ -65,54 +86,39 @@ public sealed class VirtualMicrophone : IAudioSource
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _sleep = sleep ?? throw new ArgumentNullException(nameof(sleep));
         _p = parameters ?? throw new ArgumentNullException(nameof(parameters));
-        if (_p.BufferSamples < 1) throw new ArgumentException($"DMA buffer of {_p.BufferSamples} samples: at least 1");
     }
 
     public int SampleRate => _p.SampleRate;
     public bool Running => _running;
+    /// <summary>True if the last Open asked for both slots.</summary>
+    public bool Stereo => _stereo;
+    /// <summary>DMA buffers of the last Open (nanoFramework: BufferSize / (256 × DMA frame bytes)).</summary>
+    public int DmaBuffers => _buffers;
     /// <summary>Samples in the stream.</summary>
     public long Samples => _pcm.Length;
-    /// <summary>Samples returned by Read.</summary>
-    public long SamplesRead { get; private set; }
-    /// <summary>Samples dropped by Discard.</summary>
-    public long SamplesDiscarded { get; private set; }
-    /// <summary>Samples dropped with the buffer by Stop.</summary>
+    /// <summary>Microphone samples the reads returned (left-slot values handed to the application).</summary>
+    public long SamplesDelivered { get; private set; }
+    /// <summary>Samples dropped with the buffers by Close.</summary>
     public long DroppedAtStop { get; private set; }
     /// <summary>Stream samples that went by with the clock stopped (never captured).</summary>
     public long NotCaptured { get; private set; }
-    /// <summary>Samples lost to a full DMA buffer.</summary>
+    /// <summary>Samples lost: whole queued buffers dropped with the queue full, and the unread rest of a held buffer the DMA wrote over.</summary>
     public long LostToOverflow { get; private set; }
-    /// <summary>Times the DMA buffer overflowed.</summary>
+    /// <summary>Times buffers were dropped or a held buffer overwritten.</summary>
     public long Overflows { get; private set; }
-    /// <summary>Samples returned during the start-up time (zeros).</summary>
+    /// <summary>Samples returned (read or discarded) during the start-up time (zeros).</summary>
     public long ZerosDelivered { get; private set; }
-    /// <summary>Most samples waiting in the DMA buffer at once.</summary>
+    /// <summary>Stream index of the newest start-up zero returned (long.MinValue: none).</summary>
+    public long LastZeroIndex { get; private set; } = long.MinValue;
+    /// <summary>Most samples waiting in the driver at once (queued buffers + the unread rest of the held one).</summary>
     public int HighWater { get; private set; }
-    /// <summary>Stream index of the last sample Read returned (−1 before any).</summary>
+    /// <summary>Stream index of the last left-slot sample a read returned (−1 before any).</summary>
     public long LastReadIndex { get; private set; } = -1;
     /// <summary>Clock starts.</summary>
     public long Starts { get; private set; }
     /// <summary>Time the microphone was clocked, µs.</summary>
     public long OnMicros => _onMicros + (_running ? _clock.NowMicros - _onSince : 0);
     private long _onMicros;
-    /// <summary>True once the stream's last sample has been captured or passed.</summary>
-    public bool Exhausted => _captured >= _pcm.Length && _head >= _captured;
-
-    /// <summary>CPU time the reads charged, µs.</summary>
-    public long ReadCpuMicros { get; private set; }
-    /// <summary>CPU time the discards charged, µs.</summary>
-    public long DiscardCpuMicros { get; private set; }
-    private double _readCarry, _discardCarry;
-
-    // Whole µs on the clock, the fraction carried to the next call (a per-sample cost below 1 µs still adds up).
-    private static long Charge(ref double carry, double micros)
-    {
-        if (micros < 0) throw new InvalidOperationException("a read or discard cost is negative");
-        carry += micros;
-        long whole = (long)Math.Floor(carry);
-        carry -= whole;
-        return whole;
-    }
 
     private long CaptureMicros(long i) => _t0 + i * 1_000_000 / _p.SampleRate;
 
@@ -124,104 +130,224 @@ public sealed class VirtualMicrophone : IAudioSource
         return i;
     }
 
-    /// <summary>The DMA runs on by itself: takes in what has arrived by now (overwriting the oldest when full). The board calls it after CPU work.</summary>
+    private int FrameBytes => _stereo ? 8 : 4;
+
+    // DMA buffers completed by now: buffer j holds frames d0 + 256 j .. + 255 and completes when its last sample has.
+    private long Completed()
+    {
+        long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;    // samples below this index are complete
+        long b = (complete - _d0) / FramesPerDmaBuffer;
+        return b < 0 ? 0 : b;
+    }
+
+    /// <summary>The DMA runs on by itself: the ISR's queue drops are applied up to now. The board calls it after CPU work.</summary>
     public void Poll() => CatchUp();
 
-    // Samples whose slot has completed by now (sample i is in the buffer from CaptureMicros(i + 1)).
     private void CatchUp()
     {
         if (!_running) return;
-        long now = _clock.NowMicros;
-        long upTo = Math.Min(IndexAtOrAfter(now + 1) - 1, _pcm.Length);     // i + 1 with CaptureMicros(i + 1) <= now
-        if (upTo > _captured) _captured = upTo;
-        long held = _captured - _head;
-        if (held > _p.BufferSamples)
+        long done = Completed();
+        long depth = _buffers - 1;
+        if (done - _qHead > depth)
         {
-            long lost = held - _p.BufferSamples;
-            _head += lost;
-            LostToOverflow += lost;
+            LostToOverflow += (done - depth - _qHead) * FramesPerDmaBuffer;
             Overflows++;
-            held = _p.BufferSamples;
+            _qHead = done - depth;
         }
+        // The DMA writes buffer j into ring slot j mod N: once buffer cur + N is being written (cur + N − 1 done), the held buffer's unread rest is gone.
+        if (_cur >= 0 && _curFrame < FramesPerDmaBuffer && _lapCounted != _cur && done >= _cur + _buffers)
+        {
+            LostToOverflow += FramesPerDmaBuffer - _curFrame;
+            Overflows++;
+            _lapCounted = _cur;
+        }
+        long held = (done - _qHead) * FramesPerDmaBuffer + (_cur >= 0 ? FramesPerDmaBuffer - _curFrame : 0);
         if (held > HighWater) HighWater = (int)held;
     }
 
-    public void Start()
+    public void Open(int sampleRate, bool stereo, int bufferBytes)
     {
-        if (_running) return;
+        if (_running) throw new InvalidOperationException("the I2S bus is already open");
+        if (sampleRate != _p.SampleRate) throw new ArgumentException($"the virtual microphone's stream is at {_p.SampleRate} Hz, not {sampleRate}");
+        _stereo = stereo;
+        int buffers = bufferBytes / (FramesPerDmaBuffer * FrameBytes);     // nanoFramework's get_dma_buf_count
+        if (buffers < 2 || buffers > 128)
+            throw new ArgumentException($"a buffer of {bufferBytes} bytes gives {buffers} DMA buffers: ESP-IDF refuses other than 2..128 (nanoFramework throws on the driver install)");
+        _buffers = buffers;
         long now = _clock.NowMicros;
         if (!_everStarted)
         {
-            _t0 = now + _p.MicStartupMicros;     // stream sample 0 is the first valid one; the start-up's samples have negative indices
+            _t0 = now + _p.MicStartupMicros;     // stream sample 0 is the first valid one
             _everStarted = true;
-            _captured = IndexAtOrAfter(now);
+            _stoppedAt = IndexAtOrAfter(now);
         }
-        long first = Math.Min(IndexAtOrAfter(now), _pcm.Length);
-        if (first > _captured) NotCaptured += first - _captured;
-        _head = _captured = Math.Max(first, _captured);
+        _d0 = IndexAtOrAfter(now);
+        if (_d0 > _stoppedAt) NotCaptured += Math.Min(_d0, _pcm.Length) - Math.Min(_stoppedAt, _pcm.Length);
+        _qHead = 0;
+        _cur = -1;
+        _curFrame = 0;
+        _lapCounted = -1;
         _validFrom = IndexAtOrAfter(now + _p.MicStartupMicros);
         _running = true;
         _onSince = now;
         Starts++;
     }
 
-    public void Stop()
+    public void Close()
     {
         if (!_running) return;
         CatchUp();
-        DroppedAtStop += _captured - _head;
-        _head = _captured;
+        long done = Completed();
+        DroppedAtStop += (done - _qHead) * FramesPerDmaBuffer + (_cur >= 0 ? FramesPerDmaBuffer - _curFrame : 0);
+        _stoppedAt = IndexAtOrAfter(_clock.NowMicros + 1) - 1;
         _onMicros += _clock.NowMicros - _onSince;
         _running = false;
     }
 
-    private void WaitForOne()
+    // The 32-bit slot of stream sample i: 24-bit data, MSB first, in the top bits (the int16 sample in the top 16).
+    private int Slot(long i)
     {
-        if (!_running) throw new InvalidOperationException("the microphone is stopped: call Start first");
-        CatchUp();
-        while (_head >= _captured)
+        if (i < _validFrom)
         {
-            if (_captured >= _pcm.Length) throw new RecordingEndedException(_clock.NowMicros);
-            long wait = CaptureMicros(_head + 1) - _clock.NowMicros;
-            _sleep.Idle(Math.Max(1, wait));
-            CatchUp();
+            return 0;
         }
+        return i < _pcm.Length ? _pcm[i] << 16 : 0;
     }
+
+    // The next DMA frame's bytes into _dma[at..]: takes a buffer from the queue when the held one is used up
+    // (i2s_read), waiting until one completes. Returns the stream index of the left slot's sample.
+    private long NextFrame(int at)
+    {
+        if (_cur < 0 || _curFrame == FramesPerDmaBuffer)
+        {
+            CatchUp();
+            while (Completed() <= _qHead)
+            {
+                long first = _d0 + _qHead * FramesPerDmaBuffer;
+                if (first >= _pcm.Length) throw new RecordingEndedException(_clock.NowMicros);
+                long wait = CaptureMicros(first + FramesPerDmaBuffer) - _clock.NowMicros;
+                _sleep.Idle(Math.Max(1, wait));
+                CatchUp();
+            }
+            _cur = _qHead++;
+            _curFrame = 0;
+        }
+        // What the ring slot holds now: the held buffer, or a later one the DMA has written over it.
+        long done = Completed();
+        long buf = _cur;
+        long inFlight = done;   // the buffer being written now
+        long newest = _cur + (inFlight - _cur) / _buffers * _buffers;
+        if (newest > _cur)
+        {
+            long writtenInFlight = IndexAtOrAfter(_clock.NowMicros + 1) - 1 - (_d0 + inFlight * FramesPerDmaBuffer);
+            buf = newest < inFlight || _curFrame < writtenInFlight ? newest : newest - _buffers;
+        }
+        long index = _d0 + buf * FramesPerDmaBuffer + _curFrame;
+        _curFrame++;
+        int left = Slot(index);
+        if (_stereo)
+        {
+            WriteSlot(at, 0);           // right slot: the INMP441 with L/R low leaves it undriven (modelled as 0)
+            WriteSlot(at + 4, left);    // the driver's stereo layout: right slot first (its frame map swaps them back)
+        }
+        else WriteSlot(at, left);
+        return index;
+    }
+
+    private void WriteSlot(int at, int value)
+    {
+        _dma[at] = (byte)value;
+        _dma[at + 1] = (byte)(value >> 8);
+        _dma[at + 2] = (byte)(value >> 16);
+        _dma[at + 3] = (byte)(value >> 24);
+    }
+
+    public void Read(byte[] buffer, int offset, int count)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (!_running) throw new InvalidOperationException("the I2S bus is closed: Open first");
+        int appSample = _stereo ? 8 : 4;       // (bits / 8) × channels, as the driver computes it
+        if (offset < 0 || count < 0 || offset > buffer.Length - count || count % appSample != 0)
+            throw new ArgumentOutOfRangeException(nameof(count));
+        int groups = count * (NfFrameBytes / appSample) / NfFrameBytes;
+        CatchUp();
+        int o = offset;
+        for (int g = 0; g < groups; g++)
+        {
+            long leftIndex;
+            if (_stereo)
+            {
+                leftIndex = NextFrame(0);
+                for (int k = 0; k < 4; k++) buffer[o + k] = _dma[4 + k];      // frame map, stereo 32-bit: 4,5,6,7,0,1,2,3
+                for (int k = 0; k < 4; k++) buffer[o + 4 + k] = _dma[k];
+                o += 8;
+            }
+            else
+            {
+                NextFrame(0);                        // two mono frames fill the 8 bytes Read maps as one
+                leftIndex = NextFrame(4);
+                for (int k = 0; k < 4; k++) buffer[o + k] = _dma[4 + k];      // frame map, mono 32-bit: 4,5,6,7
+                o += 4;
+            }
+            if (leftIndex < _validFrom)
+            {
+                ZerosDelivered++;
+                if (leftIndex > LastZeroIndex) LastZeroIndex = leftIndex;
+            }
+            LastReadIndex = leftIndex;
+        }
+        SamplesDelivered += groups;
+    }
+}
+
+/// <summary>
+/// The application's microphone (<see cref="I2sMicrophone"/> over the virtual bus) with the CPU time of its reads and
+/// discards charged to the clock after each call: driver copy + the managed loop, per sample.
+/// </summary>
+public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, AudioBoardParameters parameters) : IAudioSource
+{
+    private double _readCarry, _discardCarry;
+    public IAudioSource Inner => inner;
+    public int SampleRate => inner.SampleRate;
+    public bool Running => inner.Running;
+    /// <summary>Samples returned by Read.</summary>
+    public long SamplesRead { get; private set; }
+    /// <summary>Samples dropped by Discard.</summary>
+    public long SamplesDiscarded { get; private set; }
+    /// <summary>CPU time the reads charged, µs.</summary>
+    public long ReadCpuMicros { get; private set; }
+    /// <summary>CPU time the discards charged, µs.</summary>
+    public long DiscardCpuMicros { get; private set; }
+
+    // Whole µs on the clock, the fraction carried to the next call (a per-sample cost below 1 µs still adds up).
+    private static long Charge(ref double carry, double micros)
+    {
+        if (micros < 0) throw new InvalidOperationException("a read or discard cost is negative");
+        carry += micros;
+        long whole = (long)Math.Floor(carry);
+        carry -= whole;
+        return whole;
+    }
+
+    public void Start() => inner.Start();
+    public void Stop() => inner.Stop();
 
     public void Read(short[] pcm, int offset, int count)
     {
-        ArgumentNullException.ThrowIfNull(pcm);
-        if (offset < 0 || count < 0 || offset > pcm.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
-        for (int k = 0; k < count; k++)
-        {
-            WaitForOne();
-            long i = _head++;
-            if (i < _validFrom)
-            {
-                pcm[offset + k] = 0;
-                ZerosDelivered++;
-            }
-            else pcm[offset + k] = _pcm[i];
-            LastReadIndex = i;
-        }
+        inner.Read(pcm, offset, count);
         SamplesRead += count;
-        long us = Charge(ref _readCarry, _p.ReadMicrosPerSample * count);
+        long us = Charge(ref _readCarry, parameters.ReadMicrosPerSample * count);
         ReadCpuMicros += us;
-        _clock.Advance(us);
+        clock.Advance(us);
     }
 
     public void Discard(int count)
     {
-        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
-        for (int k = 0; k < count; k++)
-        {
-            WaitForOne();
-            _head++;
-        }
+        inner.Discard(count);
         SamplesDiscarded += count;
-        long us = Charge(ref _discardCarry, _p.DiscardMicrosPerSample * count);
+        long us = Charge(ref _discardCarry, parameters.DiscardMicrosPerSample * count);
         DiscardCpuMicros += us;
-        _clock.Advance(us);
+        clock.Advance(us);
     }
 }
 

@@ -139,7 +139,7 @@ public static class KeywordSimulator
         KeywordLoopSettings settings = board.DefaultSettings();
         settings.BreakEvenMicros = Math.Max(Breakeven(p), settings.WakeLatencyMicros);
         settings.Policy = policy;
-        var loop = new KeywordLoop(detector, board.Mic, board.Clock, watcher, board.Sink, settings, watcher);
+        var loop = new KeywordLoop(detector, board.Source, board.Clock, watcher, board.Sink, settings, watcher);
         try
         {
             loop.RunUntil(board.Frames);
@@ -149,14 +149,14 @@ public static class KeywordSimulator
             // Samples were lost to a full DMA buffer, so the stream ran out before the loop's frame count reached its
             // end (on a board the sound never ends).
         }
-        board.Mic.Stop();
+        board.Source.Stop();
         watcher.Finish();
 
         VirtualMicrophone mic = board.Mic;
         KeywordLoopCounters k = loop.Counters;
         var time = new TimeBreakdown(
             TotalUs: board.Clock.NowMicros,
-            ComputeUs: board.UpdateCpuMicros + board.SkipCpuMicros + watcher.RuleMicros + mic.ReadCpuMicros + mic.DiscardCpuMicros,
+            ComputeUs: board.UpdateCpuMicros + board.SkipCpuMicros + watcher.RuleMicros + board.Source.ReadCpuMicros + board.Source.DiscardCpuMicros,
             BusUs: 0,
             IdleUs: board.Sleep.IdleMicros,
             WakeUs: board.Sleep.WakeMicros,
@@ -174,7 +174,7 @@ public static class KeywordSimulator
             k.Updates, k.SkippedFrames, k.SamplesDiscarded, k.LightSleeps, frames == 0 ? 0 : (double)k.Updates / frames,
             board.Sink.Events.Count, rt, time, energy)
         {
-            Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, mic.SamplesRead, mic.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
+            Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, board.Source.SamplesRead, board.Source.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
                 k.MicStops, time.TotalUs > 0 ? time.SensorOnUs / time.TotalUs : 0, k.Overflows, k.LateSamples, k.MissedFrames, board.MisalignedFrames,
                 board.Sink.Events.Select(e => new KeywordEvent(e.SampleIndex, e.Class, e.Confidence, e.Micros)).ToList())
             { FramesReached = k.Updates + k.SkippedFrames + k.MissedFrames },
