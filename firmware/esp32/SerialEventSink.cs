@@ -1,3 +1,4 @@
+using System;
 using System.Device.Gpio;
 using System.IO.Ports;
 using SkipRnn.Edge.Application;
@@ -18,6 +19,10 @@ namespace SkipRnn.Firmware.Esp32
         private readonly string _buffer;
         private readonly string _tooSlow;
         private string[] _classNames;
+        private long _dropped;
+
+        /// <summary>How long a line may wait for the UART (a stalled receiver with flow control): then it is dropped.</summary>
+        public const int WriteTimeoutMillis = 500;
 
         /// <param name="eventWord">what an event line starts with ("event", "word")</param>
         /// <param name="stepWord">what one model step is ("sample", "frame")</param>
@@ -27,6 +32,7 @@ namespace SkipRnn.Firmware.Esp32
             string bufferName, string tooSlow)
         {
             _serial = serial;
+            _serial.WriteTimeout = WriteTimeoutMillis;         // a blocked port costs the loop at most this per line
             _eventPin = gpio.OpenPin(eventPin, PinMode.Output);
             _eventPin.Write(PinValue.Low);
             _event = eventWord;
@@ -42,18 +48,34 @@ namespace SkipRnn.Firmware.Esp32
         {
             _eventPin.Write(PinValue.High);
             string name = _classNames != null && eventClass < _classNames.Length ? _classNames[eventClass] : eventClass.ToString();
-            _serial.WriteLine(_event + " " + name + " at " + _step + " " + step.ToString() + " (" + Seconds(micros) +
+            Write(_event + " " + name + " at " + _step + " " + step.ToString() + " (" + Seconds(micros) +
                 " s), confidence " + (confidence * 100 / 32768).ToString() + " %");
             _eventPin.Write(PinValue.Low);                     // the line took about a millisecond: the pulse width
         }
 
         public void FifoOverflow(long step, long micros)
         {
-            _serial.WriteLine("warning: " + _buffer + " overflow before " + _step + " " + step.ToString() + " (" +
+            Write("warning: " + _buffer + " overflow before " + _step + " " + step.ToString() + " (" +
                 Seconds(micros) + " s): " + _tooSlow + ", samples were lost");
         }
 
-        public void Message(string line) { _serial.WriteLine(line); }
+        public void Message(string line) { Write(line); }
+
+        /// <summary>Lines dropped because the port did not take them within the write timeout (shown in the status line).</summary>
+        public long DroppedLines { get { return _dropped; } }
+
+        // The loop must not stop for the serial port: a line the port does not take in time is dropped and counted.
+        private void Write(string line)
+        {
+            try
+            {
+                _serial.WriteLine(line);
+            }
+            catch (Exception)
+            {
+                _dropped++;
+            }
+        }
 
         private static string Seconds(long micros)
         {

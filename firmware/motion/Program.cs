@@ -77,6 +77,9 @@ namespace SkipRnn.Motion
                 (c.Reads * 100 / samples).ToString() + " %), " + c.LightSleeps.ToString() + " light sleeps (" +
                 (c.LightSleepMicros / 1000000).ToString() + " s), FIFO high-water " + c.FifoHighWater.ToString() +
                 ", overflows " + c.FifoOverflows.ToString() + " (" + c.MissedSamples.ToString() + " samples missed), events " + c.Events.ToString() +
+                ", sensor faults " + c.SensorFaults.ToString() + " (" + c.SensorSilences.ToString() + " silent, " + c.SensorReinits.ToString() +
+                " re-inits, " + c.ReinitFailures.ToString() + " failed attempts, " + c.SamplesLostToFaults.ToString() + " samples lost), serial lines dropped " +
+                sink.DroppedLines.ToString() +
                 (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : ""));
         }
 

@@ -202,7 +202,36 @@ def main():
             r['resolved'] = any(l.startswith('Ready.') for l in after) and not any('cannot be resolved' in l for l in after)
         apps.append(r)
 
-    result = {'libraries': rows, 'apps': apps, 'nanoclr': nanoclr, 'out': out}
+    # Device tests: nanoFramework.TestFramework and its UnitTestLauncher from source, tests/DeviceTests as NFUnitTest.
+    tests = {'result': 'not run'}
+    tf_repo = os.path.join(a.mirror, 'nanoframework+nanoFramework.TestFramework', 'repo')
+    if os.path.isdir(tf_repo):
+        tags = sorted((t for t in git(tf_repo, 'tag').split() if re.fullmatch(r'v\d+\.\d+\.\d+', t)), key=lambda t: [int(x) for x in t[1:].split('.')])
+        tag = tags[-1]
+        tests.update(revision=tag, commit=git(tf_repo, 'rev-parse', tag + '^{commit}').strip())
+        src = extract(tf_repo, tag, 'source', os.path.join(out, 'src', 'TestFramework'))
+        stamp = os.path.join(out, 'src', 'TestFramework.version.cs')
+        with open(stamp, 'w') as f:
+            f.write(f'[assembly: System.Reflection.AssemblyVersion("{tag[1:]}.0")]\n')
+        fw = [os.path.join(src, 'TestFramework', f) for f in compile_items(open(os.path.join(src, 'TestFramework', 'nanoFramework.TestFramework.nfproj'), encoding='utf-8-sig').read())]
+        shared = [os.path.join(src, 'TestFrameworkShared', f) for f in os.listdir(os.path.join(src, 'TestFrameworkShared')) if f.endswith('.cs')]
+        ok1, log1 = compile_pe(nanoclr, os.path.join(out, 'nanoFramework.TestFramework.pe'), fw + shared + [stamp], [])
+        tfdll = os.path.join(out, 'nanoFramework.TestFramework.dll')
+        ok2, log2 = compile_pe(nanoclr, os.path.join(out, 'nanoFramework.UnitTestLauncher.pe'), [os.path.join(src, 'UnitTestLauncher', 'Program.cs')], [tfdll],
+                               'nanoFramework.TestFramework.UnitTestLauncher::Main')
+        devtests = sorted(os.path.join(ROOT, 'tests', 'DeviceTests', f) for f in os.listdir(os.path.join(ROOT, 'tests', 'DeviceTests')) if f.endswith('.cs'))
+        ok3, log3 = compile_pe(nanoclr, os.path.join(out, 'NFUnitTest.pe'), devtests, [tfdll, os.path.join(out, 'SkipRnn.Edge.dll')])
+        if ok1 and ok2 and ok3:
+            rr = run([os.path.join(nanoclr, 'nanoclr'), os.path.join(corelib, 'mscorlib.pe'), os.path.join(out, 'nanoFramework.TestFramework.pe'),
+                      os.path.join(out, 'SkipRnn.Edge.pe'), os.path.join(out, 'NFUnitTest.pe'), os.path.join(out, 'nanoFramework.UnitTestLauncher.pe')], timeout=300)
+            lines = (rr.stdout + rr.stderr).replace('\r', '').splitlines()
+            tests['passed'] = [l.split(',')[1] for l in lines if l.startswith('Test passed,')]
+            tests['failed'] = [l for l in lines if l.startswith('Test failed,')]
+            tests['result'] = f"{len(tests['passed'])} passed, {len(tests['failed'])} failed"
+        else:
+            tests['result'] = 'FAILED to build: ' + (log1 if not ok1 else log2 if not ok2 else log3)[-600:]
+
+    result = {'libraries': rows, 'apps': apps, 'device_tests': tests, 'nanoclr': nanoclr, 'out': out}
     print(json.dumps(result, indent=1))
     if a.no_record:
         return
@@ -220,6 +249,12 @@ def main():
         for r in apps:
             tail = ' / '.join(r.get('nanoclr_output', []))[:700] if 'nanoclr_output' in r else ''
             f.write(f"| {r['app']} | {r['build'].splitlines()[0][:300]} | {tail} |\n")
+        f.write(f"\nDevice tests (tests/DeviceTests as NFUnitTest) with nanoFramework.TestFramework {tests.get('revision', '?')} "
+                f"({tests.get('commit', '?')[:12]}) and its UnitTestLauncher, built from source, on nanoCLR: {tests['result']}\n")
+        for t in tests.get('passed', []):
+            f.write(f"- passed: {t}\n")
+        for t in tests.get('failed', []):
+            f.write(f"- {t}\n")
 
 
 if __name__ == '__main__':

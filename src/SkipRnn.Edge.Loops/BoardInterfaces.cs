@@ -1,3 +1,5 @@
+using System;
+
 namespace SkipRnn.Edge.Application
 {
     // The board as the application loop sees it: five small interfaces, so that the loop is device code that the
@@ -8,6 +10,17 @@ namespace SkipRnn.Edge.Application
     /// A sensor that samples on its own clock into a hardware FIFO (an IMU such as the MPU-6050: samples keep
     /// arriving while the CPU computes or sleeps). One sample is one frame of <see cref="FrameSize"/> raw integers.
     /// </summary>
+    /// <summary>
+    /// Thrown by a sensor's board layer when a bus transfer fails (I2C NACK, a partial transfer) or the sensor's state
+    /// is not what the loop set (a FIFO count that is not a whole number of samples). The loop catches it, counts it,
+    /// re-initialises the sensor (<see cref="IFifoSensor.PowerUp"/> after <see cref="IFifoSensor.PowerDown"/>) with
+    /// backoff and resynchronises on the sample grid; it never ends the application.
+    /// </summary>
+    public sealed class SensorFaultException : Exception
+    {
+        public SensorFaultException(string message) : base(message) { }
+    }
+
     public interface IFifoSensor
     {
         /// <summary>Raw integers per sample (the model's InputSize).</summary>
@@ -28,7 +41,10 @@ namespace SkipRnn.Edge.Application
         bool TakeOverflow();
         /// <summary>Stops sampling and empties the FIFO (the part draws its sleep current).</summary>
         void PowerDown();
-        /// <summary>Starts sampling again with an empty FIFO; the first sample arrives after the part's start-up time.</summary>
+        /// <summary>
+        /// Starts sampling again with an empty FIFO, every register written as the application needs it (also after a
+        /// reset of the part); the first sample arrives after the part's start-up time.
+        /// </summary>
         void PowerUp();
     }
 

@@ -25,6 +25,16 @@ namespace SkipRnn.Edge.Application
         public long MissedSamples { get; internal set; }
         /// <summary>Most samples seen waiting in the FIFO at once by the loop.</summary>
         public int FifoHighWater { get; internal set; }
+        /// <summary>Sensor faults: a failed bus transfer or an inconsistent FIFO (<see cref="SensorFaultException"/>), or a sensor gone silent.</summary>
+        public long SensorFaults { get; internal set; }
+        /// <summary>Of those, the sensor gone silent (reset part: FIFO disabled).</summary>
+        public long SensorSilences { get; internal set; }
+        /// <summary>Re-initialisations that succeeded (one per fault).</summary>
+        public long SensorReinits { get; internal set; }
+        /// <summary>Re-initialisation attempts that failed (each followed by a longer wait).</summary>
+        public long ReinitFailures { get; internal set; }
+        /// <summary>Samples the model needed that a fault took (missed: the model held its state through them).</summary>
+        public long SamplesLostToFaults { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
     }

@@ -36,6 +36,16 @@ namespace SkipRnn.Edge.Application
         public int FifoHeadroomSamples = 5;
         /// <summary>A needed sample that is due but not yet in the FIFO is polled for again after this long.</summary>
         public int PollMicros = 1000;
+        /// <summary>
+        /// The FIFO stays empty this long past the due time of the oldest sample still to come: the sensor has stopped
+        /// sampling (an MPU-6050 that reset has its FIFO disabled and its registers at defaults). The loop then counts a
+        /// sensor fault and re-initialises the part.
+        /// </summary>
+        public int SensorSilentMicros = 200000;
+        /// <summary>First wait before re-initialising a faulted sensor; doubled after every failed attempt.</summary>
+        public int ReinitBackoffMicros = 10000;
+        /// <summary>Longest wait between re-initialisation attempts.</summary>
+        public int ReinitBackoffMaxMicros = 1000000;
 
         /// <summary>Settings for a sensor sampling every <paramref name="samplePeriodMicros"/>; the rest at their defaults.</summary>
         public LoopSettings(int samplePeriodMicros)
@@ -56,6 +66,9 @@ namespace SkipRnn.Edge.Application
             if (FifoHeadroomSamples < 1 || FifoHeadroomSamples >= capacity)
                 throw Bad("FifoHeadroomSamples", FifoHeadroomSamples, "must be 1..Capacity-1 (" + (capacity - 1).ToString() + ")");
             if (PollMicros < 1) throw Bad("PollMicros", PollMicros, "must be at least 1");
+            if (SensorSilentMicros <= PollMicros) throw Bad("SensorSilentMicros", SensorSilentMicros, "must exceed PollMicros");
+            if (ReinitBackoffMicros < 1) throw Bad("ReinitBackoffMicros", ReinitBackoffMicros, "must be at least 1");
+            if (ReinitBackoffMaxMicros < ReinitBackoffMicros) throw Bad("ReinitBackoffMaxMicros", ReinitBackoffMaxMicros, "must be at least ReinitBackoffMicros");
         }
 
         private static Exception Bad(string name, int value, string rule)

@@ -95,6 +95,18 @@ namespace SkipRnn.Edge.Application
 
         private void RunOnce(long limit)
         {
+            try
+            {
+                Step(limit);
+            }
+            catch (SensorFaultException e)
+            {
+                Recover(e.Message, limit);
+            }
+        }
+
+        private void Step(long limit)
+        {
             Start();
             int n = _detector.SamplesToSkip;
             if (n > 0)
@@ -171,6 +183,11 @@ namespace SkipRnn.Edge.Application
                     Track(needed, available, polled, now);
                     return true;
                 }
+                if (available == 0 && now > DueMicros(needed - _toDiscard) + _settings.SensorSilentMicros)
+                {
+                    _counters.SensorSilences++;
+                    throw new SensorFaultException("no sample for " + ((now - DueMicros(needed - _toDiscard)) / 1000).ToString() + " ms: the sensor stopped sampling");
+                }
                 long target = DueMicros(needed);
                 if (_toDiscard > 0)
                 {
@@ -214,6 +231,72 @@ namespace SkipRnn.Edge.Application
             if (_observer != null) _observer.Skipped((int)k);
             if (fired) Report();
             return _detector.Step < limit;
+        }
+
+        // A sensor fault (SensorFaultException, or silence): counted and told to the sink; the part is powered down and
+        // re-initialised with backoff until it answers, timed so that its first sample is a sample of the loop's grid
+        // (as after a power-down for a skipped span). Samples before that one are gone: needed ones are missed (the
+        // model holds its state through them), skipped ones no longer to be discarded. Never throws a sensor fault out.
+        private void Recover(string why, long limit)
+        {
+            _counters.SensorFaults++;
+            _sink.Message("sensor fault " + _counters.SensorFaults.ToString() + " at sample " + _detector.Step.ToString() + ": " + why + "; re-initialising");
+            long backoff = _settings.ReinitBackoffMicros;
+            while (true)
+            {
+                try
+                {
+                    _sensor.PowerDown();
+                }
+                catch (SensorFaultException)
+                {
+                    // a part that does not answer is powered up (re-initialised) all the same
+                }
+                _sensorOn = false;
+                long now = _clock.NowMicros;
+                WaitUntil(now + backoff, now);
+                now = _clock.NowMicros;
+                // The first grid sample whose power-up time is still ahead.
+                long k = (now + _settings.SensorStartupMicros - _origin) / _settings.SamplePeriodMicros + 1;
+                if (k < 0) k = 0;
+                WaitUntil(DueMicros(k) - _settings.SensorStartupMicros, now);
+                try
+                {
+                    _sensor.PowerUp();
+                    _sensor.TakeOverflow();
+                }
+                catch (SensorFaultException)
+                {
+                    _counters.ReinitFailures++;
+                    backoff = backoff * 2 > _settings.ReinitBackoffMaxMicros ? _settings.ReinitBackoffMaxMicros : backoff * 2;
+                    continue;
+                }
+                _sensorOn = true;
+                _counters.SensorReinits++;
+                Resume(k, limit);
+                return;
+            }
+        }
+
+        // The sensor restarted with sample k first: the loop's position follows (needed step, skipped samples to drop).
+        private void Resume(long k, long limit)
+        {
+            long needed = _detector.Step;
+            if (k <= needed)
+            {
+                _toDiscard = needed - k;
+                return;
+            }
+            _toDiscard = 0;
+            long miss = k - needed;
+            if (miss > limit - needed) miss = limit - needed;
+            if (miss > int.MaxValue) miss = int.MaxValue;
+            if (miss <= 0) return;
+            bool fired = _detector.MissSamples((int)miss);
+            _counters.MissedSamples += miss;
+            _counters.SamplesLostToFaults += miss;
+            if (_observer != null) _observer.Skipped((int)miss);
+            if (fired) Report();
         }
 
         // The sensor's clock is not the board's (MPU-6050: ±1 %): follow it, or the error grows without bound. The

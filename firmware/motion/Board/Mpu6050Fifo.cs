@@ -54,7 +54,7 @@ namespace SkipRnn.Motion.Board
         /// <summary>True when WHO_AM_I answers 0x68 (false also when nothing acknowledges on the bus).</summary>
         public bool Probe()
         {
-            I2cTransferResult r = ReadRegister(WhoAmI, _one);
+            I2cTransferResult r = TryReadRegister(WhoAmI, new SpanByte(_one));
             return r.Status == I2cTransferStatus.FullTransfer && _one[0] == 0x68;
         }
 
@@ -75,8 +75,12 @@ namespace SkipRnn.Motion.Board
         {
             get
             {
-                ReadRegister(FifoCountH, _count);
-                return ((_count[0] << 8) | _count[1]) / BytesPerSample;
+                int bytes = FifoCount();
+                // A count between packets can be read while the part writes one: read again before calling it a fault.
+                if (bytes % BytesPerSample != 0) bytes = FifoCount();
+                if (bytes % BytesPerSample != 0)
+                    throw new SensorFaultException("MPU-6050: FIFO count " + bytes.ToString() + " is not a whole number of 12-byte packets");
+                return bytes / BytesPerSample;
             }
         }
 
@@ -114,8 +118,14 @@ namespace SkipRnn.Motion.Board
             WriteRegister(PwrMgmt1, 0x41);                    // SLEEP: about 5 µA instead of 3.9 mA (datasheet)
         }
 
+        // Every register the application sets: a part that reset (brown-out, ESD) is back at its defaults, FIFO disabled.
         public void PowerUp()
         {
+            WriteRegister(SmplrtDiv, (byte)_sampleRateDivider);
+            WriteRegister(Config, 0x04);
+            WriteRegister(GyroConfig, 0x08);
+            WriteRegister(AccelConfig, 0x08);
+            WriteRegister(IntEnable, 0x10);
             WriteRegister(PwrMgmt1, 0x01);                    // awake, PLL clock
             WriteRegister(UserCtrl, 0x04);                    // empty FIFO
             WriteRegister(FifoEn, 0x78);                      // accel + 3 gyro axes
@@ -128,18 +138,37 @@ namespace SkipRnn.Motion.Board
             _write[1] = value;
             I2cTransferResult r = _i2c.Write(new SpanByte(_write));
             if (r.Status != I2cTransferStatus.FullTransfer)
-                throw new InvalidOperationException("MPU-6050: write of register " + register.ToString() + " failed (" + ((int)r.Status).ToString() + ")");
+                throw new SensorFaultException("MPU-6050: write of register " + register.ToString() + " failed (" + Describe(r) + ")");
         }
 
-        private I2cTransferResult ReadRegister(byte register, byte[] into)
+        private int FifoCount()
         {
-            return ReadRegister(register, new SpanByte(into));
+            ReadRegister(FifoCountH, _count);
+            return (_count[0] << 8) | _count[1];
         }
 
-        private I2cTransferResult ReadRegister(byte register, SpanByte into)
+        private void ReadRegister(byte register, byte[] into)
+        {
+            ReadRegister(register, new SpanByte(into));
+        }
+
+        // A NACK (ClockStretchTimeout, SlaveAddressNotAcknowledged) or a partial transfer: the loop re-initialises the part.
+        private void ReadRegister(byte register, SpanByte into)
+        {
+            I2cTransferResult r = TryReadRegister(register, into);
+            if (r.Status != I2cTransferStatus.FullTransfer)
+                throw new SensorFaultException("MPU-6050: read of register " + register.ToString() + " failed (" + Describe(r) + ")");
+        }
+
+        private I2cTransferResult TryReadRegister(byte register, SpanByte into)
         {
             _reg[0] = register;
             return _i2c.WriteRead(new SpanByte(_reg), into);
+        }
+
+        private static string Describe(I2cTransferResult r)
+        {
+            return "status " + ((int)r.Status).ToString() + ", " + r.BytesTransferred.ToString() + " bytes";
         }
     }
 }

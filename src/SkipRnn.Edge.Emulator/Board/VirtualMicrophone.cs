@@ -110,7 +110,7 @@ public sealed class VirtualMicrophone : II2sReceiver
     public long ZerosDelivered { get; private set; }
     /// <summary>Stream index of the newest start-up zero returned (long.MinValue: none).</summary>
     public long LastZeroIndex { get; private set; } = long.MinValue;
-    /// <summary>Most samples waiting in the driver at once (queued buffers + the unread rest of the held one).</summary>
+    /// <summary>Most samples waiting in the driver's ready queue at once (whole buffers; the reader's held buffer not counted).</summary>
     public int HighWater { get; private set; }
     /// <summary>Stream index of the last left-slot sample a read returned (−1 before any).</summary>
     public long LastReadIndex { get; private set; } = -1;
@@ -161,7 +161,7 @@ public sealed class VirtualMicrophone : II2sReceiver
             Overflows++;
             _lapCounted = _cur;
         }
-        long held = (done - _qHead) * FramesPerDmaBuffer + (_cur >= 0 ? FramesPerDmaBuffer - _curFrame : 0);
+        long held = (done - _qHead) * FramesPerDmaBuffer;
         if (held > HighWater) HighWater = (int)held;
     }
 

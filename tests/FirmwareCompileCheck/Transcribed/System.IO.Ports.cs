@@ -26,6 +26,7 @@ namespace System.IO.Ports
         public void Close() { throw new NotSupportedException(); }
         public bool IsOpen { get { throw new NotSupportedException(); } }
         public string NewLine { get { throw new NotSupportedException(); } set { throw new NotSupportedException(); } }
+        public int WriteTimeout { get { throw new NotSupportedException(); } set { throw new NotSupportedException(); } }
         public void Write(string text) { throw new NotSupportedException(); }
         public void WriteLine(string text) { throw new NotSupportedException(); }
         public void Dispose() { throw new NotSupportedException(); }
