@@ -100,7 +100,7 @@ namespace SkipRnn.Edge.Application
             while (count > 0)
             {
                 int n = count < ChunkFrames ? count : ChunkFrames;
-                _bus.Read(_chunk, 0, n * BytesPerFrame);
+                BusRead(n);
                 for (int i = 0; i < n; i++)
                 {
                     int b = i * BytesPerFrame;                 // left slot, little-endian, data in the top 24 bits
@@ -117,8 +117,23 @@ namespace SkipRnn.Edge.Application
             while (count > 0)
             {
                 int n = count < ChunkFrames ? count : ChunkFrames;
-                _bus.Read(_chunk, 0, n * BytesPerFrame);
+                BusRead(n);
                 count -= n;
+            }
+        }
+
+        // nanoFramework's Read throws ArgumentException when i2s_read fails (CLR_E_INVALID_PARAMETER): a fault the loop
+        // recovers from (SensorFaultException), not the end of the application. It never returns short: it loops until
+        // the count is met.
+        private void BusRead(int frames)
+        {
+            try
+            {
+                _bus.Read(_chunk, 0, frames * BytesPerFrame);
+            }
+            catch (ArgumentException e)
+            {
+                throw new SensorFaultException("I2S read failed: " + e.Message);
             }
         }
     }

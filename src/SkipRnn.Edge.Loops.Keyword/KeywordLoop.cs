@@ -100,6 +100,8 @@ namespace SkipRnn.Edge.Application
         public long Overflows { get; internal set; }
         /// <summary>Samples lost to those overflows (whole DMA buffers, and the unread rest of a buffer the DMA came round to).</summary>
         public long SamplesLost { get; internal set; }
+        /// <summary>Microphone faults (a failed I2S read): each restarts the microphone.</summary>
+        public long MicFaults { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
     }
@@ -220,6 +222,44 @@ namespace SkipRnn.Edge.Application
         }
 
         private void RunOnce(long limit)
+        {
+            try
+            {
+                Step(limit);
+            }
+            catch (SensorFaultException e)
+            {
+                Recover(e.Message, limit);
+            }
+        }
+
+        // A failed read (SensorFaultException from the microphone): counted and told to the sink; the microphone is
+        // stopped and started again and the loop takes the index of its first sample from the clock, as after a
+        // restart for a skipped span. The frames whose windows begin before the microphone's start-up is over are missed
+        // (never computed from its zeros).
+        private void Recover(string why, long limit)
+        {
+            _counters.MicFaults++;
+            _sink.Message("microphone fault " + _counters.MicFaults.ToString() + " at frame " + _detector.Step.ToString() + ": " + why + "; restarting it");
+            _mic.Stop();
+            long restart = _clock.NowMicros;
+            _mic.Start();
+            _micNext = IndexAtOrAfter(restart);
+            _dmaStart = _micNext;
+            _validFrom = IndexAtOrAfter(restart + _settings.MicStartupMicros);
+            long hop = AudioFrontEnd.HopLength;
+            long k = (_validFrom - _detector.Step * hop + hop - 1) / hop;
+            if (k > limit - _detector.Step) k = limit - _detector.Step;
+            if (k > MaxMissedFramesAtOnce) k = MaxMissedFramesAtOnce;
+            if (k <= 0) return;
+            _frontEnd.MissFrames((int)k);
+            bool fired = _detector.MissSamples((int)k);
+            _counters.MissedFrames += k;
+            if (_observer != null) _observer.Skipped((int)k);
+            if (fired) Report();
+        }
+
+        private void Step(long limit)
         {
             Start();
             int k = _detector.SamplesToSkip;

@@ -1,6 +1,7 @@
 #nullable disable
 #nullable enable
 using System;
+using System.Collections.Generic;
 using SkipRnn.Edge.Application;
 
 namespace SkipRnn.Edge.Emulator.Board;
@@ -74,6 +75,8 @@ public sealed class VirtualMicrophone : II2sReceiver
     private long _validFrom;
     private readonly byte[] _dma = new byte[NfFrameBytes];
 
+    private readonly List<long> _failAt = [];
+
     public VirtualMicrophone(short[] pcm, VirtualClock clock, VirtualSleep sleep, AudioBoardParameters parameters)
         : this(new PcmArray(pcm), clock, sleep, parameters)
     {
@@ -96,6 +99,15 @@ public sealed class VirtualMicrophone : II2sReceiver
     public int DmaBuffers => _buffers;
     /// <summary>Samples in the stream.</summary>
     public long Samples => _pcm.Length;
+    /// <summary>Reads that failed as scheduled (<see cref="FailReadAt"/>).</summary>
+    public long FailedReads { get; private set; }
+
+    /// <summary>The first read at or after board time <paramref name="micros"/> fails as i2s_read's error does in nanoFramework (ArgumentException).</summary>
+    public void FailReadAt(long micros)
+    {
+        _failAt.Add(micros);
+        _failAt.Sort();
+    }
     /// <summary>Microphone samples the reads returned (left-slot values handed to the application).</summary>
     public long SamplesDelivered { get; private set; }
     /// <summary>Samples dropped with the buffers by Close.</summary>
@@ -270,6 +282,12 @@ public sealed class VirtualMicrophone : II2sReceiver
         if (offset < 0 || count < 0 || offset > buffer.Length - count || count % appSample != 0)
             throw new ArgumentOutOfRangeException(nameof(count));
         int groups = count * (NfFrameBytes / appSample) / NfFrameBytes;
+        if (_failAt.Count > 0 && _failAt[0] <= _clock.NowMicros)
+        {
+            _failAt.RemoveAt(0);
+            FailedReads++;
+            throw new ArgumentException("i2s_read failed");   // nanoFramework: CLR_E_INVALID_PARAMETER
+        }
         CatchUp();
         int o = offset;
         for (int g = 0; g < groups; g++)
