@@ -12,7 +12,9 @@ Per library: the sources at the tag packages.config pins (or, where the mirror l
 has: RESULTS.md says so), exactly the files its .nfproj compiles, through nanoCLR's compile-pe (C# against
 CoreLibrary 1.17.11's mscorlib, then the metadata processor) into .dll + .pe. Then SkipRnn.Edge (the files
 firmware/SkipRnn.Edge/SkipRnn.Edge.nfproj links), firmware/motion and firmware/keyword (their .nfproj files) against
-those .dll files, and nanoclr with every .pe each app needs.
+those .dll files (the runtime is the device libraries SkipRnn.Edge, .Audio, .Loops, .Loops.Keyword, each from its
+.nfproj), nanoclr with every .pe each app needs, and the device tests (tests/DeviceTests) with
+nanoFramework.TestFramework and its UnitTestLauncher built from source.
 """
 import argparse
 import hashlib
@@ -44,6 +46,8 @@ APPS = {
     'keyword': ('firmware/keyword/SkipRnn.Keyword.nfproj', 'firmware/keyword/packages.config', 'SkipRnn.Keyword', 'SkipRnn.Keyword.Program::Main'),
 }
 MSB = '{http://schemas.microsoft.com/developer/msbuild/2003}'
+# The device libraries under firmware/, in dependency order (issue 20's split of the runtime).
+DEVICE_LIBRARIES = ['SkipRnn.Edge', 'SkipRnn.Edge.Audio', 'SkipRnn.Edge.Loops', 'SkipRnn.Edge.Loops.Keyword']
 
 
 def run(cmd, **kw):
@@ -65,6 +69,12 @@ def packages(path):
 def compile_items(nfproj_text):
     root = ET.fromstring(nfproj_text)
     return [c.get('Include').replace('\\', '/') for c in root.iter(MSB + 'Compile')]
+
+
+def project_refs(proj):
+    """The device libraries an .nfproj references (ProjectReference file names without .nfproj)."""
+    root = ET.parse(proj).getroot()
+    return [os.path.basename(r.get('Include').replace('\\', '/'))[:-len('.nfproj')] for r in root.iter(MSB + 'ProjectReference')]
 
 
 def revision(repo, version):
@@ -167,16 +177,22 @@ def main():
             built[pid] = os.path.join(out, asm + '.dll')
             row['dll_sha256'] = hashlib.sha256(open(built[pid], 'rb').read()).hexdigest()[:16]
 
-    # The runtime as its nfproj links it.
-    edge_proj = os.path.join(ROOT, 'firmware', 'SkipRnn.Edge', 'SkipRnn.Edge.nfproj')
-    edge_files = [os.path.normpath(os.path.join(os.path.dirname(edge_proj), f)) for f in compile_items(open(edge_proj).read())]
-    ok, log = compile_pe(nanoclr, os.path.join(out, 'SkipRnn.Edge.pe'), edge_files, [])
-    apps = [{'app': 'SkipRnn.Edge', 'build': 'built' if ok else 'FAILED: ' + log[-800:]}]
+    # The device libraries, each as its nfproj links it, in dependency order.
+    devlibs, apps = {}, []
+    for name in DEVICE_LIBRARIES:
+        proj = os.path.join(ROOT, 'firmware', name, name + '.nfproj')
+        files = [os.path.normpath(os.path.join(os.path.dirname(proj), f)) for f in compile_items(open(proj).read())]
+        refs = [devlibs[r] for r in project_refs(proj)]
+        ok, log = compile_pe(nanoclr, os.path.join(out, name + '.pe'), files, refs)
+        apps.append({'app': name, 'build': 'built' if ok else 'FAILED: ' + log[-800:]})
+        if ok:
+            devlibs[name] = os.path.join(out, name + '.dll')
     for app, (proj, cfg, asm, entry) in APPS.items():
         projdir = os.path.dirname(os.path.join(ROOT, proj))
         files = [os.path.normpath(os.path.join(projdir, f)) for f in compile_items(open(os.path.join(ROOT, proj)).read())]
         need = packages(cfg)
-        refs = [built[p] for p in need if p in built] + [os.path.join(out, 'SkipRnn.Edge.dll')]
+        mine = project_refs(os.path.join(ROOT, proj))
+        refs = [built[p] for p in need if p in built] + [devlibs[r] for r in mine if r in devlibs]
         notbuilt = [p for p in need if p != 'nanoFramework.CoreLibrary' and p not in built]
         ok, log = compile_pe(nanoclr, os.path.join(out, asm + '.pe'), files, refs, entry)
         r = {'app': asm, 'build': ('built' if ok else 'FAILED: ' + log[-1500:]) + (f' (not built: {notbuilt})' if notbuilt else '')}
@@ -192,7 +208,7 @@ def main():
             lrefs = refs + [os.path.join(out, asm + '.dll')]
             lok, llog = compile_pe(nanoclr, os.path.join(out, f'Launch{asm}.pe'), [launch], lrefs, 'Launch::Main', extra=['-define:DEBUG'])
             pes = [os.path.join(corelib, 'mscorlib.pe')] + [built[p][:-4] + '.pe' for p in need if p in built] + \
-                  [os.path.join(out, 'SkipRnn.Edge.pe'), os.path.join(out, asm + '.pe'), os.path.join(out, f'Launch{asm}.pe')]
+                  [devlibs[r][:-4] + '.pe' for r in mine if r in devlibs] + [os.path.join(out, asm + '.pe'), os.path.join(out, f'Launch{asm}.pe')]
             rr = run([os.path.join(nanoclr, 'nanoclr'), *pes], timeout=120)
             text = (rr.stdout + rr.stderr).replace('\r', '')
             lines = [l for l in text.splitlines() if l.strip() and not l.startswith('   ')]
@@ -220,10 +236,10 @@ def main():
         ok2, log2 = compile_pe(nanoclr, os.path.join(out, 'nanoFramework.UnitTestLauncher.pe'), [os.path.join(src, 'UnitTestLauncher', 'Program.cs')], [tfdll],
                                'nanoFramework.TestFramework.UnitTestLauncher::Main')
         devtests = sorted(os.path.join(ROOT, 'tests', 'DeviceTests', f) for f in os.listdir(os.path.join(ROOT, 'tests', 'DeviceTests')) if f.endswith('.cs'))
-        ok3, log3 = compile_pe(nanoclr, os.path.join(out, 'NFUnitTest.pe'), devtests, [tfdll, os.path.join(out, 'SkipRnn.Edge.dll')])
+        ok3, log3 = compile_pe(nanoclr, os.path.join(out, 'NFUnitTest.pe'), devtests, [tfdll] + list(devlibs.values()))
         if ok1 and ok2 and ok3:
             rr = run([os.path.join(nanoclr, 'nanoclr'), os.path.join(corelib, 'mscorlib.pe'), os.path.join(out, 'nanoFramework.TestFramework.pe'),
-                      os.path.join(out, 'SkipRnn.Edge.pe'), os.path.join(out, 'NFUnitTest.pe'), os.path.join(out, 'nanoFramework.UnitTestLauncher.pe')], timeout=300)
+                      *[d[:-4] + '.pe' for d in devlibs.values()], os.path.join(out, 'NFUnitTest.pe'), os.path.join(out, 'nanoFramework.UnitTestLauncher.pe')], timeout=300)
             lines = (rr.stdout + rr.stderr).replace('\r', '').splitlines()
             tests['passed'] = [l.split(',')[1] for l in lines if l.startswith('Test passed,')]
             tests['failed'] = [l for l in lines if l.startswith('Test failed,')]

@@ -66,6 +66,9 @@ public class FirmwarePackageTests
     [InlineData("motion", "SkipRnn.Motion.nfproj")]
     [InlineData("keyword", "SkipRnn.Keyword.nfproj")]
     [InlineData("SkipRnn.Edge", "SkipRnn.Edge.nfproj")]
+    [InlineData("SkipRnn.Edge.Audio", "SkipRnn.Edge.Audio.nfproj")]
+    [InlineData("SkipRnn.Edge.Loops", "SkipRnn.Edge.Loops.nfproj")]
+    [InlineData("SkipRnn.Edge.Loops.Keyword", "SkipRnn.Edge.Loops.Keyword.nfproj")]
     public void Every_hint_path_points_where_restore_with_the_firmware_nuget_config_puts_the_package(string dir, string nfproj)
     {
         string firmware = Path.Combine(RepoPaths.Root, "firmware");
@@ -85,11 +88,14 @@ public class FirmwarePackageTests
     }
 
     [Fact]
-    public void The_firmware_solution_holds_the_three_projects()
+    public void The_firmware_solution_holds_every_nfproj_under_firmware()
     {
-        string sln = File.ReadAllText(Path.Combine(RepoPaths.Root, "firmware", "SkipRnn.Firmware.sln"));
+        string firmware = Path.Combine(RepoPaths.Root, "firmware");
+        string sln = File.ReadAllText(Path.Combine(firmware, "SkipRnn.Firmware.sln"));
         var projects = Regex.Matches(sln, "\"([^\"]+\\.nfproj)\"").Select(m => m.Groups[1].Value.Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["SkipRnn.Edge/SkipRnn.Edge.nfproj", "keyword/SkipRnn.Keyword.nfproj", "motion/SkipRnn.Motion.nfproj"], projects);
-        Assert.All(projects, p => Assert.True(File.Exists(Path.Combine(RepoPaths.Root, "firmware", p)), p));
+        var onDisk = Directory.GetFiles(firmware, "*.nfproj", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(firmware, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(6, onDisk.Count);
+        Assert.Equal(onDisk, projects);
     }
 }

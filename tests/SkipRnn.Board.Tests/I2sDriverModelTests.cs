@@ -1,5 +1,5 @@
 using SkipRnn.Edge.Application;
-using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Emulator.Board;
 
 namespace SkipRnn.Board.Tests;
 

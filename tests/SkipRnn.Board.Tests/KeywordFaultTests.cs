@@ -1,6 +1,6 @@
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Format;
-using SkipRnn.Edge.Host.Board;
+using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Streaming;
 using Xunit.Abstractions;
 

@@ -3,7 +3,7 @@ using System;
 using System.Collections.Generic;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Edge.Host.Board;
+namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>The faults the board emulator injects (firmware/README.md's fault table).</summary>
 public enum BoardFault
