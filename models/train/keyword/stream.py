@@ -15,8 +15,9 @@ Frames are the front end's (30 ms window, 20 ms hop): frame t covers samples [32
 Event rule (per frame, skipped frames included: the head's output holds its last value), the motion model's
 integer vote rule (models/train/motion/events.py) applied to every word class at once:
     vote_c = 1 if c == argmax(head) else 0;   score_c += ((vote_c << 15) - score_c) >> shift
-    word c fires when its rule is armed, score_c >= on, and >= refractory frames since c last fired;
-    it re-arms when score_c < off.
+    word c fires when its rule is armed, score_c >= on_c, score_c has been >= on_c for min_frames consecutive frames,
+    and >= refractory frames since c last fired; it re-arms when score_c < off_c.
+(on/off per word and min_frames are the device's event-rule version 3; one on/off and min_frames 1 is version 2.)
 Scoring: a detection of word c at frame d hits the earliest unmatched placed clip of class c with
 first <= d <= last + tolerance (50 frames = 1 s); any other detection is a false alarm (wrong word, unknown word or
 background). Latency = d - first (from the clip's start; the word ends somewhere inside the clip).
@@ -67,28 +68,74 @@ def make_stream(pcm: np.ndarray, y: np.ndarray, noise: list[np.ndarray], seed: i
     return np.clip(np.rint(bg), -32768, 32767).astype(np.int16), events, placements
 
 
-def detect_keywords(pred: np.ndarray, shift: int, on: int, off: int, refractory: int,
-                    num_classes: int = len(CLASS_NAMES)):
-    """The vote rule over per-frame argmax classes -> [(frame, class, score)] for word classes."""
-    if not (0 <= off <= on <= 32768 and 0 <= shift <= 14 and refractory >= 0):
-        raise ValueError("event rule: need 0 <= off <= on <= 32768, shift 0..14, refractory >= 0")
+def vote_scores(pred: np.ndarray, shift: int, num_classes: int = len(CLASS_NAMES)) -> np.ndarray:
+    """The rule's Q0.15 vote shares after every frame, int64 [frames, num_classes]: score_c += ((vote_c << 15) -
+    score_c) >> shift (they do not depend on the thresholds, so a threshold sweep computes them once)."""
+    pred = np.asarray(pred, np.int64)
+    out = np.empty((len(pred), num_classes), np.int64)
     score = np.zeros(num_classes, np.int64)
-    armed = np.ones(NUM_WORDS, bool)
-    last = np.full(NUM_WORDS, -10 ** 9, np.int64)
     target = np.zeros(num_classes, np.int64)
-    out = []
-    for t, p in enumerate(np.asarray(pred).tolist()):
+    for t, p in enumerate(pred.tolist()):
         target[:] = 0
         target[p] = 32768
         score += (target - score) >> shift
-        w = score[:NUM_WORDS]
-        fire = armed & (w >= on) & (t - last >= refractory)
-        if fire.any():
-            for c in np.flatnonzero(fire).tolist():
-                out.append((t, c, int(w[c])))
-            armed[fire] = False
-            last[fire] = t
-        armed |= w < off
+        out[t] = score
+    return out
+
+
+def _per_word(v, name: str) -> list[int]:
+    v = [int(v)] * NUM_WORDS if np.isscalar(v) else [int(x) for x in v]
+    if len(v) != NUM_WORDS:
+        raise ValueError(f"event rule: '{name}' needs one value or {NUM_WORDS}, got {len(v)}")
+    return v
+
+
+def detect_keywords(pred: np.ndarray, shift: int, on, off, refractory: int,
+                    num_classes: int = len(CLASS_NAMES), min_frames: int = 1, scores: np.ndarray | None = None):
+    """The vote rule over per-frame argmax classes -> [(frame, class, score)] for word classes, in frame order (lowest
+    class first on a frame). `on`/`off`: one threshold for every word or one per word; `min_frames`: a word fires
+    only once its share has been >= its `on` for that many consecutive frames (the device's EventRule version 3,
+    EventSmoother bit for bit). `scores`: vote_scores(pred, shift) if already computed."""
+    on, off = _per_word(on, "on"), _per_word(off, "off")
+    if not (0 <= shift <= 14 and refractory >= 0 and 1 <= min_frames <= 65535 and
+            all(0 <= f <= o <= 32768 and o >= 1 for o, f in zip(on, off))):
+        raise ValueError("event rule: need 0 <= off <= on <= 32768 (on >= 1), shift 0..14, refractory >= 0, "
+                         "min_frames 1..65535")
+    S = vote_scores(pred, shift, num_classes) if scores is None else scores
+    out = []
+    for c in range(NUM_WORDS):
+        w = S[:, c]
+        above = np.flatnonzero(w >= on[c])
+        if not len(above):
+            continue
+        col = w.tolist()
+        armed, last, run = True, -10 ** 9, -1
+        oc, fc = on[c], off[c]
+        t = int(above[0])
+        run = t
+        n = len(col)
+        while t < n:
+            s = col[t]
+            if s >= oc:
+                if run < 0:
+                    run = t
+            else:
+                run = -1
+            if armed and s >= oc and t - last >= refractory and t - run + 1 >= min_frames:
+                out.append((t, c, s))
+                armed, last = False, t
+            elif not armed and s < fc:
+                armed = True
+            elif armed and s < oc:
+                # nothing can happen until the share reaches on again: jump there
+                nxt = np.searchsorted(above, t + 1)
+                if nxt >= len(above):
+                    break
+                t = int(above[nxt])
+                run = -1
+                continue
+            t += 1
+    out.sort(key=lambda e: (e[0], e[1]))
     return out
 
 

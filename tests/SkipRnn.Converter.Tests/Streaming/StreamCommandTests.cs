@@ -158,6 +158,30 @@ public sealed class StreamCommandTests
         Assert.Equal(0b1010, EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50, \"refractory\": 0}}", "m.json", 4, shuffled)!.EventMask);
     }
 
+    [Fact]
+    public void A_keyword_rule_with_thresholds_per_word_and_min_frames_is_version_3()
+    {
+        EventRule r = EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 200], \"off\": 50, \"refractory\": 7, \"min_frames\": 3}}",
+            "m.json", 4, ["silence", "yes", "unknown", "no"])!;
+        Assert.Equal((0b1010, 100, 50, 200, 50, 3, 7, EventRule.VersionPerClass),
+            (r.EventMask, r.OnOf(1), r.OffOf(1), r.OnOf(3), r.OffOf(3), r.MinSteps, r.RefractorySteps, r.SectionVersion));
+        // one threshold, min_frames 1: the plain version 2 rule
+        Assert.Equal(EventRule.VersionMask, EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 100], \"off\": [50, 50], \"refractory\": 0, \"min_frames\": 1}}",
+            "m.json", 4, ["silence", "yes", "unknown", "no"])!.SectionVersion);
+    }
+
+    [Theory]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 200, 300], \"off\": 50, \"refractory\": 0}}", "keyword_rule.on", "one per word class (2)")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, \"x\"], \"off\": 50, \"refractory\": 0}}", "keyword_rule.on[1]", "must be an integer")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 40], \"off\": 50, \"refractory\": 0}}", "keyword_rule.off[class 3]", "must be 0..on")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50, \"refractory\": 0, \"min_frames\": 0}}", "keyword_rule.min_frames", "must be 1..65535")]
+    public void A_bad_per_word_keyword_rule_names_the_field(string json, string field, string problem)
+    {
+        var e = Assert.Throws<ImportException>(() => EventRuleSidecar.Parse(json, "m.json", 4, ["silence", "yes", "unknown", "no"]));
+        Assert.Contains(field, e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
     [Theory]
     [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 500, \"refractory\": 0}}", "keyword_rule.off", "must be 0..on")]
     [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50}}", "keyword_rule.refractory", "missing")]
