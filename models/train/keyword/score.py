@@ -95,6 +95,15 @@ def run_stream_lanes(model, side, feats: np.ndarray, lanes: int = 8):
     return run_lanes(model, feats, mean, std, lanes)
 
 
+def valid_subset(valid: dict, n: int | None) -> dict:
+    """The validation clips, or a seeded random subset of n of them (the same for every model)."""
+    if n is None or n >= len(valid["y"]):
+        return valid
+    keep = np.sort(np.random.default_rng(VALID_STREAM_SEED).permutation(len(valid["y"]))[:n])
+    return {k: (v[keep] if isinstance(v, np.ndarray) and v.ndim and len(v) == len(valid["y"]) else v)
+            for k, v in valid.items()}
+
+
 def rule_kwargs(rule: dict) -> dict:
     return {k: rule[k] for k in ("shift", "on", "off", "refractory")} | {"min_frames": rule.get("min_frames", 1)}
 
@@ -224,12 +233,16 @@ def main(argv=None) -> int:
                    help="with --valid: choose the per-word rule (thresholds per word, shift, minimum duration) on the "
                         "validation stream, best hit rate at no more than this many false alarms per hour")
     p.add_argument("--valid-lanes", type=int, default=8, help="the validation stream runs in this many pieces")
+    p.add_argument("--valid-clips", type=int, help="place only this many validation clips (a seeded random subset)")
     p.add_argument("--background-seconds", type=float, default=3600.0,
                    help="length of the background-only stream (held-out noise, no speech)")
     p.add_argument("--write-background-wav", help="write the background-only stream as a wav and stop")
     p.add_argument("--write-background-npz", help="write the background-only stream's features as one sequence and stop")
     p.add_argument("--background-trace", help="`skiprnn eval --trace` CSV of the background-only stream: score it")
     p.add_argument("--background-listen-json", help="`skiprnn listen --json` of the background-only wav: score it")
+    p.add_argument("--write-metrics", help="write the clip figures (each clip from Reset(), class after its 49th frame: "
+                   "accuracy, per-class recall, confusion, frames updated; float) of the test clips and, with --valid, "
+                   "the validation clips as metrics.json, and stop")
     p.add_argument("--out", help="metrics JSON")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -238,6 +251,20 @@ def main(argv=None) -> int:
     test = load_clips(a.test)
     if a.write_wavs:
         write_wavs(Path(a.write_wavs), test)
+        return 0
+    if a.write_metrics:
+        from train import evaluate  # noqa: E402
+        mean, std = np.array(side["input_mean"], np.float32), np.array(side["input_std"], np.float32)
+        m = {"model": str(d), "checkpoint": side.get("checkpoint"),
+             "test": evaluate(model, device_features(test["pcm"]), test["y"].astype(np.int64), mean, std)}
+        if a.valid:
+            v = load_clips(a.valid)
+            m["valid"] = evaluate(model, device_features(v["pcm"]), v["y"].astype(np.int64), mean, std)
+        Path(a.write_metrics).write_text(json.dumps(m, indent=2) + "\n")
+        for k in ("valid", "test"):
+            if k in m:
+                print(f"{k} clips: accuracy {m[k]['accuracy']:.4f}, unknown recall {m[k]['recall']['unknown']:.4f}, "
+                      f"frames updated {m[k]['frames_updated']:.4f}")
         return 0
     if a.write_test_features:
         # The same arrays train.py writes from kws_test.npz: the shipped slice is that split.
@@ -268,7 +295,7 @@ def main(argv=None) -> int:
         print(f"wrote {a.write_stream_npz}: 1 sequence of {len(feats)} frames ({st.stream_minutes(s_pcm):.1f} min)")
         return 0
     if a.valid:
-        valid = load_clips(a.valid)
+        valid = valid_subset(load_clips(a.valid), a.valid_clips)
         v_pcm, v_events, placed_v = st.make_stream(valid["pcm"], valid["y"], load_noise(a.valid_noise, "train"),
                                             VALID_STREAM_SEED, a.max_clips)
         if a.choose_rule is not None:
@@ -289,6 +316,8 @@ def main(argv=None) -> int:
         side["keyword_rule"] = rule
         (d / "model.json").write_text(json.dumps(side, indent=2) + "\n")
         print(f"rule chosen on the validation stream ({st.stream_minutes(v_pcm):.1f} min): {rule}")
+        if a.choose_rule is not None and not a.out:
+            return 0                     # the rule only; the test stream is scored by a later call
     rule = side.get("keyword_rule")
     if rule is None:
         print("error: the sidecar has no keyword_rule; pass --valid to choose one", file=sys.stderr)

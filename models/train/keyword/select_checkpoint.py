@@ -26,7 +26,8 @@ sys.path.insert(0, str(HERE))
 from skiprnn import save_safetensors  # noqa: E402
 import stream as st  # noqa: E402
 from prepare import load_clips, load_noise  # noqa: E402
-from score import VALID_STREAM_SEED, choose_rule_per_word, load_model, run_stream_lanes, stream_features  # noqa: E402
+from score import (VALID_STREAM_SEED, choose_rule_per_word, load_model, run_stream_lanes, stream_features,  # noqa: E402
+                   valid_subset)
 
 
 def main(argv=None) -> int:
@@ -35,13 +36,15 @@ def main(argv=None) -> int:
     p.add_argument("--data", required=True, help="prepare.py --out folder (kws_valid.npz, noise.npz)")
     p.add_argument("--max-fa", type=float, default=5.0)
     p.add_argument("--max-updated", type=float, default=1.0)
+    p.add_argument("--last", action="store_true", help="only the last checkpoint (the end of the cosine schedule)")
     p.add_argument("--lanes", type=int, default=8)
     p.add_argument("--every", type=int, default=1, help="look at every N-th checkpoint (the last always)")
+    p.add_argument("--valid-clips", type=int, help="place only this many validation clips (a seeded random subset)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     run = Path(a.run)
     model, side = load_model(run)
-    valid = load_clips(Path(a.data) / "kws_valid.npz")
+    valid = valid_subset(load_clips(Path(a.data) / "kws_valid.npz"), a.valid_clips)
     v_pcm, events, placed = st.make_stream(valid["pcm"], valid["y"], load_noise(Path(a.data) / "noise.npz", "train"),
                                            VALID_STREAM_SEED)
     spans = st.distractor_spans(placed, valid["pcm"].shape[1])
@@ -49,7 +52,7 @@ def main(argv=None) -> int:
     print(f"validation stream: {st.stream_minutes(v_pcm):.1f} min, {len(events)} keywords, {len(placed)} clips",
           flush=True)
     cks = sorted((run / "checkpoints").glob("iter*.pt"))
-    cks = [c for i, c in enumerate(cks) if i % a.every == a.every - 1 or c == cks[-1]]
+    cks = [c for i, c in enumerate(cks) if (i % a.every == a.every - 1 and not a.last) or c == cks[-1]]
     rows, best = [], None
     for ck in cks:
         state = torch.load(ck, map_location="cpu")

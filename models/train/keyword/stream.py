@@ -205,7 +205,19 @@ def score_stream(detections, events, frames: int, tolerance: int = TOLERANCE, sp
             "false_alarms": false_alarms, "false_alarms_per_hour": false_alarms / hours, "precision": precision,
             "f1": f1, "median_latency_ms": float(np.median(lat)) if lat else None,
             "hit_rate_per_word": per_word, "hours": hours, "frames": int(frames),
-            **({"false_alarms_by_cause_per_hour": {k: v / hours for k, v in causes.items()}} if spans else {})}
+            **({"false_alarms_by_cause_per_hour": {k: v / hours for k, v in causes.items()},
+                "unknown_words_rejected": unknown_rejected(detections, spans, tolerance)} if spans else {})}
+
+
+def unknown_rejected(detections, spans, tolerance: int = TOLERANCE):
+    """Share of the placed unknown-word clips during which (or up to `tolerance` frames after) no word fired: the
+    stream's unknown-word recall."""
+    d = np.array(sorted(t for t, _, _ in detections), np.int64)
+    unk = [(a, b) for a, b, c in spans if c == UNKNOWN]
+    if not unk:
+        return float("nan")
+    ok = sum(1 for a, b in unk if np.searchsorted(d, a) == np.searchsorted(d, b + tolerance, "right"))
+    return ok / len(unk)
 
 
 def choose_rule(pred: np.ndarray, events, frames: int) -> dict:
