@@ -107,12 +107,29 @@ namespace SkipRnn.Edge.Host
                 // One event class: version 1 (files written before version 2 stay byte-identical); several: version 2, a class mask.
                 int version = m.EventRule.SectionVersion;
                 w.Write((byte)version);
-                if (version == Streaming.EventRule.Version) w.Write((byte)m.EventRule.EventClass);
-                else w.Write(m.EventRule.EventMask);
-                w.Write((byte)m.EventRule.Shift);
-                w.Write(m.EventRule.On);
-                w.Write(m.EventRule.Off);
-                w.Write(m.EventRule.RefractorySteps);
+                if (version == Streaming.EventRule.VersionPerClass)
+                {
+                    // Version 3: thresholds per event class (ascending class order) and a minimum duration.
+                    w.Write(m.EventRule.EventMask);
+                    w.Write((byte)m.EventRule.Shift);
+                    w.Write(m.EventRule.RefractorySteps);
+                    w.Write((ushort)m.EventRule.MinSteps);
+                    for (int c = 0; c < Streaming.EventRule.MaxClasses; c++)
+                    {
+                        if (!m.EventRule.IsEventClass(c)) continue;
+                        w.Write(m.EventRule.OnOf(c));
+                        w.Write(m.EventRule.OffOf(c));
+                    }
+                }
+                else
+                {
+                    if (version == Streaming.EventRule.Version) w.Write((byte)m.EventRule.EventClass);
+                    else w.Write(m.EventRule.EventMask);
+                    w.Write((byte)m.EventRule.Shift);
+                    w.Write(m.EventRule.On);
+                    w.Write(m.EventRule.Off);
+                    w.Write(m.EventRule.RefractorySteps);
+                }
             }
             // ---- optional audio front end (flags bit 3) ----
             if (m.FrontEnd != null)

@@ -9,6 +9,17 @@ Sources (both CC BY 4.0, Warden 2018, "Speech Commands: A Dataset for Limited-Vo
     pink_noise, running_tap, white_noise), copied in chaeyoung-lee/wids_tutorial at commit 7d028e7,
     folder data/_background_noise_/.
 
+More clips (optional, issue 24), CC BY 4.0 as well:
+  * --more-words: the full Speech Commands v0.02 yes/no/up/down folders (15,625 clips), copied in the public
+    repository Feevicun/audio-classifier-project at commit 09ddbb8, folder data/SpeechCommands/speech_commands_v0.02/;
+  * --more-unknown: Speech Commands v0.01 bed/cat/happy (5,188 clips), copied in manashmandal/DeadSimpleSpeechRecognizer
+    at commit 881b36a, folder data/ (labelled unknown).
+  Their clips go through the same speaker split; a clip already in --speech (same folder/file) is not taken twice;
+  a clip whose speaker falls in the test split (or is any speaker of the --speech test split) is dropped: the test
+  split stays exactly the canonical test set's test speakers. Clips shorter than 1 s are zero-padded at the end.
+Reserved speakers (--reserved, default ../shared/reference/reserved-speakers.txt from the repository root): every
+clip of those speakers is dropped from every split, and the counts are printed.
+
 Classes: 0..9 = yes no up down left right on off stop go, 10 = silence, 11 = unknown.
 
 Speaker: the hash prefix of the file name (`<word>/<hash>_nohash_<n>.wav`, `_unknown_/<word>_<hash>_nohash_<n>.wav.wav`).
@@ -127,12 +138,41 @@ def split_of(group: str) -> str:
     raise AssertionError(v)
 
 
-def read_speech(root: Path) -> dict[str, dict[str, np.ndarray]]:
-    """Every clip of the dataset folder, split by speaker. Clips shorter than 1 s are zero-padded at the end
-    (none in c66f6b0), longer ones are an error."""
+def read_reserved(path: Path) -> set[str]:
+    """Speaker hashes reserved for external evaluation (one per line, '#' comments)."""
+    if not path.is_file():
+        raise DataError(f"{path}: missing reserved-speakers file")
+    out = set()
+    for line in path.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            if not re.fullmatch(r"[0-9a-f]{8}", line):
+                raise DataError(f"{path}: '{line}' is not a speaker hash")
+            out.add(line)
+    return out
+
+
+def _clip(f: Path) -> np.ndarray:
+    pcm = read_wav(f)
+    if len(pcm) > CLIP:
+        raise DataError(f"{f}: {len(pcm)} samples, expected at most {CLIP}")
+    clip = np.zeros(CLIP, np.int16)
+    clip[:len(pcm)] = pcm
+    return clip
+
+
+def read_speech(root: Path, reserved: set[str] = frozenset(), more_words: Path | None = None,
+                more_unknown: Path | None = None, counts: dict | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """Every clip of the dataset folder (and of the optional extra folders), split by speaker, reserved speakers
+    dropped. Clips shorter than 1 s are zero-padded at the end (none in c66f6b0), longer ones are an error.
+    `counts` (if given) receives per source: clips taken per split, dropped as reserved, dropped as test speakers,
+    duplicates."""
     if not root.is_dir():
         raise DataError(f"{root}: not a folder")
+    counts = {} if counts is None else counts
     rows = {k: [] for k in SPLIT_BOUNDS}
+    seen_paths = set()
+    c0 = counts.setdefault("speech_commands_v0.02_test_set", {"reserved_dropped": 0, **{k: 0 for k in SPLIT_BOUNDS}})
     for folder in WORDS + ["_silence_", "_unknown_"]:
         d = root / folder
         if not d.is_dir():
@@ -141,12 +181,51 @@ def read_speech(root: Path) -> dict[str, dict[str, np.ndarray]]:
             if not f.name.endswith(".wav"):
                 continue
             group, cls = group_of(folder, f.name)
-            pcm = read_wav(f)
-            if len(pcm) > CLIP:
-                raise DataError(f"{f}: {len(pcm)} samples, expected at most {CLIP}")
-            clip = np.zeros(CLIP, np.int16)
-            clip[:len(pcm)] = pcm
-            rows[split_of(group)].append((clip, cls, group, f"{folder}/{f.name}"))
+            clip = _clip(f)
+            if group in reserved:
+                c0["reserved_dropped"] += 1
+                continue
+            k = split_of(group)
+            c0[k] += 1
+            rows[k].append((clip, cls, group, f"{folder}/{f.name}"))
+            name = f.name[:-4] if folder == "_unknown_" else f"{folder}/{f.name}"   # unknown: word_hash_nohash_n.wav
+            seen_paths.add(name.replace("_", "/", 1) if folder == "_unknown_" else name)
+    test_speakers = {g for _, _, g, _ in rows["test"]}
+    extra = []
+    if more_words is not None:
+        extra.append(("speech_commands_v0.02_yes_no_up_down", more_words, ["yes", "no", "up", "down"], None))
+    if more_unknown is not None:
+        extra.append(("speech_commands_v0.01_bed_cat_happy", more_unknown, ["bed", "cat", "happy"], UNKNOWN))
+    for source, base, folders, label in extra:
+        c = counts.setdefault(source, {"reserved_dropped": 0, "test_speaker_dropped": 0, "duplicate": 0,
+                                       **{k: 0 for k in ("train", "valid")}})
+        if not base.is_dir():
+            raise DataError(f"{base}: not a folder")
+        for folder in folders:
+            d = base / folder
+            if not d.is_dir():
+                raise DataError(f"{d}: missing folder")
+            for f in sorted(d.iterdir()):
+                if not f.name.endswith(".wav"):
+                    continue
+                m = _WORD_RE.match(f.name)
+                if not m:
+                    raise DataError(f"{f}: unexpected file name")
+                group = m.group(1)
+                if group in reserved:
+                    c["reserved_dropped"] += 1
+                    continue
+                k = split_of(group)
+                if k == "test" or group in test_speakers:
+                    c["test_speaker_dropped"] += 1
+                    continue
+                if f"{folder}/{f.name}" in seen_paths:
+                    c["duplicate"] += 1
+                    continue
+                clip = _clip(f)
+                c[k] += 1
+                rows[k].append((clip, WORDS.index(folder) if label is None else label, group,
+                                f"{source}:{folder}/{f.name}"))
     out = {}
     for k, r in rows.items():
         if not r:
@@ -212,10 +291,17 @@ def main(argv=None) -> int:
     p.add_argument("--noise", required=True, help="the _background_noise_ folder")
     p.add_argument("--out", required=True, help="folder for the full split files")
     p.add_argument("--ship", help="folder for the committed slice (test split + held-out noise)")
+    p.add_argument("--more-words", help="full Speech Commands v0.02 folder holding yes/ no/ up/ down/ (extra positives)")
+    p.add_argument("--more-unknown", help="Speech Commands v0.01 folder holding bed/ cat/ happy/ (extra negatives)")
+    p.add_argument("--reserved", default=str(Path(__file__).resolve().parents[3].parent / "shared/reference/reserved-speakers.txt"),
+                   help="speakers dropped from every split (default: ../shared/reference/reserved-speakers.txt)")
     p.add_argument("--min-test", type=int, default=MIN_TEST_CLIPS, help="fail if the test split is smaller")
     a = p.parse_args(argv)
     try:
-        splits = read_speech(Path(a.speech))
+        sources = {}
+        splits = read_speech(Path(a.speech), read_reserved(Path(a.reserved)),
+                             Path(a.more_words) if a.more_words else None,
+                             Path(a.more_unknown) if a.more_unknown else None, sources)
         noise = read_noise(Path(a.noise))
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -230,6 +316,9 @@ def main(argv=None) -> int:
         counts = np.bincount(s["y"], minlength=len(CLASS_NAMES)).tolist()
         print(f"{k}: {len(s['y'])} clips, {len(set(s['speaker'].tolist()))} speakers/groups, per class {counts}")
     np.savez(out / "noise.npz", **noise)
+    for src, c in sources.items():
+        print(f"source {src}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
+    (out / "counts.json").write_text(__import__("json").dumps(sources, indent=2) + "\n")
     print(f"noise: {len(noise['train_pcm']) / SAMPLE_RATE:.1f} s train, "
           f"{len(noise['heldout_pcm']) / SAMPLE_RATE:.1f} s held out")
     if a.ship:

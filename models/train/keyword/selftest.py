@@ -160,6 +160,22 @@ def event_rule():
     assert got, "no events on a random stream"
 
 
+def event_rule_fixture():
+    """detect_keywords (versions 2 and 3: thresholds per word, minimum duration) still gives the events of
+    tests/fixtures/keyword_rule_events.json, which the device's EventSmoother is checked against (MultiClassRuleTests)."""
+    doc = json.loads((ROOT / "tests/fixtures/keyword_rule_events.json").read_text())
+    assert len(doc["cases"]) == 6
+    for c in doc["cases"]:
+        got = st.detect_keywords(np.array(c["pred"]), c["shift"], c["on"], c["off"], c["refractory"],
+                                 min_frames=c.get("min_frames", 1))
+        assert [list(e) for e in got] == c["events"], c["shift"]
+    pred = np.array(doc["cases"][0]["pred"])
+    one = st.detect_keywords(pred, 3, 30000, 7500, 25)
+    assert one == st.detect_keywords(pred, 3, [30000] * 10, [7500] * 10, 25, min_frames=1)
+    longer = st.detect_keywords(pred, 3, 30000, 7500, 25, min_frames=6)
+    assert 0 < len(longer) < len(one), (len(longer), len(one))
+
+
 def scoring():
     events = [(100, 150, 3, 0), (400, 450, 5, 1), (800, 850, 3, 2)]
     det = [(120, 3, 30000), (130, 3, 30000), (430, 4, 30000), (910, 3, 30000), (1500, 7, 30000)]
@@ -169,6 +185,12 @@ def scoring():
     #                                                            910 (after 850 + 50), 1500 (background)
     assert abs(r["false_alarms_per_hour"] - 4.0) < 1e-9
     assert r["median_latency_ms"] == 400.0 and r["hit_rate_per_word"]["down"] == 0.5
+    # causes: 130 repeats clip 0's word, 430 is another word on clip 1, 910 falls on an unknown clip placed at 880,
+    # 1500 is background
+    spans = [(a, b, c) for a, b, c, _ in events] + [(880, 930, prepare.UNKNOWN)]
+    r = st.score_stream(det, events, 180000, spans=spans)
+    assert r["false_alarms_by_cause_per_hour"] == {"background": 1.0, "unknown_word": 1.0, "other_keyword": 1.0,
+                                                   "repeat": 1.0}, r["false_alarms_by_cause_per_hour"]
 
 
 def listen_scoring():
@@ -229,10 +251,15 @@ def smoke_run():
         for r, name in zip(prepare.load_noise(DATA / "noise_heldout.npz"), prepare.NOISE_NAMES):
             (noise_dir / f"{name}.wav").write_bytes(wav_bytes(r.astype("<i2").tobytes()))
         py = sys.executable
-        subprocess.run([py, str(HERE / "prepare.py"), "--speech", str(raw), "--noise", str(noise_dir), "--out",
-                        str(out), "--min-test", "10"], check=True, capture_output=True, text=True)
+        reserved = tmp / "reserved.txt"
+        reserved.write_text(f"# smoke\n{hashes['train'][0]}\n")       # 2 clips per spoken class: 22 clips
+        p = subprocess.run([py, str(HERE / "prepare.py"), "--speech", str(raw), "--noise", str(noise_dir), "--out",
+                            str(out), "--min-test", "10", "--reserved", str(reserved)], check=True, capture_output=True,
+                           text=True)
+        assert "reserved_dropped 22" in p.stdout, p.stdout
         sizes = {k: len(prepare.load_clips(out / f"kws_{k}.npz")["y"]) for k in ("train", "valid", "test")}
-        assert sizes == {"train": 60, "valid": 24, "test": 24}, sizes
+        assert sizes == {"train": 38, "valid": 24, "test": 24}, sizes
+        assert hashes["train"][0] not in set(prepare.load_clips(out / "kws_train.npz")["speaker"].tolist())
         model = tmp / "model"
         subprocess.run([py, str(HERE / "train.py"), "--data", str(out), "--lam", "0.1", "--iters", "20",
                         "--batch", "16", "--log-every", "10", "--out", str(model)], check=True, capture_output=True,
@@ -247,6 +274,24 @@ def smoke_run():
         f = res["float"]
         assert f["keywords"] > 0 and f["hits"] + f["misses"] == f["keywords"] and 0 < f["frames_updated"] <= 1, f
         assert "keyword_rule" in json.loads((model / "model.json").read_text()), r.stdout
+        # the stream recipe: a few stateful iterations, then the per-word rule chosen on the validation stream
+        sm = tmp / "stream_model"
+        subprocess.run([py, str(HERE / "train_stream.py"), "--data", str(out), "--lam", "0.1", "--iters", "4",
+                        "--batch", "4", "--crop", "60", "--log-every", "2", "--eval-every", "2", "--eval-clips", "12",
+                        "--eval-lanes", "2", "--out", str(sm)], check=True, capture_output=True, text=True)
+        assert (sm / "checkpoints" / "iter00004.pt").exists() and (sm / "model.safetensors").exists()
+        log = [json.loads(line) for line in (sm / "train_log.jsonl").read_text().splitlines()]
+        assert [x["iter"] for x in log] == [2, 4] and "valid_hit_rate_at_10fa" in log[-1], log
+        subprocess.run([py, str(HERE / "score.py"), "--model", str(sm), "--test", str(out / "kws_test.npz"),
+                        "--noise", str(out / "noise.npz"), "--valid", str(out / "kws_valid.npz"),
+                        "--valid-noise", str(out / "noise.npz"), "--max-clips", "15", "--choose-rule", "1e9",
+                        "--valid-lanes", "2", "--background-seconds", "20", "--out", str(sm / "stream.json")],
+                       check=True, capture_output=True, text=True)
+        rule = json.loads((sm / "model.json").read_text())["keyword_rule"]
+        assert len(rule["on"]) == 10 and rule["min_frames"] >= 1, rule
+        res = json.loads((sm / "stream.json").read_text())
+        assert res["background_only"]["minutes"] > 0.3 and "false_alarms_by_cause_per_hour" in res["float"], res
+        assert len(res["curve"]["float"]) > 5
     finally:
         shutil.rmtree(tmp)
 
@@ -280,9 +325,11 @@ for name, fn in [("wav reader rejects bad audio, naming the file", bad_audio),
                  ("batched features equal features.py", batched_features),
                  ("stream generator (seeded, placements, labels)", stream_generator),
                  ("event rule equals the motion rule per word", event_rule),
+                 ("event rule (per-word thresholds, minimum duration) reproduces the device fixture", event_rule_fixture),
                  ("stream scoring", scoring),
                  ("skiprnn listen events scored like the Python rule's (score.py --listen-json)", listen_scoring),
-                 ("smoke: prepare, 20 training iterations, stream scoring", smoke_run),
+                 ("smoke: prepare (reserved speakers dropped), 20 training iterations, 4 stream-training iterations, "
+                  "stream scoring, per-word rule", smoke_run),
                  ("shipped model: test accuracy recomputed, floors", shipped_model)]:
     check(name, fn)
 sys.exit(1 if failed else 0)

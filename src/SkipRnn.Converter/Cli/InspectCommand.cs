@@ -77,7 +77,13 @@ public static class InspectCommand
         var names = new List<string>();
         for (int c = 0; c < model.OutputSize; c++)
             if (r.IsEventClass(c)) names.Add(model.ClassNames?[c] ?? c.ToString());
-        return $"events: {string.Join(" ", names)} (section version {r.SectionVersion}); shift {r.Shift}, on {r.On}, off {r.Off}, " +
-               $"refractory {r.RefractorySteps} steps";
+        if (r.SectionVersion != SkipRnn.Edge.Streaming.EventRule.VersionPerClass)
+            return $"events: {string.Join(" ", names)} (section version {r.SectionVersion}); shift {r.Shift}, on {r.On}, off {r.Off}, " +
+                   $"refractory {r.RefractorySteps} steps";
+        var per = new List<string>();
+        for (int c = 0; c < model.OutputSize; c++)
+            if (r.IsEventClass(c)) per.Add($"{model.ClassNames?[c] ?? c.ToString()} {r.OnOf(c)}/{r.OffOf(c)}");
+        return $"events: {string.Join(" ", names)} (section version {r.SectionVersion}); shift {r.Shift}, on/off per class: " +
+               $"{string.Join(", ", per)}; at least {r.MinSteps} steps at or above on, refractory {r.RefractorySteps} steps";
     }
 }

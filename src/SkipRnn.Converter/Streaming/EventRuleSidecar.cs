@@ -13,7 +13,8 @@ namespace SkipRnn.Converter.Streaming;
 /// <item><c>"keyword_rule"</c> (models/train/keyword/score.py): <c>{"shift": 3, "on": 32440, "off": 8110, "refractory": 25}</c>,
 /// the same rule for every word class: the event classes are the sidecar's <c>class_names</c> other than
 /// <c>silence</c> and <c>unknown</c> (models/train/keyword/stream.py's detect_keywords), so the sidecar must name its
-/// classes.</item>
+/// classes. <c>"on"</c> and <c>"off"</c> may instead be arrays with one threshold per word (class order), and
+/// <c>"min_frames"</c> (default 1) a minimum duration: then the file gets event-rule version 3.</item>
 /// </list>
 /// Neither (or null): the model file gets no event-rule section. Both, any other version, a missing or non-integer
 /// field, or a value the device would refuse is an error naming the sidecar and the field.
@@ -58,14 +59,22 @@ public static class EventRuleSidecar
                 if (keyword is { } k)
                 {
                     int mask = WordMask(classNames, classes, source);
-                    return EventRule.ForClasses(classes, mask, Int(k, KeywordKey, "shift", source), Int(k, KeywordKey, "on", source),
-                        Int(k, KeywordKey, "off", source), Int(k, KeywordKey, "refractory", source));
+                    int shift = Int(k, KeywordKey, "shift", source), refractory = Int(k, KeywordKey, "refractory", source);
+                    bool perClass = k.TryGetProperty("on", out JsonElement onEl) && onEl.ValueKind == JsonValueKind.Array;
+                    bool hasMin = k.TryGetProperty("min_frames", out _);
+                    if (!perClass && !hasMin)
+                        return EventRule.ForClasses(classes, mask, shift, Int(k, KeywordKey, "on", source), Int(k, KeywordKey, "off", source), refractory);
+                    int words = 0;
+                    for (int c = 0; c < EventRule.MaxClasses; c++) if (((mask >> c) & 1) != 0) words++;
+                    int[] on = IntsOrOne(k, "on", words, source), off = IntsOrOne(k, "off", words, source);
+                    int minFrames = hasMin ? Int(k, KeywordKey, "min_frames", source) : 1;
+                    return EventRule.ForClasses(classes, mask, shift, on, off, refractory, minFrames);
                 }
                 return null;
             }
             catch (ModelFormatException e)
             {
-                string field = keyword != null ? e.Field.Replace(Key, KeywordKey) : e.Field;
+                string field = keyword != null ? e.Field.Replace(Key, KeywordKey).Replace("min_steps", "min_frames") : e.Field;
                 throw new ImportException(source, $"field '{field}'", e.Message[("Invalid model: " + e.Field + ": ").Length..] + ".");
             }
         }
@@ -96,6 +105,28 @@ public static class EventRuleSidecar
         if (r.ValueKind != JsonValueKind.Object)
             throw new ImportException(source, $"field '{key}'", $"must be an object, found {r.ValueKind.ToString().ToLowerInvariant()}.");
         return r;
+    }
+
+    /// <summary>A keyword rule's "on"/"off": one integer for every word, or an array of one per word (class order).</summary>
+    private static int[] IntsOrOne(JsonElement r, string name, int words, string source)
+    {
+        var v = new int[words];
+        if (r.TryGetProperty(name, out JsonElement a) && a.ValueKind == JsonValueKind.Array)
+        {
+            if (a.GetArrayLength() != words)
+                throw new ImportException(source, $"field '{KeywordKey}.{name}'", $"has {a.GetArrayLength()} values, one per word class ({words}) is needed.");
+            int i = 0;
+            foreach (JsonElement e in a.EnumerateArray())
+            {
+                if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt32(out v[i]))
+                    throw new ImportException(source, $"field '{KeywordKey}.{name}[{i}]'", $"must be an integer, found {e.GetRawText()}.");
+                i++;
+            }
+            return v;
+        }
+        int one = Int(r, KeywordKey, name, source);
+        for (int i = 0; i < words; i++) v[i] = one;
+        return v;
     }
 
     private static int Int(JsonElement r, string key, string name, string source)

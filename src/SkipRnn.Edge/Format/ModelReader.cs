@@ -146,9 +146,10 @@ namespace SkipRnn.Edge.Format
         private static EventRule ReadEventRule(ByteCursor c, int outputs)
         {
             int version = c.U8("event_rule.version");
-            if (version != EventRule.Version && version != EventRule.VersionMask)
+            if (version != EventRule.Version && version != EventRule.VersionMask && version != EventRule.VersionPerClass)
                 throw new ModelFormatException("event_rule.version", "is " + version.ToString() +
-                    ", this runtime reads event-rule versions 1 (one class) and 2 (class mask)");
+                    ", this runtime reads event-rule versions 1 (one class), 2 (class mask) and 3 (thresholds per class, minimum duration)");
+            if (version == EventRule.VersionPerClass) return ReadEventRulePerClass(c, outputs);
             int eventClass = 0;
             int mask = 0;
             if (version == EventRule.Version) eventClass = c.U8("event_rule.event_class");
@@ -161,6 +162,31 @@ namespace SkipRnn.Edge.Format
             if (mask != 0 && (mask & (mask - 1)) == 0)
                 throw new ModelFormatException("event_rule.event_mask", "names one class: such a rule is written as version 1");
             return EventRule.ForClasses(outputs, mask, shift, on, off, refractory);
+        }
+
+        // Version 3: mask, shift, refractory, min_steps, then (on, off) per event class in ascending class order.
+        private static EventRule ReadEventRulePerClass(ByteCursor c, int outputs)
+        {
+            int mask = c.I32("event_rule.event_mask");
+            int shift = c.U8("event_rule.shift");
+            int refractory = c.I32("event_rule.refractory");
+            int minSteps = c.U16("event_rule.min_steps");
+            int count = 0;
+            for (int b = 0; b < EventRule.MaxClasses; b++) if (((mask >> b) & 1) != 0) count++;
+            if (count == 0) throw new ModelFormatException("event_rule.event_mask", "is 0: at least one event class is needed");
+            c.Need(8L * count, "event_rule.thresholds");
+            int[] on = new int[count];
+            int[] off = new int[count];
+            for (int k = 0; k < count; k++)
+            {
+                on[k] = c.I32("event_rule.on");
+                off[k] = c.I32("event_rule.off");
+            }
+            EventRule r = EventRule.ForClasses(outputs, mask, shift, on, off, refractory, minSteps);
+            if (r.SectionVersion != EventRule.VersionPerClass)
+                throw new ModelFormatException("event_rule.version", "is 3 but the rule has one threshold pair and min_steps 1: such a rule is written as version " +
+                    r.SectionVersion.ToString());
+            return r;
         }
 
         private static InputNormalization ReadInputNormalization(ByteCursor c, int inputs)

@@ -8,7 +8,8 @@ namespace SkipRnn.Edge.Streaming
     /// shift, i.e. floor): the Q0.15 share of recent samples whose head voted c. Every event class e of the rule
     /// (<see cref="EventRule.EventMask"/>) has its own state: when armed, e fires once its share reaches On and at
     /// least RefractorySteps samples have passed since e last fired, then stays disarmed until its share falls below
-    /// Off. A head flickering for a few samples never reaches On; hysteresis gives one event per sustained run; the
+    /// Off, and (rule version 3) only once its share has stayed at or above its On for <see cref="EventRule.MinSteps"/>
+    /// consecutive samples; On and Off may differ per class (<see cref="EventRule.OnOf"/>). A head flickering for a few samples never reaches On; hysteresis gives one event per sustained run; the
     /// refractory period stops a dip-and-recover from counting twice. With one event class this is the motion rule,
     /// mirrored bit for bit by models/train/motion/events.py (detect_events); with several it is
     /// models/train/keyword/stream.py's detect_keywords (the same rule per class).
@@ -33,6 +34,7 @@ namespace SkipRnn.Edge.Streaming
         private readonly bool[] _had;      // per class: has fired
         private readonly long[] _lastStep; // per class: sample of its last event
         private readonly int[] _lastConf;  // per class: its share then
+        private readonly long[] _runStart; // per class: first sample of the current run at or above its On (−1: below)
         private long _step;                // samples observed so far (index of the next sample)
         private int _class = -1;           // head class of the current run
         private bool _settled;             // scores at their fixed point for _class
@@ -55,6 +57,7 @@ namespace SkipRnn.Edge.Streaming
             _had = new bool[_events];
             _lastStep = new long[_events];
             _lastConf = new int[_events];
+            _runStart = new long[_events];
             int n = 0;
             for (int e = 0; e < _events; e++) if (((rule.EventMask >> e) & 1) != 0) n++;
             _eventClasses = new int[n];
@@ -100,6 +103,7 @@ namespace SkipRnn.Edge.Streaming
                 _had[c] = false;
                 _lastStep[c] = 0;
                 _lastConf[c] = 0;
+                _runStart[c] = -1;
             }
             _step = 0;
             _class = -1;
@@ -127,7 +131,7 @@ namespace SkipRnn.Edge.Streaming
                 _class = cls;
                 _settled = false;
             }
-            int on = _rule.On;
+            int minSteps = _rule.MinSteps;
             while (samples > 0)
             {
                 if (_settled)
@@ -137,8 +141,10 @@ namespace SkipRnn.Edge.Streaming
                     for (int k = 0; k < _eventClasses.Length; k++)
                     {
                         int e = _eventClasses[k];
-                        if (!_armed[e] || _score[e] < on) continue;
+                        if (!_armed[e] || _score[e] < _rule.OnOf(e)) continue;
                         long at = _had[e] ? _lastStep[e] + _rule.RefractorySteps : _step;
+                        long longEnough = _runStart[e] + minSteps - 1;
+                        if (at < longEnough) at = longEnough;
                         if (at < _step) at = _step;
                         if (at < fireAt) fireAt = at;
                     }
@@ -149,8 +155,8 @@ namespace SkipRnn.Edge.Streaming
                         for (int k = 0; k < _eventClasses.Length; k++)
                         {
                             int e = _eventClasses[k];
-                            if (!_armed[e] || _score[e] < on) continue;
-                            if (!_had[e] || _step - _lastStep[e] >= _rule.RefractorySteps) Fire(e);
+                            if (!_armed[e] || _score[e] < _rule.OnOf(e)) continue;
+                            if ((!_had[e] || _step - _lastStep[e] >= _rule.RefractorySteps) && _step - _runStart[e] + 1 >= minSteps) Fire(e);
                         }
                         _step++;
                         continue;
@@ -177,9 +183,13 @@ namespace SkipRnn.Edge.Streaming
                 {
                     int e = _eventClasses[k];
                     int share = _score[e];
-                    if (_armed[e] && share >= on && (!_had[e] || _step - _lastStep[e] >= _rule.RefractorySteps))
+                    int on = _rule.OnOf(e);
+                    if (share < on) _runStart[e] = -1;
+                    else if (_runStart[e] < 0) _runStart[e] = _step;
+                    if (_armed[e] && share >= on && (!_had[e] || _step - _lastStep[e] >= _rule.RefractorySteps) &&
+                        _step - _runStart[e] + 1 >= minSteps)
                         Fire(e);
-                    else if (!_armed[e] && share < _rule.Off)
+                    else if (!_armed[e] && share < _rule.OffOf(e))
                         _armed[e] = true;
                 }
                 _step++;

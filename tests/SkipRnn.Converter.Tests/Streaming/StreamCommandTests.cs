@@ -158,6 +158,30 @@ public sealed class StreamCommandTests
         Assert.Equal(0b1010, EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50, \"refractory\": 0}}", "m.json", 4, shuffled)!.EventMask);
     }
 
+    [Fact]
+    public void A_keyword_rule_with_thresholds_per_word_and_min_frames_is_version_3()
+    {
+        EventRule r = EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 200], \"off\": 50, \"refractory\": 7, \"min_frames\": 3}}",
+            "m.json", 4, ["silence", "yes", "unknown", "no"])!;
+        Assert.Equal((0b1010, 100, 50, 200, 50, 3, 7, EventRule.VersionPerClass),
+            (r.EventMask, r.OnOf(1), r.OffOf(1), r.OnOf(3), r.OffOf(3), r.MinSteps, r.RefractorySteps, r.SectionVersion));
+        // one threshold, min_frames 1: the plain version 2 rule
+        Assert.Equal(EventRule.VersionMask, EventRuleSidecar.Parse("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 100], \"off\": [50, 50], \"refractory\": 0, \"min_frames\": 1}}",
+            "m.json", 4, ["silence", "yes", "unknown", "no"])!.SectionVersion);
+    }
+
+    [Theory]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 200, 300], \"off\": 50, \"refractory\": 0}}", "keyword_rule.on", "one per word class (2)")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, \"x\"], \"off\": 50, \"refractory\": 0}}", "keyword_rule.on[1]", "must be an integer")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": [100, 40], \"off\": 50, \"refractory\": 0}}", "keyword_rule.off[class 3]", "must be 0..on")]
+    [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50, \"refractory\": 0, \"min_frames\": 0}}", "keyword_rule.min_frames", "must be 1..65535")]
+    public void A_bad_per_word_keyword_rule_names_the_field(string json, string field, string problem)
+    {
+        var e = Assert.Throws<ImportException>(() => EventRuleSidecar.Parse(json, "m.json", 4, ["silence", "yes", "unknown", "no"]));
+        Assert.Contains(field, e.Message);
+        Assert.Contains(problem, e.Message);
+    }
+
     [Theory]
     [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 500, \"refractory\": 0}}", "keyword_rule.off", "must be 0..on")]
     [InlineData("{\"keyword_rule\": {\"shift\": 3, \"on\": 100, \"off\": 50}}", "keyword_rule.refractory", "missing")]
@@ -181,15 +205,20 @@ public sealed class StreamCommandTests
     }
 
     [Theory]
-    [InlineData("model.skrn", 32440, 8110)]
-    [InlineData("gru/model.skrn", 31130, 7782)]
-    public void The_shipped_keyword_models_carry_the_ten_word_rule_of_their_sidecar(string file, int on, int off)
+    [InlineData("")]
+    [InlineData("gru")]
+    public void The_shipped_keyword_models_carry_the_ten_word_rule_of_their_sidecar(string dir)
     {
-        var m = SkipRnn.Edge.Format.ModelReader.Read(File.ReadAllBytes(Path.Combine(CliHarness.RepoRoot(), "models", "keyword", file)));
-        EventRule r = m.EventRule!;
-        Assert.Equal((0x3ff, 3, on, off, 25), (r.EventMask, r.Shift, r.On, r.Off, r.RefractorySteps));
-        Assert.Equal(56_623, File.ReadAllBytes(Path.Combine(CliHarness.RepoRoot(), "models", "keyword", file)).Length);
-        Assert.Equal($"events: yes no up down left right on off stop go (section version 2); shift 3, on {on}, off {off}, refractory 25 steps",
-            InspectCommand.RuleText(m));
+        string folder = Path.Combine(CliHarness.RepoRoot(), "models", "keyword", dir);
+        byte[] file = File.ReadAllBytes(Path.Combine(folder, "model.skrn"));
+        var m = SkipRnn.Edge.Format.ModelReader.Read(file);
+        EventRule r = m.EventRule!, want = EventRuleSidecar.Read(Path.Combine(folder, "model.json"), m.OutputSize, m.ClassNames)!;
+        Assert.Equal((0x3ff, want.Shift, want.RefractorySteps, want.MinSteps, want.SectionVersion),
+            (r.EventMask, r.Shift, r.RefractorySteps, r.MinSteps, r.SectionVersion));
+        for (int c = 0; c < 10; c++) Assert.Equal((want.OnOf(c), want.OffOf(c)), (r.OnOf(c), r.OffOf(c)));
+        // int16 weights, the front end and a version-3 rule (12 + 8 bytes per word)
+        Assert.Equal(56_697, file.Length);
+        Assert.StartsWith("events: yes no up down left right on off stop go (section version 3); shift " + r.Shift + ", on/off per class: yes " +
+            r.OnOf(0) + "/" + r.OffOf(0), InspectCommand.RuleText(m));
     }
 }

@@ -45,10 +45,10 @@ public class EventRuleFileTests
     public void An_unknown_section_version_is_refused_with_a_clear_message()
     {
         byte[] file = ModelWriter.ToBytes(WithRule());
-        file[file.Length - 15] = 3;
+        file[file.Length - 15] = 4;
         var e = Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(file)));
         Assert.Equal("event_rule.version", e.Field);
-        Assert.Contains("reads event-rule versions 1 (one class) and 2 (class mask)", e.Message);
+        Assert.Contains("reads event-rule versions 1 (one class), 2 (class mask) and 3 (thresholds per class, minimum duration)", e.Message);
     }
 
     [Fact]
@@ -88,6 +88,67 @@ public class EventRuleFileTests
         Assert.Equal((0b101, 0, 2, 3, 20000, 5000, 25), (r.EventMask, r.EventClass, r.EventClassCount, r.Shift, r.On, r.Off, r.RefractorySteps));
         Assert.True(r.IsEventClass(2) && !r.IsEventClass(1) && !r.IsEventClass(-1) && !r.IsEventClass(40));
         Assert.Equal(file, ModelWriter.ToBytes(ModelReader.Read(file)));
+    }
+
+    private static SkipGruModel WithPerClass(int[] on, int[] off, int minSteps) =>
+        ModelFileTests.SmallModel().WithEventRule(EventRule.ForClasses(3, 0b101, 3, on, off, 25, minSteps));
+
+    [Fact]
+    public void A_rule_with_thresholds_per_class_and_a_minimum_duration_is_written_as_version_3_and_round_trips()
+    {
+        byte[] file = ModelWriter.ToBytes(WithPerClass([20000, 30000], [5000, 7000], 6));
+        // version, mask (i32), shift, refractory (i32), min_steps (u16), then (on, off) i32 per event class: 12 + 2 * 8 bytes
+        Assert.Equal(ModelWriter.ToBytes(ModelFileTests.SmallModel()).Length + 28, file.Length);
+        Assert.Equal(EventRule.VersionPerClass, file[file.Length - 28]);
+        EventRule r = ModelReader.Read(file).EventRule!;
+        Assert.Equal((0b101, 2, 3, 25, 6), (r.EventMask, r.EventClassCount, r.Shift, r.RefractorySteps, r.MinSteps));
+        Assert.Equal((20000, 5000, 30000, 7000, 0, 0), (r.OnOf(0), r.OffOf(0), r.OnOf(2), r.OffOf(2), r.OnOf(1), r.OffOf(1)));
+        Assert.True(r.PerClassThresholds);
+        Assert.Equal(file, ModelWriter.ToBytes(ModelReader.Read(file)));
+        // one threshold pair but a minimum duration above 1: still version 3
+        byte[] same = ModelWriter.ToBytes(WithPerClass([20000, 20000], [5000, 5000], 2));
+        Assert.Equal(EventRule.VersionPerClass, same[same.Length - 28]);
+        Assert.False(ModelReader.Read(same).EventRule!.PerClassThresholds);
+    }
+
+    [Fact]
+    public void A_per_class_rule_equal_to_a_plain_one_keeps_version_2_and_its_bytes()
+    {
+        byte[] plain = ModelWriter.ToBytes(WithMask(0b101));
+        Assert.Equal(plain, ModelWriter.ToBytes(WithPerClass([20000, 20000], [5000, 5000], 1)));
+    }
+
+    [Fact]
+    public void Bad_version_3_sections_are_refused_naming_the_field()
+    {
+        byte[] good = ModelWriter.ToBytes(WithPerClass([20000, 30000], [5000, 7000], 6));
+        int at = good.Length - 28;
+        byte[] f = (byte[])good.Clone();
+        BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(at + 10), 0);                 // min_steps 0
+        Assert.Equal("event_rule.min_steps", Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(f))).Field);
+        f = (byte[])good.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(at + 20), 32769);              // class 2's on
+        var e = Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(f)));
+        Assert.Equal("event_rule.on[class 2]", e.Field);
+        Assert.Contains("must be 1..32768", e.Message);
+        f = (byte[])good.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(f.AsSpan(at + 16), 20001);              // class 0's off above its on
+        Assert.Equal("event_rule.off[class 0]", Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(f))).Field);
+        byte[] cut = good.AsSpan(0, good.Length - 4).ToArray();                           // the last off missing
+        BinaryPrimitives.WriteUInt32LittleEndian(cut.AsSpan(8), (uint)(cut.Length - ModelFileLayout.HeaderSize));
+        Assert.Equal("event_rule.thresholds", Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(cut))).Field);
+        // a version 3 section holding a plain rule (one threshold pair, min_steps 1) has another encoding: refused
+        byte[] plain = ModelWriter.ToBytes(WithPerClass([20000, 20000], [5000, 5000], 2));
+        BinaryPrimitives.WriteUInt16LittleEndian(plain.AsSpan(plain.Length - 18), 1);
+        Assert.Contains("written as version 2", Assert.Throws<ModelFormatException>(() => ModelReader.Read(WithFixedCrc(plain))).Message);
+    }
+
+    [Fact]
+    public void A_per_class_rule_needs_one_threshold_pair_per_event_class()
+    {
+        var e = Assert.Throws<ModelFormatException>(() => EventRule.ForClasses(12, 0b111, 3, [1, 2], [0, 0], 0, 1));
+        Assert.Contains("the mask names 3 event classes", e.Message);
+        Assert.Equal("event_rule.min_steps", Assert.Throws<ModelFormatException>(() => EventRule.ForClasses(12, 0b11, 3, [1, 2], [0, 0], 0, 65536)).Field);
     }
 
     [Fact]

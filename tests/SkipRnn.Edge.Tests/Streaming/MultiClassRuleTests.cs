@@ -39,7 +39,21 @@ public class MultiClassRuleTests
         }
     }
 
-    public static TheoryData<int, bool> Cases() => new() { { 0, false }, { 0, true }, { 1, false }, { 1, true }, { 2, false }, { 2, true } };
+    public static TheoryData<int, bool> Cases() => new() { { 0, false }, { 0, true }, { 1, false }, { 1, true }, { 2, false }, { 2, true },
+        { 3, false }, { 3, true }, { 4, false }, { 4, true }, { 5, false }, { 5, true } };
+
+    /// <summary>A fixture case's rule: one threshold pair (version 2), or thresholds per word and min_frames (version 3).</summary>
+    private static EventRule RuleOf(JsonElement c, int classes, int words)
+    {
+        int mask = (1 << words) - 1, shift = c.GetProperty("shift").GetInt32(), refractory = c.GetProperty("refractory").GetInt32();
+        if (c.GetProperty("on").ValueKind != JsonValueKind.Array)
+            return EventRule.ForClasses(classes, mask, shift, c.GetProperty("on").GetInt32(), c.GetProperty("off").GetInt32(), refractory);
+        int[] on = c.GetProperty("on").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        int[] off = c.GetProperty("off").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var rule = EventRule.ForClasses(classes, mask, shift, on, off, refractory, c.GetProperty("min_frames").GetInt32());
+        Assert.Equal(EventRule.VersionPerClass, rule.SectionVersion);
+        return rule;
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -51,11 +65,10 @@ public class MultiClassRuleTests
         JsonElement c = doc.RootElement.GetProperty("cases")[index];
         int[] pred = c.GetProperty("pred").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var want = c.GetProperty("events").EnumerateArray().Select(e => ((long)e[0].GetInt32(), e[1].GetInt32(), e[2].GetInt32())).ToList();
-        var rule = EventRule.ForClasses(classes, (1 << words) - 1, c.GetProperty("shift").GetInt32(), c.GetProperty("on").GetInt32(),
-            c.GetProperty("off").GetInt32(), c.GetProperty("refractory").GetInt32());
+        var rule = RuleOf(c, classes, words);
         Assert.NotEmpty(want);
         Assert.Equal(want, RunNew(rule, classes, spans ? Runs(pred) : PerFrame(pred)));
-        if (index == 2) Assert.Contains(want.GroupBy(e => e.Item1), g => g.Count() > 1);   // words firing together
+        if (index == 2 || index == 5) Assert.Contains(want.GroupBy(e => e.Item1), g => g.Count() > 1);   // words firing together
     }
 
     [Fact]
