@@ -66,9 +66,10 @@ failed=$((failed + $(grep -c ': FAIL' "$log")))
 [ "$tier_status" -ne 0 ] && ! grep -q ': FAIL' "$log" && failed=$((failed + 1))   # a crash counts
 
 # Motion recipe (issue 11): preparation on malformed files, the event rule's Python mirror, the scoring, and a smoke
-# run (preparation of a raw folder rebuilt from the shipped slice + 3 training iterations).
+# run (preparation of a raw folder rebuilt from the shipped slice + 3 training iterations); your own recordings
+# (docs/own-recordings.md): the bad-data checks, and the guide's worked example end to end (a few iterations).
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  /usr/bin/python3 models/train/motion/selftest.py 2>&1 | tee "$log"
+  { /usr/bin/python3 models/train/motion/selftest.py; bash models/train/motion/own_example.sh; } 2>&1 | tee "$log"
 else
   echo "motion: FAIL: Debian's python3-torch is missing (apt-get install -y python3-torch)" | tee "$log"
 fi

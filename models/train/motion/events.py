@@ -28,6 +28,29 @@ TRANSITION = 6
 SAMPLE_HZ = 50
 
 
+class Task:
+    """What a data set's classes are: their names, the class whose runs are the events, the sample rate. HAPT's by
+    default; a data set of your own recordings (recordings.py) brings its own, stored in its split files."""
+
+    def __init__(self, class_names=None, event_class=TRANSITION, sample_hz=SAMPLE_HZ):
+        self.class_names = list(CLASS_NAMES if class_names is None else class_names)
+        self.event_class, self.sample_hz = int(event_class), float(sample_hz)
+        if not 0 <= self.event_class < len(self.class_names):
+            raise ValueError(f"event class {event_class} outside the {len(self.class_names)} classes")
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def tolerance(self) -> int:
+        """The event match tolerance: 1 s in samples."""
+        return int(round(self.sample_hz))
+
+
+HAPT = Task()
+
+
 def classes_from_hapt(label: np.ndarray) -> np.ndarray:
     """HAPT ids (0 unlabelled, 1..6 activities, 7..12 transitions) -> class ids, -1 = unlabelled."""
     label = np.asarray(label, dtype=np.int64)
@@ -107,13 +130,19 @@ def prf(hits: int, transitions: int, fp: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def summarize(per_stream: list[dict], num_classes: int = 7) -> dict:
-    """Combine per-recording results {pred [n], updated [n] 0/1, label [n] HAPT ids, events} into the
-    card's figures. Event scoring uses tolerance 50 samples (1 s)."""
+def stream_classes(s: dict) -> np.ndarray:
+    """A stream's class per sample (-1 unlabelled): its "y", or HAPT ids in "label" mapped."""
+    return np.asarray(s["y"], dtype=np.int64) if s.get("y") is not None else classes_from_hapt(s["label"])
+
+
+def summarize(per_stream: list[dict], num_classes: int | None = None, task: Task = HAPT) -> dict:
+    """Combine per-recording results {pred [n], updated [n] 0/1, y [n] classes (or label [n] HAPT ids), events}
+    into the card's figures. Event scoring uses a tolerance of 1 s (50 samples at 50 Hz)."""
+    num_classes = task.num_classes if num_classes is None else num_classes
     pred = np.concatenate([s["pred"] for s in per_stream])
-    lab = np.concatenate([s["label"] for s in per_stream])
     upd = np.concatenate([s["updated"] for s in per_stream]).astype(bool)
-    cls = classes_from_hapt(lab)
+    cls = np.concatenate([stream_classes(s) for s in per_stream])
+    lab = cls
     m = cls >= 0
     acc = float(np.mean(pred[m] == cls[m]))
     f1s = []
@@ -124,14 +153,14 @@ def summarize(per_stream: list[dict], num_classes: int = 7) -> dict:
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0)
     tot = {"transitions": 0, "hits": 0, "fp_labelled": 0, "fp_gap": 0, "latencies": []}
     for s in per_stream:
-        r = score_events(s["events"], classes_from_hapt(s["label"]), SAMPLE_HZ)
+        r = score_events(s["events"], stream_classes(s), task.tolerance, task.event_class)
         for k in tot:
             tot[k] = tot[k] + r[k]
-    hours = len(lab) / SAMPLE_HZ / 3600
+    hours = len(lab) / task.sample_hz / 3600
     p_i, r_i, f_i = prf(tot["hits"], tot["transitions"], tot["fp_labelled"])
     p_c, r_c, f_c = prf(tot["hits"], tot["transitions"], tot["fp_labelled"] + tot["fp_gap"])
     per_act = {}
-    for c, name in enumerate(CLASS_NAMES):
+    for c, name in enumerate(task.class_names):
         sel = cls == c
         per_act[name] = float(upd[sel].mean()) if sel.any() else float("nan")
     per_act["unlabelled"] = float(upd[cls < 0].mean()) if (cls < 0).any() else float("nan")
@@ -141,5 +170,5 @@ def summarize(per_stream: list[dict], num_classes: int = 7) -> dict:
             "event_gaps_counted": {"precision": p_c, "recall": r_c, "f1": f_c,
                                    "false_alarms_per_hour": (tot["fp_labelled"] + tot["fp_gap"]) / hours},
             "transitions": tot["transitions"], "hits": tot["hits"],
-            "median_latency_ms": float(np.median(tot["latencies"]) * 1000 / SAMPLE_HZ) if tot["latencies"] else None,
+            "median_latency_ms": float(np.median(tot["latencies"]) * 1000 / task.sample_hz) if tot["latencies"] else None,
             "update_rate_per_activity": per_act, "hours": hours, "samples": int(len(lab))}

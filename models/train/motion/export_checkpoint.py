@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 from skiprnn import SkipGRU, save_npz, save_safetensors  # noqa: E402
 from skiprnn.io import write_sidecar  # noqa: E402
 import events as ev  # noqa: E402
-from prepare import load_split  # noqa: E402
+from prepare import load_split, load_task, split_path  # noqa: E402
 import train_stream as ts  # noqa: E402
 
 
@@ -46,21 +46,22 @@ def main(argv=None):
     model = SkipGRU(cfg["input_size"], cfg["hidden_size"], cfg["num_layers"], cfg["variant"], cfg["output_size"],
                     skip=cfg["skip"])
     model.load_state_dict(ck["state_dict"])
-    train, valid = load_split(data / "hapt_train.npz"), load_split(data / "hapt_valid.npz")
+    train, valid = load_split(split_path(data, "train")), load_split(split_path(data, "valid"))
+    task = load_task(split_path(data, "train"))
     mean = np.array(sidecar["input_mean"], np.float32)
     std = np.array(sidecar["input_std"], np.float32)
     vstreams = ts.predict(model, valid, mean, std)
-    rule = ts.choose_rule(vstreams)
+    rule = ts.choose_rule(vstreams, task)
     metrics = {"iterations": run_metrics["iterations"], "train_seconds": run_metrics["train_seconds"], "rule": rule,
-               "exported_iteration": a.iter, "valid": ev.summarize(ts.with_events(vstreams, rule))}
+               "exported_iteration": a.iter, "valid": ev.summarize(ts.with_events(vstreams, rule, task), task=task)}
     if not a.no_test:
-        metrics["test"] = ev.summarize(ts.with_events(ts.predict(model, load_split(data / "hapt_test.npz"), mean, std),
-                                                      rule))
+        metrics["test"] = ev.summarize(ts.with_events(ts.predict(model, load_split(split_path(data, "test")), mean, std),
+                                                      rule, task), task=task)
     out.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": model.state_dict(), "config": model.config()}, out / "model.pt")
     save_safetensors(out / "model.safetensors", model.export_state_dict(), dtype=torch.float32,
                      metadata={"format": "pt"})
-    sidecar["event_rule"] = {"version": 1, "event_class": ev.TRANSITION, **rule}
+    sidecar["event_rule"] = {"version": 1, "event_class": task.event_class, **rule}
     sidecar["exported_iteration"] = a.iter
     write_sidecar(out / "model.json", sidecar)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

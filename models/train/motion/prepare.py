@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from events import classes_from_hapt
+from events import HAPT, Task, classes_from_hapt
 
 ACC_LSB_PER_G = 8192.0                      # ±4 g full scale
 GYRO_LSB_PER_DPS = 65.5                     # ±500 dps full scale
@@ -162,20 +162,40 @@ def pack(recs: list[dict]) -> dict[str, np.ndarray]:
 
 
 def unpack(arrays) -> list[dict]:
-    """A split file's arrays -> recordings (checks the offsets)."""
+    """A split file's arrays -> recordings (checks the offsets). Each has x, label (HAPT ids; for a file of your own
+    recordings the class + 1, 0 unlabelled), y (class per sample, -1 unlabelled), exp, user."""
     off = np.asarray(arrays["offsets"])
-    x, lab = arrays["x"], arrays["label"]
-    if off.ndim != 1 or off[0] != 0 or off[-1] != len(x) or len(lab) != len(x) or np.any(np.diff(off) <= 0):
+    x = arrays["x"]
+    y = np.asarray(arrays["y"], np.int64) if arrays.get("y") is not None else classes_from_hapt(arrays["label"])
+    lab = arrays["label"] if arrays.get("label") is not None else (y + 1).astype(np.int8)
+    if off.ndim != 1 or off[0] != 0 or off[-1] != len(x) or len(lab) != len(x) or len(y) != len(x) \
+            or np.any(np.diff(off) <= 0):
         raise DataError("split file: offsets do not partition x/label")
     return [{"exp": int(arrays["exp"][i]), "user": int(arrays["user"][i]),
-             "x": x[off[i]:off[i + 1]], "label": lab[off[i]:off[i + 1]]} for i in range(len(off) - 1)]
+             "x": x[off[i]:off[i + 1]], "label": lab[off[i]:off[i + 1]], "y": y[off[i]:off[i + 1]]}
+            for i in range(len(off) - 1)]
 
 
 def load_split(path: str | Path) -> list[dict]:
     if not Path(path).is_file():
         raise DataError(f"{path}: missing file")
     with np.load(path) as z:
-        return unpack({k: z[k] for k in ("x", "label", "offsets", "exp", "user")})
+        return unpack({k: (z[k] if k in z.files else None) for k in ("x", "label", "y", "offsets", "exp", "user")})
+
+
+def load_task(path: str | Path) -> Task:
+    """The classes of a split file: stored in it (class_names, event_class, sample_rate_hz: recordings.py writes
+    them) or HAPT's."""
+    with np.load(path) as z:
+        if "class_names" not in z.files:
+            return HAPT
+        return Task([str(c) for c in z["class_names"]], int(z["event_class"]), float(z["sample_rate_hz"]))
+
+
+def split_path(data: str | Path, name: str) -> Path:
+    """A prepared folder's split file: hapt_<name>.npz (HAPT, this script) or <name>.npz (recordings.py)."""
+    hapt = Path(data) / f"hapt_{name}.npz"
+    return hapt if hapt.is_file() or not (Path(data) / f"{name}.npz").is_file() else Path(data) / f"{name}.npz"
 
 
 def split_of(user: int) -> str:

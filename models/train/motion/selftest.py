@@ -2,7 +2,8 @@
 """Checks of the motion recipe (prints one 'motion ...: ok' / ': FAIL' line per check; test.sh counts them):
 the data preparation on small malformed raw folders, the Python event rule against the hand-made streams the
 C# tests use, the event scoring, and a smoke run: preparation of a raw folder rebuilt from the shipped slice,
-then a few training iterations of the stream trainer.
+then a few training iterations of the stream trainer; your own recordings (recordings.py): the format's round
+trip and each kind of bad data.
 """
 from __future__ import annotations
 
@@ -195,7 +196,7 @@ def test_augmentation_and_batched_check():
     from skiprnn import SkipGRU
     rng = np.random.default_rng(5)
     recs = [{"x": rng.integers(-9000, 9000, size=(300 + 40 * i, 6)).astype(np.int16),
-             "label": np.full(300 + 40 * i, 4)} for i in range(3)]
+             "label": np.full(300 + 40 * i, 4), "y": np.full(300 + 40 * i, 3)} for i in range(3)]
     assert all(a is None for a in ts.Lanes(recs, 3, 64, rng, 8).aug)
     lanes = ts.Lanes(recs, 3, 64, rng, 8, rotate_deg=10, gain=0)
     for m in lanes.aug:
@@ -273,6 +274,102 @@ def test_smoke_pipeline():
             assert (Path(d) / "ck2" / f).is_file(), f
 
 
+def own_dataset(folder: Path, n: int = 80):
+    """A small valid data set in recordings.py's format: three recordings (train with a label column, valid with a
+    label-span file, test), classes still / moving / tap, event class tap."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(3)
+    names = ["still", "moving", "tap"]
+    xs = {}
+    for name, spans_file in (("a", False), ("b", True), ("c", False)):
+        x = rng.integers(-3000, 3000, size=(n, 6))
+        y = np.where(np.arange(n) < n // 2, 0, 1)
+        y[n // 2 - 3:n // 2 + 2] = 2
+        y[:4] = -1
+        xs[name] = (x, y)
+        lines = ["# sample_rate_hz: 50", "ax,ay,az,gx,gy,gz" + ("" if spans_file else ",label")]
+        for row, c in zip(x.tolist(), y.tolist()):
+            lines.append(",".join(map(str, row)) + ("" if spans_file else "," + (names[c] if c >= 0 else "-")))
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n")
+        if spans_file:
+            (folder / f"{name}.labels.csv").write_text(
+                f"start,stop,label\n4,{n // 2 - 3},still\n{n // 2 - 3},{n // 2 + 2},tap\n{n // 2 + 2},{n},moving\n")
+    (folder / "dataset.json").write_text(json.dumps({
+        "sample_rate_hz": 50, "classes": names, "event_class": "tap",
+        "splits": {"train": ["a.csv"], "valid": ["b.csv"], "test": ["c.csv"]}}))
+    return xs
+
+
+def test_own_recordings():
+    """recordings.py: a valid set round-trips (label column and label-span file alike) into the split files the
+    trainer and `skiprnn stream` read, with the classes, the event class and the rate."""
+    import recordings
+    with tempfile.TemporaryDirectory() as d:
+        xs = own_dataset(Path(d) / "data")
+        import contextlib
+        import io
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert recordings.main(["--data", str(Path(d) / "data"), "--out", str(Path(d) / "out"), "--crop", "32"]) == 0
+        for split, name in (("train", "a"), ("valid", "b"), ("test", "c")):
+            recs = prepare.load_split(Path(d) / "out" / f"{split}.npz")
+            assert len(recs) == 1 and np.array_equal(recs[0]["x"], xs[name][0]), split
+            assert np.array_equal(recs[0]["y"], xs[name][1]), (split, recs[0]["y"], xs[name][1])
+        task = prepare.load_task(Path(d) / "out" / "train.npz")
+        assert task.class_names == ["still", "moving", "tap"] and task.event_class == 2 and task.sample_hz == 50
+        assert prepare.split_path(Path(d) / "out", "valid").name == "valid.npz"
+
+
+def test_own_recordings_bad_data():
+    """Each kind of bad user data stops recordings.py with an error naming the file and line, and nothing is
+    written."""
+    import recordings
+    cases = [
+        ("missing label", lambda f: edit(f / "a.csv", 5, lambda l: l.rsplit(",", 1)[0] + ","), "a.csv:5:", "missing label"),
+        ("unknown label", lambda f: edit(f / "a.csv", 6, lambda l: l.rsplit(",", 1)[0] + ",jumping"), "a.csv:6:",
+         "unknown label 'jumping'"),
+        ("wrong column count", lambda f: edit(f / "c.csv", 7, lambda l: l + ",5"), "c.csv:7:", "8 columns"),
+        ("NaN in a number column", lambda f: edit(f / "a.csv", 9, lambda l: "nan," + l.split(",", 1)[1]), "a.csv:9:",
+         "'nan', not an integer"),
+        ("text in a number column", lambda f: edit(f / "c.csv", 10, lambda l: l.split(",", 1)[0] + ",abc," + l.split(",", 2)[2]),
+         "c.csv:10:", "column 2 (ay) is 'abc'"),
+        ("out-of-range count", lambda f: edit(f / "c.csv", 4, lambda l: "40000," + l.split(",", 1)[1]), "c.csv:4:",
+         "outside the int16 range"),
+        ("mixed sample rates", lambda f: edit(f / "b.csv", 1, lambda l: "# sample_rate_hz: 100"), "b.csv:1:",
+         "100 Hz differs from dataset.json's 50 Hz"),
+        ("recording shorter than the training crop", lambda f: (f / "a.csv").write_text(
+            "\n".join((f / "a.csv").read_text().splitlines()[:30]) + "\n"), "a.csv:", "not longer than the training crop of 32"),
+        ("unknown label in a span file", lambda f: edit(f / "b.labels.csv", 3, lambda l: l.replace("tap", "tip")),
+         "b.labels.csv:3:", "unknown label 'tip'"),
+        ("span outside the recording", lambda f: edit(f / "b.labels.csv", 4, lambda l: l.split(",")[0] + ",999,moving"),
+         "b.labels.csv:4:", "not inside the recording"),
+        ("unknown event class", lambda f: (f / "dataset.json").write_text(
+            (f / "dataset.json").read_text().replace('"event_class": "tap"', '"event_class": "jump"')), "dataset.json",
+         "\"event_class\" 'jump'"),
+    ]
+    for name, spoil, where, what in cases:
+        with tempfile.TemporaryDirectory() as d:
+            own_dataset(Path(d) / "data")
+            spoil(Path(d) / "data")
+            out = Path(d) / "out"
+            try:
+                recordings.load_dataset(Path(d) / "data", 32)
+            except recordings.DataError as e:
+                assert where in str(e) and what in str(e), f"{name}: {e}"
+            else:
+                raise AssertionError(f"{name}: no error")
+            p = subprocess.run([sys.executable, str(HERE / "recordings.py"), "--data", str(Path(d) / "data"), "--out",
+                                str(out), "--crop", "32"], capture_output=True, text=True, timeout=120)
+            assert p.returncode == 2 and where in p.stderr, f"{name}: {p.returncode} {p.stderr}"
+            assert not out.exists() or not any(out.iterdir()), f"{name}: wrote {list(out.iterdir())}"
+
+
+def edit(path: Path, line: int, fn):
+    """Replace 1-based line `line` of a text file by fn(line)."""
+    lines = path.read_text().splitlines()
+    lines[line - 1] = fn(lines[line - 1])
+    path.write_text("\n".join(lines) + "\n")
+
+
 check("prepare round trip", test_round_trip)
 check("prepare malformed files", test_malformed)
 check("event rule mirrors the device tests", test_rule_mirror)
@@ -280,4 +377,6 @@ check("event scoring", test_scoring)
 check("stream cell = recipe model, state carried across crops", test_stream_cell_matches_the_recipe_model)
 check("augmentation, batched validation check", test_augmentation_and_batched_check)
 check("smoke: prepare + 3 training iterations, a checkpoint exported afterwards", test_smoke_pipeline)
+check("own recordings: format round trip", test_own_recordings)
+check("own recordings: bad data named by file and line, nothing written", test_own_recordings_bad_data)
 sys.exit(1 if failed else 0)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -36,7 +37,7 @@ from skiprnn import SkipGRU, save_npz, save_safetensors  # noqa: E402
 from skiprnn.stateful import run  # noqa: E402,F401  (the fused step from a carried state)
 from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
 import events as ev  # noqa: E402
-from prepare import SAMPLE_PERIOD_US, load_split  # noqa: E402
+from prepare import load_split, load_task, split_path  # noqa: E402
 
 
 def last_transition(label: np.ndarray):
@@ -54,8 +55,9 @@ def last_transition(label: np.ndarray):
 class Lanes:
     """`batch` read positions in the training recordings (stateful TBPTT)."""
 
-    def __init__(self, recs, batch, crop, rng, hidden, rotate_deg=0.0, gain=0.0):
+    def __init__(self, recs, batch, crop, rng, hidden, rotate_deg=0.0, gain=0.0, zero_state=False):
         self.recs, self.crop, self.rng = [r for r in recs if len(r["label"]) > crop], crop, rng
+        self.zero_state = zero_state                              # every crop from Reset() at a random place
         self.rotate_deg, self.gain = rotate_deg, gain
         self.pos = [self._fresh() for _ in range(batch)]
         self.aug = [self._augmentation() for _ in range(batch)]
@@ -86,7 +88,7 @@ class Lanes:
     def next(self):
         xs, ys, aux = [], [], []
         for b, (i, p) in enumerate(self.pos):
-            if p + self.crop > len(self.recs[i]["label"]):          # end of recording: a new one from Reset()
+            if self.zero_state or p + self.crop > len(self.recs[i]["label"]):   # a new one from Reset()
                 i, p = self.pos[b] = self._fresh()
                 self.start[b] = p
                 self.aug[b] = self._augmentation()
@@ -97,7 +99,7 @@ class Lanes:
             if self.aug[b] is not None:                            # counts stay what a sensor could deliver
                 x = np.clip(np.rint(x.astype(np.float32) @ self.aug[b].T), -32768, 32767)
             xs.append(x.astype(np.float32))
-            ys.append(r["label"][p:p + self.crop])
+            ys.append(r["y"][p:p + self.crop])
             if self.aux:
                 if "last_tr" not in r:
                     r["last_tr"] = last_transition(r["label"])
@@ -107,7 +109,7 @@ class Lanes:
             self.pos[b][1] = p + self.crop
         if self.aux:
             return np.stack(xs, 1), np.stack(ys, 1), np.stack(aux, 1)
-        return np.stack(xs, 1), np.stack(ys, 1)                   # [T, B, 6], [T, B]
+        return np.stack(xs, 1), np.stack(ys, 1)                   # [T, B, 6], [T, B] classes (-1 unlabelled)
 
 
 @torch.no_grad()
@@ -121,7 +123,7 @@ def predict_batched(model, recs, mean, std):
     logits, us, _, _ = run(model, torch.from_numpy(x), torch.zeros(len(recs), model.hidden_size),
                            torch.ones(len(recs), 1))
     pred, upd = logits.argmax(2).numpy(), us.numpy()
-    return [{"pred": pred[:len(r["label"]), b], "updated": upd[:len(r["label"]), b], "label": r["label"]}
+    return [{"pred": pred[:len(r["label"]), b], "updated": upd[:len(r["label"]), b], "label": r["label"], "y": r["y"]}
             for b, r in enumerate(recs)]
 
 
@@ -132,24 +134,26 @@ def predict(model, recs, mean, std):
     for r in recs:
         x = torch.from_numpy((r["x"].astype(np.float32) - mean) / std).unsqueeze(1)
         logits, us, _, _ = run(model, x, torch.zeros(1, model.hidden_size), torch.ones(1, 1))
-        out.append({"pred": logits[:, 0].argmax(1).numpy(), "updated": us[:, 0].numpy(), "label": r["label"]})
+        out.append({"pred": logits[:, 0].argmax(1).numpy(), "updated": us[:, 0].numpy(), "label": r["label"],
+                    "y": r["y"]})
     return out
 
 
-def with_events(streams, rule):
+def with_events(streams, rule, task=ev.HAPT):
     for s in streams:
-        s["events"], _ = ev.detect_events(s["pred"], len(ev.CLASS_NAMES), ev.TRANSITION, **rule)
+        s["events"], _ = ev.detect_events(s["pred"], task.num_classes, task.event_class, **rule)
     return streams
 
 
-def choose_rule(streams):
-    """The event rule's constants, chosen on the validation users by event F1 (gaps ignored)."""
+def choose_rule(streams, task=ev.HAPT):
+    """The event rule's constants, chosen on the validation users by event F1 (gaps ignored); the refractory
+    period 1, 2 or 3 s."""
     best = None
     for shift in (3, 4, 5):
         for on in (16384, 22938):
-            for refractory in (50, 100, 150):
+            for refractory in (task.tolerance, 2 * task.tolerance, 3 * task.tolerance):
                 rule = {"shift": shift, "on": on, "off": on // 4, "refractory": refractory}
-                m = ev.summarize(with_events(streams, rule))
+                m = ev.summarize(with_events(streams, rule, task), task=task)
                 key = (m["event_gaps_ignored"]["f1"], m["event_gaps_counted"]["f1"])
                 if best is None or key > best[0]:
                     best = (key, rule)
@@ -158,7 +162,8 @@ def choose_rule(streams):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, help="folder with hapt_train/valid/test.npz (prepare.py --out)")
+    p.add_argument("--data", required=True, help="folder with hapt_train/valid/test.npz (prepare.py --out) or "
+                   "train/valid/test.npz (your own recordings, recordings.py --out)")
     p.add_argument("--out", required=True)
     p.add_argument("--hidden", type=int, default=32)
     p.add_argument("--plain-gru", action="store_true")
@@ -167,7 +172,8 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--crop", type=int, default=256)
     p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--transition-weight", type=float, default=2.0, help="loss weight of the transition class")
+    p.add_argument("--transition-weight", type=float, default=2.0,
+                   help="loss weight of the event class (HAPT: transition)")
     p.add_argument("--class-weight", action="append", default=[], metavar="NAME=W",
                    help="loss weight of a class, e.g. standing=1.5 (repeatable; the transition class: "
                         "--transition-weight)")
@@ -195,6 +201,13 @@ def main(argv=None):
     p.add_argument("--max-updated", type=float, default=0.25)
     p.add_argument("--iters", type=int, default=10 ** 9)
     p.add_argument("--minutes", type=float, default=10.0, help="wall-clock budget for training")
+    p.add_argument("--cpu-minutes", type=float, default=0.0,
+                   help="budget in this process's CPU time instead of wall-clock (runs on a shared machine compare)")
+    p.add_argument("--zero-state", action="store_true",
+                   help="every crop starts from Reset() (h = 0, ũ = 1) at a random place in a random training "
+                        "recording, instead of carrying the state from the lane's previous crop")
+    p.add_argument("--select", choices=("accuracy", "macro_f1"), default="accuracy",
+                   help="with --eval-every: the validation figure the exported checkpoint maximises")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--no-test", action="store_true", help="skip the test users (smoke runs)")
@@ -203,11 +216,12 @@ def main(argv=None):
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
     data = Path(a.data)
-    train, valid = load_split(data / "hapt_train.npz"), load_split(data / "hapt_valid.npz")
+    train, valid = load_split(split_path(data, "train")), load_split(split_path(data, "valid"))
+    task = load_task(split_path(data, "train"))
     allx = np.concatenate([r["x"] for r in train]).astype(np.float64)
     mean, std = allx.mean(0).astype(np.float32), allx.std(0).astype(np.float32)
-    C = len(ev.CLASS_NAMES)
-    model = SkipGRU(6, a.hidden, 1, "reset_after", C, skip=not a.plain_gru)
+    C = task.num_classes
+    model = SkipGRU(allx.shape[1], a.hidden, 1, "reset_after", C, skip=not a.plain_gru)
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
         model.load_state_dict(ck["state_dict"] if "state_dict" in ck else ck)
@@ -215,11 +229,11 @@ def main(argv=None):
     params = list(model.parameters()) + (list(aux_head.parameters()) if a.aux_transition else [])
     opt = torch.optim.Adam(params, lr=a.lr, weight_decay=a.weight_decay)
     weight = torch.ones(C)
-    weight[ev.TRANSITION] = a.transition_weight
+    weight[task.event_class] = a.transition_weight
     for cw in a.class_weight:
         name, w = cw.split("=")
-        weight[ev.CLASS_NAMES.index(name)] = float(w)
-    lanes = Lanes(train, a.batch, a.crop, rng, a.hidden, a.rotate_deg, a.gain)
+        weight[task.class_names.index(name)] = float(w)
+    lanes = Lanes(train, a.batch, a.crop, rng, a.hidden, a.rotate_deg, a.gain, a.zero_state)
     lanes.aux = a.aux_transition > 0
     best = None                                                   # (validation accuracy, iteration, state)
     out = Path(a.out)
@@ -229,11 +243,20 @@ def main(argv=None):
     if a.save_checkpoints and a.eval_every:
         ckdir = out / "checkpoints"
         ckdir.mkdir(exist_ok=True)
-    t0, it = time.time(), 0
-    while it < a.iters and time.time() - t0 < a.minutes * 60:
+    t0, c0, it = time.time(), time.process_time(), 0
+    stop = []                                                     # SIGUSR1: end training now, export as usual
+    signal.signal(signal.SIGUSR1, lambda *_: stop.append(1))
+
+    def within_budget():
+        if stop:
+            return False
+        if a.cpu_minutes:
+            return time.process_time() - c0 < a.cpu_minutes * 60
+        return time.time() - t0 < a.minutes * 60
+    while it < a.iters and within_budget():
         xs, ys, *ya = lanes.next()
         x = torch.from_numpy((xs.astype(np.float32) - mean) / std)
-        y = torch.from_numpy(ev.classes_from_hapt(ys))
+        y = torch.from_numpy(ys.astype(np.int64))
         uts = [] if not a.plain_gru else None
         logits, us, h, ut, states = run(model, x, lanes.h, lanes.ut, return_states=True, utildes=uts)
         lanes.h, lanes.ut = h.detach(), ut.detach()
@@ -256,20 +279,20 @@ def main(argv=None):
         it += 1
         if it % a.log_every == 0:
             acc = float((logits[m].argmax(1) == y[m]).float().mean()) if m.any() else float("nan")
-            rec = {"iter": it, "seconds": round(time.time() - t0, 1), "ce": round(float(ce), 4),
+            rec = {"iter": it, "seconds": round(time.time() - t0, 1), "cpu_s": round(time.process_time() - c0, 1), "ce": round(float(ce), 4),
                    "train_acc": round(acc, 4), "updated": round(float(us.mean()), 4)}
             if uts:                                                    # share of steps with ũ within 0.002 / 0.01 of 0.5
                 rec["near_half"] = [round(float((dist < d).float().mean()), 5) for d in (0.002, 0.01)]
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
         if a.eval_every and it % a.eval_every == 0:
-            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir)
+            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir, a.select, task)
     if a.eval_every:
         if it % a.eval_every:
-            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir)
+            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir, a.select, task)
         if best is not None:
             model.load_state_dict(best[2])
-            print(f"exported: the checkpoint of iteration {best[1]} (validation accuracy {best[0]:.4f})", flush=True)
+            print(f"exported: the checkpoint of iteration {best[1]} (validation {a.select} {best[0]:.4f})", flush=True)
         else:
             print(f"exported: the last iteration's model (no check had at most {a.max_updated} updated)", flush=True)
     train_s = time.time() - t0
@@ -277,13 +300,13 @@ def main(argv=None):
           f"{a.batch}x{a.crop} samples each)", flush=True)
 
     vstreams = predict(model, valid, mean, std)
-    rule = choose_rule(vstreams)
+    rule = choose_rule(vstreams, task)
     metrics = {"iterations": it, "train_seconds": round(train_s, 1), "rule": rule,
                "exported_iteration": best[1] if best is not None else it,
-               "valid": ev.summarize(with_events(vstreams, rule))}
+               "valid": ev.summarize(with_events(vstreams, rule, task), task=task)}
     if not a.no_test:
-        test = load_split(data / "hapt_test.npz")
-        metrics["test"] = ev.summarize(with_events(predict(model, test, mean, std), rule))
+        test = load_split(split_path(data, "test"))
+        metrics["test"] = ev.summarize(with_events(predict(model, test, mean, std), rule, task), task=task)
     for k in ("valid", "test"):
         if k in metrics:
             s = metrics[k]
@@ -293,13 +316,13 @@ def main(argv=None):
     torch.save({"state_dict": model.state_dict(), "config": model.config()}, out / "model.pt")
     save_safetensors(out / "model.safetensors", model.export_state_dict(), dtype=torch.float32,
                      metadata={"format": "pt"})
-    event_rule = {"version": 1, "event_class": ev.TRANSITION, **rule}
+    event_rule = {"version": 1, "event_class": task.event_class, **rule}
     write_sidecar(out / "model.json", sidecar_for(
-        model, "classification", mean.tolist(), std.tolist(), class_names=ev.CLASS_NAMES,
-        sample_period_us=SAMPLE_PERIOD_US, event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
+        model, "classification", mean.tolist(), std.tolist(), class_names=task.class_names,
+        sample_period_us=int(round(1e6 / task.sample_hz)), event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
         iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch,
         rotate_deg=a.rotate_deg, gain=a.gain, aux_transition=a.aux_transition, class_weight=a.class_weight,
-        margin=a.margin, margin_weight=a.margin_weight,
+        margin=a.margin, margin_weight=a.margin_weight, zero_state=a.zero_state, select=a.select,
         weight_decay=a.weight_decay, transition_weight=a.transition_weight, init=a.init, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
@@ -310,30 +333,33 @@ def main(argv=None):
     return 0
 
 
-def check(model, valid, mean, std, it, best, max_updated, log, ckdir=None):
-    """Score the validation users (per-sample accuracy, share updated) and keep the best checkpoint (saved in
-    ckdir too when given)."""
+def check(model, valid, mean, std, it, best, max_updated, log, ckdir=None, select="accuracy", task=ev.HAPT):
+    """Score the validation users (per-sample accuracy, macro-F1, share updated) and keep the best checkpoint by
+    `select` (saved in ckdir too when given)."""
     if ckdir is not None:
         torch.save({"state_dict": model.state_dict(), "config": model.config()}, ckdir / f"iter{it:05d}.pt")
-    s = ev.summarize([dict(d, events=[]) for d in predict_batched(model, valid, mean, std)])
-    rec = {"iter": it, "valid_accuracy": round(s["accuracy"], 4), "valid_updated": round(s["updated"], 4)}
+    s = ev.summarize([dict(d, events=[]) for d in predict_batched(model, valid, mean, std)], task=task)
+    rec = {"iter": it, "valid_accuracy": round(s["accuracy"], 4), "valid_macro_f1": round(s["macro_f1"], 4),
+           "valid_updated": round(s["updated"], 4)}
     print(json.dumps(rec), flush=True)
     log.write(json.dumps(rec) + "\n")
     log.flush()
-    if s["updated"] <= max_updated and (best is None or s["accuracy"] > best[0]):
-        return (s["accuracy"], it, {k: v.clone() for k, v in model.state_dict().items()})
+    if s["updated"] <= max_updated and (best is None or s[select] > best[0]):
+        return (s[select], it, {k: v.clone() for k, v in model.state_dict().items()})
     return best
 
 
 def crops(recs, n, length, seed):
+    """n crops of `length` samples (from recordings longer than that; the crop's class is its last sample's)."""
     rng = np.random.default_rng(seed)
+    recs = [r for r in recs if len(r["label"]) > length and np.any(r["y"][length - 1:] >= 0)]
+    if not recs:
+        raise ValueError(f"no recording is longer than {length} samples with a labelled sample after the first {length}")
     xs, ys = [], []
     while len(xs) < n:
         r = recs[int(rng.integers(len(recs)))]
-        if len(r["label"]) <= length:
-            continue
         p = int(rng.integers(len(r["label"]) - length))
-        y = int(ev.classes_from_hapt(r["label"][p + length - 1:p + length])[0])
+        y = int(r["y"][p + length - 1])
         if y >= 0:
             xs.append(r["x"][p:p + length].astype(np.float32))
             ys.append(y)
