@@ -10,8 +10,12 @@ trap 'rm -f "$log"' EXIT
 # The recipe's Python checks run under pytest (Debian's python3-pytest); each test becomes one "name: ok" or
 # "name: FAIL" line, as every other check here prints, and pytest's own closing line follows.
 pytests() {
-  /usr/bin/python3 -m pytest -q -rA -p no:cacheprovider "$@" 2>&1 |
-    sed -E -e 's/^PASSED ([^ ]+).*/\1: ok/' -e 's/^(FAILED|ERROR) ([^ ]+).*/\2: FAIL/'
+  local out rc
+  out=$(/usr/bin/python3 -m pytest -q -rA -p no:cacheprovider "$@" 2>&1); rc=$?
+  printf '%s\n' "$out" | sed -E -e 's/^PASSED ([^ ]+).*/\1: ok/' -e 's/^(FAILED|ERROR) ([^ ]+).*/\2: FAIL/'
+  # an exit without a failing test (no tests collected, an internal error) is a failure too
+  [ "$rc" -ne 0 ] && ! printf '%s\n' "$out" | grep -qE '^(FAILED|ERROR) ' && echo "pytest $*: FAIL: exit code $rc"
+  return 0
 }
 
 dotnet test SkipRnn.sln 2>&1 | tee "$log"
@@ -69,7 +73,7 @@ failed=$((failed + $(grep -c ': FAIL' "$log")))
 # run (preparation of a raw folder rebuilt from the shipped slice + 3 training iterations); your own recordings
 # (docs/own-recordings.md): the bad-data checks, and the guide's worked example end to end (a few iterations).
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  { /usr/bin/python3 models/train/motion/selftest.py; bash models/train/motion/own_example.sh; } 2>&1 | tee "$log"
+  { pytests models/train/motion/test_motion.py; bash models/train/motion/own_example.sh; } 2>&1 | tee "$log"
 else
   echo "motion: FAIL: Debian's python3-torch is missing (apt-get install -y python3-torch)" | tee "$log"
 fi
@@ -93,8 +97,7 @@ failed=$((failed + $(grep -c ': FAIL' "$log")))
 # features.py, the stream generator and event rule, a smoke run (prepare on a small folder rebuilt from the shipped
 # slice, 20 training iterations, stream scoring) and the shipped model's test accuracy recomputed.
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  /usr/bin/python3 models/train/keyword/selftest.py 2>&1 | tee "$log"
-  [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q ': FAIL' "$log" && echo "keyword selftest: FAIL: exited without a FAIL line" >> "$log"
+  pytests models/train/keyword/test_keyword.py 2>&1 | tee "$log"
 else
   echo "keyword: FAIL: Debian's python3-torch is missing (apt-get install -y python3-torch)" | tee "$log"
 fi

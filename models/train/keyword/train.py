@@ -59,7 +59,7 @@ SNRS_DB = (0.0, 5.0, 10.0, 20.0, 30.0)
 
 def log_mel64(pcm: np.ndarray) -> np.ndarray:
     """int16 PCM [B, S] -> features.clip_features of each row (float64 ln energies [B, frame_count(S), 40]),
-    batched (checked against features.py by selftest.py)."""
+    batched (checked against features.py by test_keyword.py)."""
     x = pcm.astype(np.float64) / fe.PCM_SCALE
     t = fe.frame_count(x.shape[1])
     idx = np.arange(fe.FRAME_LENGTH)[None, :] + fe.HOP_LENGTH * np.arange(t)[:, None]

@@ -1,5 +1,4 @@
-#!/usr/bin/python3
-"""Checks of the motion recipe (prints one 'motion ...: ok' / ': FAIL' line per check; test.sh counts them):
+"""Checks of the motion recipe, run by pytest (/usr/bin/python3 -m pytest models/train/motion/test_motion.py):
 the data preparation on small malformed raw folders, the Python event rule against the hand-made streams the
 C# tests use, the event scoring, and a smoke run: preparation of a raw folder rebuilt from the shipped slice,
 then a few training iterations of the stream trainer; your own recordings (recordings.py): the format's round
@@ -22,17 +21,6 @@ sys.path.insert(0, str(HERE))
 import events as ev  # noqa: E402
 import prepare  # noqa: E402
 
-failed = 0
-
-
-def check(name, fn):
-    global failed
-    try:
-        fn()
-        print(f"motion {name}: ok", flush=True)
-    except Exception as e:  # noqa: BLE001 - report every failure, keep going
-        failed += 1
-        print(f"motion {name}: FAIL: {type(e).__name__}: {e}", flush=True)
 
 
 def write_raw(folder: Path, recs, labels_lines):
@@ -368,15 +356,3 @@ def edit(path: Path, line: int, fn):
     lines = path.read_text().splitlines()
     lines[line - 1] = fn(lines[line - 1])
     path.write_text("\n".join(lines) + "\n")
-
-
-check("prepare round trip", test_round_trip)
-check("prepare malformed files", test_malformed)
-check("event rule mirrors the device tests", test_rule_mirror)
-check("event scoring", test_scoring)
-check("stream cell = recipe model, state carried across crops", test_stream_cell_matches_the_recipe_model)
-check("augmentation, batched validation check", test_augmentation_and_batched_check)
-check("smoke: prepare + 3 training iterations, a checkpoint exported afterwards", test_smoke_pipeline)
-check("own recordings: format round trip", test_own_recordings)
-check("own recordings: bad data named by file and line, nothing written", test_own_recordings_bad_data)
-sys.exit(1 if failed else 0)

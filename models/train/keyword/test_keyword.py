@@ -1,5 +1,4 @@
-#!/usr/bin/python3
-"""Checks of the keyword recipe (prints one 'keyword ...: ok' / ': FAIL' line per check; test.sh counts them):
+"""Checks of the keyword recipe, run by pytest (/usr/bin/python3 -m pytest models/train/keyword/test_keyword.py):
 the wav reader on bad audio, the speaker split, the shipped slice's round trip, the batched features against
 features.py, the stream generator and the event rule (against the motion rule it generalises), the scoring (of the
 Python rule's detections and of `skiprnn listen --json` events), a
@@ -28,17 +27,6 @@ import features as fe  # noqa: E402
 import prepare  # noqa: E402
 import stream as st  # noqa: E402
 
-failed = 0
-
-
-def check(name, fn):
-    global failed
-    try:
-        fn()
-        print(f"keyword {name}: ok", flush=True)
-    except Exception as e:  # noqa: BLE001 - report every failure, keep going
-        failed += 1
-        print(f"keyword {name}: FAIL: {type(e).__name__}: {e}", flush=True)
 
 
 def wav_bytes(samples: bytes, channels=1, rate=16000, bits=16, tag=1) -> bytes:
@@ -57,7 +45,7 @@ def shipped():
     return _SHIPPED
 
 
-def bad_audio():
+def test_wav_reader_rejects_bad_audio():
     tmp = Path(tempfile.mkdtemp())
     try:
         good = np.arange(-800, 800, dtype="<i2").tobytes()
@@ -91,7 +79,7 @@ def bad_audio():
         shutil.rmtree(tmp)
 
 
-def split_rules():
+def test_speaker_split_and_file_names():
     assert prepare.group_of("yes", "4c6167ca_nohash_8.wav") == ("4c6167ca", 0)
     assert prepare.group_of("_unknown_", "five_97f4c236_nohash_3.wav.wav") == ("97f4c236", prepare.UNKNOWN)
     assert prepare.group_of("_silence_", "1024.wav") == ("silence:1024", prepare.SILENCE)
@@ -107,7 +95,7 @@ def split_rules():
     assert all(prepare.split_of(g) == "test" for g in set(s["speaker"].tolist()))
 
 
-def shipped_slice():
+def test_shipped_slice_round_trip():
     s = shipped()
     assert s["pcm"].shape == (1157, 16000) and s["pcm"].dtype == np.int16
     counts = np.bincount(s["y"], minlength=12)
@@ -119,7 +107,7 @@ def shipped_slice():
     assert np.array_equal(prepare.delta_decode(prepare.delta_encode(x)), x)
 
 
-def batched_features():
+def test_batched_features_equal_features_py():
     from train import batch_features, device_features
     pcm = shipped()["pcm"][[0, 500, 1000]]
     got = batch_features(pcm)
@@ -129,7 +117,7 @@ def batched_features():
         assert np.array_equal(device_features(pcm[i:i + 1])[0], fe.quantize(fe.clip_features(pcm[i])).astype(np.float32))
 
 
-def stream_generator():
+def test_stream_generator():
     s = shipped()
     noise = prepare.load_noise(DATA / "noise_heldout.npz")
     a, ev_a, pl_a = st.make_stream(s["pcm"], s["y"], noise, 5, max_clips=12)
@@ -147,7 +135,7 @@ def stream_generator():
     assert min(gaps) >= 16000 and max(gaps) <= 80000, gaps
 
 
-def event_rule():
+def test_event_rule_equals_the_motion_rule_per_word():
     sys.path.insert(0, str(HERE.parent / "motion"))
     import events as motion_events
     rng = np.random.default_rng(3)
@@ -160,7 +148,7 @@ def event_rule():
     assert got, "no events on a random stream"
 
 
-def event_rule_fixture():
+def test_event_rule_reproduces_the_device_fixture():
     """detect_keywords (versions 2 and 3: thresholds per word, minimum duration) still gives the events of
     tests/fixtures/keyword_rule_events.json, which the device's EventSmoother is checked against (MultiClassRuleTests)."""
     doc = json.loads((ROOT / "tests/fixtures/keyword_rule_events.json").read_text())
@@ -176,7 +164,7 @@ def event_rule_fixture():
     assert 0 < len(longer) < len(one), (len(longer), len(one))
 
 
-def scoring():
+def test_stream_scoring():
     events = [(100, 150, 3, 0), (400, 450, 5, 1), (800, 850, 3, 2)]
     det = [(120, 3, 30000), (130, 3, 30000), (430, 4, 30000), (910, 3, 30000), (1500, 7, 30000)]
     r = st.score_stream(det, events, 180000)   # one hour of frames
@@ -193,7 +181,7 @@ def scoring():
                                                    "repeat": 1.0}, r["false_alarms_by_cause_per_hour"]
 
 
-def listen_scoring():
+def test_listen_events_scored_like_the_python_rule():
     """score.py --listen-json: the events of `skiprnn listen --json` (class names, confidences in [0, 1]) are scored
     exactly like the same detections from the Python rule."""
     import score
@@ -213,7 +201,7 @@ def listen_scoring():
     assert r["hits"] == 2 and r["false_alarms"] == 2, r
 
 
-def smoke_run():
+def test_smoke_run():
     """prepare.py on a small dataset folder rebuilt from the shipped slice (its speakers given fresh hashes so the
     three splits are all populated), 20 training iterations, and stream scoring with a rule chosen on the smoke
     validation stream."""
@@ -296,7 +284,7 @@ def smoke_run():
         shutil.rmtree(tmp)
 
 
-def shipped_model():
+def test_shipped_model_accuracy_recomputed():
     """The shipped Skip-GRU's test-speaker accuracy, recomputed from the shipped clips, is the card's; test.npz is
     the features of those clips."""
     d = ROOT / "models/keyword"
@@ -317,19 +305,3 @@ def shipped_model():
     card = json.loads((d / "metrics.json").read_text())["test"]
     assert abs(r["accuracy"] - card["accuracy"]) < 1e-9, (r["accuracy"], card["accuracy"])
     assert r["accuracy"] >= 0.80 and r["frames_updated"] <= 0.50, (r["accuracy"], r["frames_updated"])
-
-
-for name, fn in [("wav reader rejects bad audio, naming the file", bad_audio),
-                 ("speaker split and file names", split_rules),
-                 ("shipped slice decodes (delta round trip)", shipped_slice),
-                 ("batched features equal features.py", batched_features),
-                 ("stream generator (seeded, placements, labels)", stream_generator),
-                 ("event rule equals the motion rule per word", event_rule),
-                 ("event rule (per-word thresholds, minimum duration) reproduces the device fixture", event_rule_fixture),
-                 ("stream scoring", scoring),
-                 ("skiprnn listen events scored like the Python rule's (score.py --listen-json)", listen_scoring),
-                 ("smoke: prepare (reserved speakers dropped), 20 training iterations, 4 stream-training iterations, "
-                  "stream scoring, per-word rule", smoke_run),
-                 ("shipped model: test accuracy recomputed, floors", shipped_model)]:
-    check(name, fn)
-sys.exit(1 if failed else 0)
