@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All tests (README's test command): the .NET suites, the training recipe's checks, the recipe-to-device
 # smoke run, the native kernel (CMake + GoogleTest), the nanoCLR tier, the motion recipe's checks.
-# Needs the .NET 10 SDK, Debian's python3-torch and python3-pytest, cmake, g++ and libgtest-dev (.ci/run installs them).
+# Needs the .NET 10 SDK, Debian's python3-torch and python3-pytest, cmake, g++, libgtest-dev, valgrind, ninja-build and
+# GNU time (.ci/run installs them).
 set -uo pipefail
 cd "$(dirname "$0")"
 log=$(mktemp)
