@@ -21,6 +21,12 @@ namespace SkipRnn.Motion
         public const int BlinksNoImu = 5;
         /// <summary>A status line every this many samples (one minute at 50 Hz).</summary>
         private const int StatusEverySamples = 3000;
+        /// <summary>
+        /// The loop may be silent this long past a wait it announced before the watchdog restarts the board: above the
+        /// longest step it takes without a word (an I2C transfer times out after 1 s in the driver; a re-initialisation
+        /// attempt is at most two of them; a serial line waits at most 500 ms).
+        /// </summary>
+        private const long WatchdogTimeoutMicros = 10000000;
 
         public static void Main()
         {
@@ -37,6 +43,8 @@ namespace SkipRnn.Motion
             var clock = new EspClock();
             var sleep = new EspSleepTimer(clock);
             sink.Message("skiprnn motion: boot");
+            if (LoopWatchdogThread.RestartedByWatchdog)
+                sink.Message("skiprnn: restarted by the loop watchdog (the loop had stopped; state and counters start again)");
 
             StreamDetector detector = AppBoot.Start(MotionModel.ReadBytes(), sink, out int blinks);
             if (detector == null) Refuse(led, sleep, blinks);
@@ -54,6 +62,9 @@ namespace SkipRnn.Motion
             var settings = new LoopSettings(detector.Rnn.Model.SamplePeriodMicros);
             settings.Policy = SkipPolicy.DrainFifo;          // PowerDownSensor saves the IMU's 3.9 mA on long spans; see README.md
             var loop = new StreamingLoop(detector, imu, clock, sleep, sink, settings, null);
+            var watchdog = new LoopWatchdog(clock, WatchdogTimeoutMicros);
+            loop.Watchdog = watchdog;
+            LoopWatchdogThread.Start(watchdog, sink);
             sink.Message("skiprnn: running, " + imu.Capacity.ToString() + "-sample FIFO, light sleep past " +
                 settings.BreakEvenMicros.ToString() + " us");
 
@@ -77,7 +88,8 @@ namespace SkipRnn.Motion
                 (c.Reads * 100 / samples).ToString() + " %), " + c.LightSleeps.ToString() + " light sleeps (" +
                 (c.LightSleepMicros / 1000000).ToString() + " s), FIFO high-water " + c.FifoHighWater.ToString() +
                 ", overflows " + c.FifoOverflows.ToString() + " (" + c.MissedSamples.ToString() + " samples missed), events " + c.Events.ToString() +
-                ", sensor faults " + c.SensorFaults.ToString() + " (" + c.SensorSilences.ToString() + " silent, " + c.SensorReinits.ToString() +
+                ", sensor faults " + c.SensorFaults.ToString() + " (" + c.TransientFaults.ToString() + " retried, " +
+                c.RetryFailures.ToString() + " failed retries, " + c.Realignments.ToString() + " FIFO realignments, " + c.SensorSilences.ToString() + " silent, " + c.SensorReinits.ToString() +
                 " re-inits, " + c.ReinitFailures.ToString() + " failed attempts, " + c.SamplesLostToFaults.ToString() + " samples lost), serial lines dropped " +
                 sink.DroppedLines.ToString() +
                 (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : ""));

@@ -7,20 +7,42 @@ namespace SkipRnn.Edge.Application
     // No generics, no floating point: implementations compile for nanoFramework.
 
     /// <summary>
-    /// A sensor that samples on its own clock into a hardware FIFO (an IMU such as the MPU-6050: samples keep
-    /// arriving while the CPU computes or sleeps). One sample is one frame of <see cref="FrameSize"/> raw integers.
-    /// </summary>
-    /// <summary>
-    /// Thrown by a sensor's board layer when a bus transfer fails (I2C NACK, a partial transfer) or the sensor's state
-    /// is not what the loop set (a FIFO count that is not a whole number of samples). The loop catches it, counts it,
-    /// re-initialises the sensor (<see cref="IFifoSensor.PowerUp"/> after <see cref="IFifoSensor.PowerDown"/>) with
-    /// backoff and resynchronises on the sample grid; it never ends the application.
+    /// Thrown by a sensor's board layer when a bus transfer fails (I2C NACK, a transfer cut short) or the sensor's state
+    /// is not what the loop set (a FIFO count that is not a whole number of samples with no failed read to explain it, a
+    /// part that reset). The loop catches it and never ends the application: a <see cref="Transient"/> fault is
+    /// retried with backoff (the part and its FIFO are intact, so nothing is lost while the FIFO has room); any other
+    /// is recovered by re-initialising the sensor (<see cref="IFifoSensor.PowerUp"/> after
+    /// <see cref="IFifoSensor.PowerDown"/>) with backoff and resynchronising on the sample grid.
     /// </summary>
     public sealed class SensorFaultException : Exception
     {
+        /// <summary>A fault that needs the sensor re-initialised (what the FIFO held is lost).</summary>
         public SensorFaultException(string message) : base(message) { }
+
+        /// <summary>
+        /// A fault with its consequence: <paramref name="transient"/> when the part's state is intact (retry the
+        /// operation later); <paramref name="oldestLost"/> when the board layer realigned its FIFO by dropping the rest
+        /// of the oldest sample, which an earlier failed transfer had cut (the loop then accounts that sample as gone).
+        /// </summary>
+        public SensorFaultException(string message, bool transient, bool oldestLost) : base(message)
+        {
+            Transient = transient;
+            OldestLost = oldestLost;
+        }
+
+        /// <summary>The part and its FIFO are intact (a bus error that consumed nothing): retry, do not re-initialise.</summary>
+        public bool Transient { get; private set; }
+        /// <summary>
+        /// The FIFO has been realigned and its oldest sample is gone (a failed transfer took part of it): the loop
+        /// accounts it (a skipped sample it no longer discards, or a needed one it misses) and goes on; not a new fault.
+        /// </summary>
+        public bool OldestLost { get; private set; }
     }
 
+    /// <summary>
+    /// A sensor that samples on its own clock into a hardware FIFO (an IMU such as the MPU-6050: samples keep
+    /// arriving while the CPU computes or sleeps). One sample is one frame of <see cref="FrameSize"/> raw integers.
+    /// </summary>
     public interface IFifoSensor
     {
         /// <summary>Raw integers per sample (the model's InputSize).</summary>
@@ -31,7 +53,10 @@ namespace SkipRnn.Edge.Application
         int Capacity { get; }
         /// <summary>Moves the oldest sample out of the FIFO into <paramref name="frame"/> (FrameSize values).</summary>
         void Read(int[] frame);
-        /// <summary>Drops the <paramref name="count"/> oldest samples (count ≤ SamplesAvailable) without using them.</summary>
+        /// <summary>
+        /// Drops the <paramref name="count"/> oldest samples (count ≤ SamplesAvailable) without using them. The loop
+        /// drops one at a time, so that after a failed transfer it knows which samples are gone.
+        /// </summary>
         void Discard(int count);
         /// <summary>
         /// True when samples were lost to a full FIFO since the last call (the flag is cleared); the FIFO is then

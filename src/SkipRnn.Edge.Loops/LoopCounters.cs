@@ -27,13 +27,19 @@ namespace SkipRnn.Edge.Application
         public int FifoHighWater { get; internal set; }
         /// <summary>Sensor faults: a failed bus transfer or an inconsistent FIFO (<see cref="SensorFaultException"/>), or a sensor gone silent.</summary>
         public long SensorFaults { get; internal set; }
+        /// <summary>Of those, transient: a bus error that left the part intact, retried without re-initialising (nothing lost).</summary>
+        public long TransientFaults { get; internal set; }
+        /// <summary>Retries of a transient fault that failed again (each followed by a longer wait).</summary>
+        public long RetryFailures { get; internal set; }
+        /// <summary>Times the board layer realigned the FIFO after a transfer cut a sample (that one sample lost).</summary>
+        public long Realignments { get; internal set; }
         /// <summary>Of those, the sensor gone silent (reset part: FIFO disabled).</summary>
         public long SensorSilences { get; internal set; }
         /// <summary>Re-initialisations that succeeded (one per fault).</summary>
         public long SensorReinits { get; internal set; }
         /// <summary>Re-initialisation attempts that failed (each followed by a longer wait).</summary>
         public long ReinitFailures { get; internal set; }
-        /// <summary>Samples the model needed that a fault took (missed: the model held its state through them).</summary>
+        /// <summary>Samples the model needed that a fault took (missed: the model held its state through them; a realignment's one included).</summary>
         public long SamplesLostToFaults { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }

@@ -34,6 +34,10 @@ namespace SkipRnn.Edge.Application
         private long _toDiscard;       // skipped samples ahead of the next needed one that the FIFO still holds or will receive
         private bool _started;
         private bool _sensorOn;
+        private bool _retrying;        // a transient fault is being retried (one fault, however many attempts)
+        private long _retrySince;      // µs of its first failure
+        private long _retryBackoff;
+        private LoopWatchdog _watchdog;
 
         /// <summary>
         /// The loop over <paramref name="detector"/> (freshly reset) on this board. <paramref name="observer"/> may
@@ -68,6 +72,11 @@ namespace SkipRnn.Edge.Application
         public LoopCounters Counters { get { return _counters; } }
         /// <summary>The parameters.</summary>
         public LoopSettings Settings { get { return _settings; } }
+        /// <summary>
+        /// The heartbeat a board's watchdog checks (may be null): the loop says it is alive at every step and before
+        /// every wait, with the wait's length.
+        /// </summary>
+        public LoopWatchdog Watchdog { get { return _watchdog; } set { _watchdog = value; } }
         /// <summary>When sample <paramref name="index"/> is due (µs on the board clock), once started.</summary>
         public long DueMicros(long index) { return _origin + index * _settings.SamplePeriodMicros; }
 
@@ -95,14 +104,71 @@ namespace SkipRnn.Edge.Application
 
         private void RunOnce(long limit)
         {
+            if (_watchdog != null) _watchdog.Alive(0);
             try
             {
                 Step(limit);
+                _retrying = false;
             }
             catch (SensorFaultException e)
             {
-                Recover(e.Message, limit);
+                if (e.OldestLost) LoseOldest();
+                else if (e.Transient) Retry(e.Message, limit);
+                else
+                {
+                    bool counted = _retrying;
+                    _retrying = false;
+                    Recover(e.Message, limit, !counted);
+                }
             }
+        }
+
+        // A transient fault (a bus error that left part and FIFO intact): counted once, told once, retried after a
+        // doubling wait while the FIFO still has room for what arrives meanwhile; nothing is lost. Past that (the bus
+        // stays down), the sensor is re-initialised as after any other fault.
+        private void Retry(string why, long limit)
+        {
+            long now = _clock.NowMicros;
+            if (!_retrying)
+            {
+                _retrying = true;
+                _retrySince = now;
+                _retryBackoff = _settings.ReinitBackoffMicros;
+                _counters.SensorFaults++;
+                _counters.TransientFaults++;
+                _sink.Message("sensor fault " + _counters.SensorFaults.ToString() + " at sample " + _detector.Step.ToString() + ": " + why + "; retrying");
+            }
+            else
+            {
+                _counters.RetryFailures++;
+            }
+            long budget = (long)(_sensor.Capacity - _settings.FifoHeadroomSamples) * _settings.SamplePeriodMicros;
+            if (now - _retrySince + _retryBackoff > budget)
+            {
+                _retrying = false;
+                Recover(why + " for " + ((now - _retrySince) / 1000).ToString() + " ms, longer than the FIFO holds", limit, false);
+                return;
+            }
+            WaitUntil(now + _retryBackoff, now);
+            _retryBackoff = _retryBackoff * 2 > _settings.ReinitBackoffMaxMicros ? _settings.ReinitBackoffMaxMicros : _retryBackoff * 2;
+        }
+
+        // The board layer realigned its FIFO by dropping the rest of the oldest sample, which a failed transfer had cut:
+        // a skipped sample is no longer to be discarded; a needed one is missed (the model holds its state through it).
+        private void LoseOldest()
+        {
+            _counters.Realignments++;
+            if (_toDiscard > 0)
+            {
+                _toDiscard--;
+                _counters.DiscardedSamples++;
+                return;
+            }
+            bool fired = _detector.MissSamples(1);
+            _counters.MissedSamples++;
+            _counters.SamplesLostToFaults++;
+            if (_observer != null) _observer.Skipped(1);
+            if (fired) Report();
         }
 
         private void Step(long limit)
@@ -169,13 +235,13 @@ namespace SkipRnn.Edge.Application
                     needed = _detector.Step;
                     available = _sensor.SamplesAvailable;
                 }
-                if (_toDiscard > 0 && available > 0)
+                // One at a time: after a failed transfer the loop knows which samples are gone.
+                while (_toDiscard > 0 && available > 0)
                 {
-                    int drop = _toDiscard < available ? (int)_toDiscard : available;
-                    _sensor.Discard(drop);
-                    _counters.DiscardedSamples += drop;
-                    _toDiscard -= drop;
-                    available -= drop;
+                    _sensor.Discard(1);
+                    _counters.DiscardedSamples++;
+                    _toDiscard--;
+                    available--;
                 }
                 long now = _clock.NowMicros;
                 if (_toDiscard == 0 && available > 0)
@@ -233,13 +299,14 @@ namespace SkipRnn.Edge.Application
             return _detector.Step < limit;
         }
 
-        // A sensor fault (SensorFaultException, or silence): counted and told to the sink; the part is powered down and
-        // re-initialised with backoff until it answers, timed so that its first sample is a sample of the loop's grid
+        // A sensor fault (SensorFaultException, or silence, or a transient one that lasted too long): counted (unless
+        // already counted as a transient fault) and told to the sink; the part is powered down and re-initialised with
+        // backoff until it answers, timed so that its first sample is a sample of the loop's grid
         // (as after a power-down for a skipped span). Samples before that one are gone: needed ones are missed (the
         // model holds its state through them), skipped ones no longer to be discarded. Never throws a sensor fault out.
-        private void Recover(string why, long limit)
+        private void Recover(string why, long limit, bool count)
         {
-            _counters.SensorFaults++;
+            if (count) _counters.SensorFaults++;
             _sink.Message("sensor fault " + _counters.SensorFaults.ToString() + " at sample " + _detector.Step.ToString() + ": " + why + "; re-initialising");
             long backoff = _settings.ReinitBackoffMicros;
             while (true)
@@ -313,6 +380,7 @@ namespace SkipRnn.Edge.Application
         {
             long wait = target - now;
             if (wait <= 0) return;
+            if (_watchdog != null) _watchdog.Alive(wait);
             if (wait > _settings.BreakEvenMicros)
             {
                 _sleep.LightSleep(wait - _settings.WakeLatencyMicros);

@@ -8,34 +8,55 @@ namespace SkipRnn.Edge.Emulator.Board;
 /// <summary>The faults the board emulator injects (firmware/README.md's fault table).</summary>
 public enum BoardFault
 {
-    /// <summary>The IMU does not acknowledge: every transfer fails for <see cref="ScheduledFault.Micros"/> (re-initialisation included).</summary>
+    /// <summary>
+    /// The IMU does not acknowledge: every transfer fails for <see cref="ScheduledFault.Micros"/> from the first one it
+    /// meets (re-initialisation included). An address NACK comes before any data byte: nothing leaves the FIFO.
+    /// </summary>
     I2cNack,
-    /// <summary>A transfer ends early: the FIFO read is out of frame from then on, until the FIFO is reset.</summary>
+    /// <summary>
+    /// The next FIFO_R_W read (the 12-byte data transfers, the longest the loop makes) is cut short after
+    /// <see cref="ScheduledFault.Micros"/> bytes (1–11): the driver reports it failed (0 bytes, buffer untouched), and
+    /// the part has sent, so popped, those bytes of the oldest packet: the FIFO count is then out of frame until the
+    /// board layer drops the rest of that packet (that sample is lost: a skipped one costs nothing, a needed one is
+    /// missed). A cut on a register transfer changes nothing in the part and is what <see cref="I2cNack"/> models.
+    /// </summary>
     I2cPartial,
     /// <summary>The MPU-6050 resets: FIFO disabled, registers at defaults; it answers but takes no samples.</summary>
     SensorReset,
-    /// <summary>The FIFO count is not a whole number of packets (the board layer's check fails until the FIFO is reset).</summary>
+    /// <summary>The FIFO count is out of frame with no failed read to explain it (until the FIFO is reset by a re-initialisation).</summary>
     FifoMisaligned,
     /// <summary>The serial sink blocks: the next line waits for the write timeout (<see cref="ScheduledFault.Micros"/>) and is dropped.</summary>
     SinkBlocked,
+    /// <summary>
+    /// The board layer hangs in managed code in its next transfer (a driver polling a part that never answers): only
+    /// the watchdog ends it (<see cref="VirtualWatchdogThread"/>). Not in the day-long fault run.
+    /// </summary>
+    SensorHang,
 }
 
-/// <summary>One fault at a board time (µs); <see cref="Micros"/> is its duration where it has one.</summary>
+/// <summary>One fault at a board time (µs); <see cref="Micros"/> is its duration where it has one (a cut's byte count for a partial transfer).</summary>
 public sealed record ScheduledFault(long At, BoardFault Kind, long Micros);
 
 /// <summary>
-/// A <see cref="ReplaySensor"/> behind a board layer that fails as a real I2C IMU can (<see cref="BoardFault"/>), from a
-/// schedule in board time. A failure surfaces as the firmware's board layer reports it: <see cref="SensorFaultException"/>
-/// from the operation that met it; a reset part simply delivers nothing. <see cref="PowerUp"/> is the firmware's
+/// A <see cref="ReplaySensor"/> behind a board layer that fails as the firmware's <c>Mpu6050Fifo</c> over nanoFramework's
+/// ESP32 I2C driver can (<see cref="BoardFault"/>), from a schedule in board time, and recovers as that board layer
+/// does: a failed transfer surfaces as a transient <see cref="SensorFaultException"/> (the loop retries); a FIFO read
+/// that a cut left out of frame is realigned at the next FIFO count by dropping the rest of the cut packet
+/// (<see cref="SensorFaultException.OldestLost"/>); a count out of frame with no cut to explain it is a fault that
+/// needs re-initialisation; a reset part simply delivers nothing. <see cref="PowerUp"/> is the firmware's
 /// re-initialisation: it writes every register and resets the FIFO, so it clears every fault but a NACK still going on.
 /// </summary>
 public sealed class FaultySensor : IFifoSensor
 {
+    private const int PacketBytes = 12;
     private readonly ReplaySensor _inner;
     private readonly VirtualClock _clock;
     private readonly Queue<ScheduledFault> _schedule;
     private long _nackUntil = -1;
-    private bool _outOfFrame, _reset;
+    private int _cutPending;           // bytes the next FIFO read keeps before it is cut (0: none pending)
+    private bool _cutNext;             // the next transfer is cut
+    private int _headCut;              // bytes already taken out of the oldest packet by a cut read
+    private bool _outOfFrame, _reset, _hang;
 
     public FaultySensor(ReplaySensor inner, VirtualClock clock, IEnumerable<ScheduledFault> schedule)
     {
@@ -50,6 +71,10 @@ public sealed class FaultySensor : IFifoSensor
     public Dictionary<BoardFault, int> Struck { get; } = [];
     /// <summary>Board time of every fault that struck.</summary>
     public List<(long At, BoardFault Kind)> Log { get; } = [];
+    /// <summary>FIFO reads a cut left out of frame (each loses the packet it cut).</summary>
+    public int CutReads { get; private set; }
+    /// <summary>Called while the board layer hangs, every virtual millisecond (the checker thread's chance to run).</summary>
+    public Action? WhileHung { get; set; }
 
     public int FrameSize => _inner.FrameSize;
     public int Capacity => _inner.Capacity;
@@ -68,20 +93,36 @@ public sealed class FaultySensor : IFifoSensor
             {
                 case BoardFault.I2cNack: _nackUntil = now + f.Micros; break;
                 case BoardFault.I2cPartial:
+                    _cutNext = true;
+                    _cutPending = (int)Math.Clamp(f.Micros, 1, PacketBytes - 1);
+                    break;
                 case BoardFault.FifoMisaligned: _outOfFrame = true; break;
                 case BoardFault.SensorReset:
                     _reset = true;
                     _inner.PowerDown();      // FIFO disabled and emptied, no sampling, until re-initialised
                     break;
+                case BoardFault.SensorHang: _hang = true; break;
             }
         }
     }
 
-    private void Bus(string op, bool atCount = true)
+    // One transfer: a hang, a NACK or a cut fails it (transient: the part is intact, unless a FIFO read was cut).
+    private void Bus(string op, bool atCount = true, bool fifoRead = false)
     {
         Due(atCount);
-        if (_clock.NowMicros < _nackUntil) throw new SensorFaultException("I2C NACK on " + op);
-        if (_outOfFrame) throw new SensorFaultException("FIFO count not a whole number of packets");
+        while (_hang)
+        {
+            _clock.Advance(1000);
+            WhileHung?.Invoke();
+        }
+        if (_clock.NowMicros < _nackUntil) throw new SensorFaultException("I2C NACK on " + op, true, false);
+        if (_cutNext && fifoRead)
+        {
+            _cutNext = false;
+            _headCut = _cutPending;
+            CutReads++;
+            throw new SensorFaultException("I2C transfer cut short on " + op, true, false);
+        }
     }
 
     public int SamplesAvailable
@@ -89,20 +130,35 @@ public sealed class FaultySensor : IFifoSensor
         get
         {
             Bus("FIFO_COUNT");
-            return _reset ? 0 : _inner.SamplesAvailable;
+            if (_reset) return 0;
+            int n = _inner.SamplesAvailable;
+            if (_headCut > 0)
+            {
+                // The count is 12 n − cut: the board layer reads the rest of the cut packet and drops it.
+                _inner.Discard(1);
+                _headCut = 0;
+                throw new SensorFaultException("a cut FIFO read left the FIFO out of frame; realigned, that sample is lost", false, true);
+            }
+            if (_outOfFrame) throw new SensorFaultException("FIFO count not a whole number of packets");
+            return n;
         }
     }
 
     public void Read(int[] frame)
     {
-        Bus("FIFO_R_W", false);
+        Bus("FIFO_R_W", false, true);
+        if (_headCut > 0) throw new InvalidOperationException("the loop read the FIFO out of frame (it did not count first)");
         _inner.Read(frame);
     }
 
     public void Discard(int count)
     {
-        Bus("FIFO_R_W", false);
-        _inner.Discard(count);
+        for (int i = 0; i < count; i++)
+        {
+            Bus("FIFO_R_W", false, true);
+            if (_headCut > 0) throw new InvalidOperationException("the loop read the FIFO out of frame (it did not count first)");
+            _inner.Discard(1);
+        }
     }
 
     public bool TakeOverflow()
@@ -113,19 +169,27 @@ public sealed class FaultySensor : IFifoSensor
 
     public void PowerDown()
     {
-        Due();
-        if (_clock.NowMicros < _nackUntil) throw new SensorFaultException("I2C NACK on PWR_MGMT_1");
+        Bus("PWR_MGMT_1");
         _inner.PowerDown();
+        _headCut = 0;
     }
 
     public void PowerUp()
     {
-        Due();
-        if (_clock.NowMicros < _nackUntil) throw new SensorFaultException("I2C NACK on PWR_MGMT_1");
+        Bus("PWR_MGMT_1");
         _inner.PowerDown();           // the firmware's re-initialisation restarts the part whatever its state
         _inner.PowerUp();
         _outOfFrame = false;
         _reset = false;
+        _headCut = 0;
+    }
+
+    /// <summary>The board restarted (watchdog): the board layer is new, a hang is over; the part keeps its state until the app re-initialises it.</summary>
+    public void Restart()
+    {
+        _hang = false;
+        _cutNext = false;
+        _headCut = 0;
     }
 }
 

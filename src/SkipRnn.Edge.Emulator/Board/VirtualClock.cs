@@ -11,9 +11,13 @@ public sealed class VirtualClock : IClock
 {
     public long NowMicros { get; private set; }
 
+    /// <summary>Told after every advance (e.g. a <see cref="VirtualWatchdogThread"/>: another thread's chance to run).</summary>
+    public Action? Advanced { get; set; }
+
     public void Advance(long micros)
     {
         if (micros < 0) throw new ArgumentOutOfRangeException(nameof(micros), micros, "time cannot go back");
         NowMicros += micros;
+        Advanced?.Invoke();
     }
 }

@@ -38,6 +38,20 @@ namespace nanoFramework.Hardware.Esp32
         public static EspNativeError EnableWakeupByTimer(TimeSpan time) { throw new NotSupportedException(); }
         public static EspNativeError StartLightSleep() { throw new NotSupportedException(); }
         public static void StartDeepSleep() { throw new NotSupportedException(); }
+        public static WakeupCause GetWakeupCause() { throw new NotSupportedException(); }
+
+        public enum WakeupCause
+        {
+            Undefined = 0,
+            Ext0 = 2,
+            Ext1,
+            Timer,
+            TouchPad,
+            Ulp,
+            Gpio,
+            Uart,
+            Wifi,
+        }
     }
 
     public class HighResTimer : IDisposable
