@@ -46,6 +46,11 @@ namespace SkipRnn.Edge.Application
         public int ReinitBackoffMicros = 10000;
         /// <summary>Longest wait between re-initialisation attempts.</summary>
         public int ReinitBackoffMaxMicros = 1000000;
+        /// <summary>
+        /// After samples the model needed are lost, start the model's state afresh (zero state, next sample updated)
+        /// instead of holding it through the gap. Off by default: measured in MotionFaultTests (firmware/README.md).
+        /// </summary>
+        public bool ResetModelAfterLoss;
 
         /// <summary>Settings for a sensor sampling every <paramref name="samplePeriodMicros"/>; the rest at their defaults.</summary>
         public LoopSettings(int samplePeriodMicros)

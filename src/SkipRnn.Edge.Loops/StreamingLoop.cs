@@ -165,6 +165,7 @@ namespace SkipRnn.Edge.Application
                 return;
             }
             bool fired = _detector.MissSamples(1);
+            if (_settings.ResetModelAfterLoss) _detector.Rnn.Reset();
             _counters.MissedSamples++;
             _counters.SamplesLostToFaults++;
             if (_observer != null) _observer.Skipped(1);
@@ -293,6 +294,7 @@ namespace SkipRnn.Edge.Application
             if (k > limit - needed) k = limit - needed;        // ≥ 1: RunOnce runs below the limit
             if (k > int.MaxValue) k = int.MaxValue;
             bool fired = _detector.MissSamples((int)k);
+            if (_settings.ResetModelAfterLoss) _detector.Rnn.Reset();
             _counters.MissedSamples += k;
             if (_observer != null) _observer.Skipped((int)k);
             if (fired) Report();
@@ -360,6 +362,7 @@ namespace SkipRnn.Edge.Application
             if (miss > int.MaxValue) miss = int.MaxValue;
             if (miss <= 0) return;
             bool fired = _detector.MissSamples((int)miss);
+            if (_settings.ResetModelAfterLoss) _detector.Rnn.Reset();
             _counters.MissedSamples += miss;
             _counters.SamplesLostToFaults += miss;
             if (_observer != null) _observer.Skipped((int)miss);
