@@ -41,6 +41,8 @@ namespace SkipRnn.Edge.Application
         public long ReinitFailures { get; internal set; }
         /// <summary>Samples the model needed that a fault took (missed: the model held its state through them; a realignment's one included).</summary>
         public long SamplesLostToFaults { get; internal set; }
+        /// <summary>Updates made on the last sample read over a span of lost samples (LossPolicy.RepeatLastSample).</summary>
+        public long RepeatedUpdates { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
     }

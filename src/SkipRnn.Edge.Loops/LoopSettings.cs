@@ -19,6 +19,20 @@ namespace SkipRnn.Edge.Application
         PowerDownSensor = 1
     }
 
+    /// <summary>What the model does over a span of samples it needed that were lost.</summary>
+    public enum LossPolicy
+    {
+        /// <summary>The state is held through the span (no update, ũ as it was): the next sample updates.</summary>
+        HoldState = 0,
+        /// <summary>
+        /// Each update the span needed is made on the last sample read, the skip schedule running as usual (the
+        /// default: the model comes back onto the fault-free run's track soonest, MotionFaultTests).
+        /// </summary>
+        RepeatLastSample = 1,
+        /// <summary>The state starts afresh after the span (zero state, the next sample updates).</summary>
+        ResetState = 2
+    }
+
     /// <summary>The loop's parameters (all times in µs). Validated by <see cref="Check"/>.</summary>
     public sealed class LoopSettings
     {
@@ -46,11 +60,8 @@ namespace SkipRnn.Edge.Application
         public int ReinitBackoffMicros = 10000;
         /// <summary>Longest wait between re-initialisation attempts.</summary>
         public int ReinitBackoffMaxMicros = 1000000;
-        /// <summary>
-        /// After samples the model needed are lost, start the model's state afresh (zero state, next sample updated)
-        /// instead of holding it through the gap. Off by default: measured in MotionFaultTests (firmware/README.md).
-        /// </summary>
-        public bool ResetModelAfterLoss;
+        /// <summary>What the model does over samples it needed that a fault or an overflow took (measured in MotionFaultTests, firmware/README.md).</summary>
+        public LossPolicy AfterLoss = LossPolicy.RepeatLastSample;
 
         /// <summary>Settings for a sensor sampling every <paramref name="samplePeriodMicros"/>; the rest at their defaults.</summary>
         public LoopSettings(int samplePeriodMicros)
@@ -66,6 +77,7 @@ namespace SkipRnn.Edge.Application
             if (WakeLatencyMicros < 0 || WakeLatencyMicros > BreakEvenMicros)
                 throw Bad("WakeLatencyMicros", WakeLatencyMicros, "must be 0..BreakEvenMicros (a sleep shorter than its wake-up never pays)");
             if (Policy != SkipPolicy.DrainFifo && Policy != SkipPolicy.PowerDownSensor) throw Bad("Policy", (int)Policy, "is not a SkipPolicy");
+            if (AfterLoss < LossPolicy.HoldState || AfterLoss > LossPolicy.ResetState) throw Bad("AfterLoss", (int)AfterLoss, "is not a LossPolicy");
             if (SensorStartupMicros < 0) throw Bad("SensorStartupMicros", SensorStartupMicros, "must not be negative");
             if (capacity < 2) throw Bad("sensor Capacity", capacity, "must be at least 2 samples");
             if (FifoHeadroomSamples < 1 || FifoHeadroomSamples >= capacity)

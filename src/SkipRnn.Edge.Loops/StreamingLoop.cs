@@ -164,12 +164,44 @@ namespace SkipRnn.Edge.Application
                 _counters.DiscardedSamples++;
                 return;
             }
-            bool fired = _detector.MissSamples(1);
-            if (_settings.ResetModelAfterLoss) _detector.Rnn.Reset();
             _counters.MissedSamples++;
             _counters.SamplesLostToFaults++;
-            if (_observer != null) _observer.Skipped(1);
-            if (fired) Report();
+            LoseNeeded(1);
+        }
+
+        // n samples from the next needed one are gone: the model goes past them as LoopSettings.AfterLoss says.
+        private void LoseNeeded(int n)
+        {
+            if (_settings.AfterLoss == LossPolicy.RepeatLastSample && _counters.Reads > 0)
+            {
+                // The skip schedule runs as usual; each update it asks for is made on the last sample read.
+                while (n > 0)
+                {
+                    int skip = _detector.SamplesToSkip;
+                    if (skip > 0)
+                    {
+                        if (skip > n) skip = n;
+                        bool skipFired = _detector.SkipSamples(skip);
+                        n -= skip;
+                        if (_observer != null) _observer.Skipped(skip);
+                        if (skipFired) Report();
+                    }
+                    else
+                    {
+                        long index = _detector.Step;
+                        bool fired = _detector.Push(_frame);
+                        n--;
+                        _counters.RepeatedUpdates++;
+                        if (_observer != null) _observer.Updated(index);
+                        if (fired) Report();
+                    }
+                }
+                return;
+            }
+            bool missFired = _detector.MissSamples(n);
+            if (_settings.AfterLoss == LossPolicy.ResetState) _detector.Rnn.Reset();
+            if (_observer != null) _observer.Skipped(n);
+            if (missFired) Report();
         }
 
         private void Step(long limit)
@@ -293,11 +325,8 @@ namespace SkipRnn.Edge.Application
             long k = lastDue - needed + 1;
             if (k > limit - needed) k = limit - needed;        // ≥ 1: RunOnce runs below the limit
             if (k > int.MaxValue) k = int.MaxValue;
-            bool fired = _detector.MissSamples((int)k);
-            if (_settings.ResetModelAfterLoss) _detector.Rnn.Reset();
             _counters.MissedSamples += k;
-            if (_observer != null) _observer.Skipped((int)k);
-            if (fired) Report();
+            LoseNeeded((int)k);
             return _detector.Step < limit;
         }
 
@@ -361,12 +390,9 @@ namespace SkipRnn.Edge.Application
             if (miss > limit - needed) miss = limit - needed;
             if (miss > int.MaxValue) miss = int.MaxValue;
             if (miss <= 0) return;
-            bool fired = _detector.MissSamples((int)miss);
-            if (_settings.ResetModelAfterLoss) _detector.Rnn.Reset();
             _counters.MissedSamples += miss;
             _counters.SamplesLostToFaults += miss;
-            if (_observer != null) _observer.Skipped((int)miss);
-            if (fired) Report();
+            LoseNeeded((int)miss);
         }
 
         // The sensor's clock is not the board's (MPU-6050: ±1 %): follow it, or the error grows without bound. The

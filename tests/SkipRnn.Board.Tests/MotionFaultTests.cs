@@ -32,13 +32,16 @@ public class MotionFaultTests(ITestOutputHelper output)
         return day;
     }
 
-    private static List<ScheduledFault> Schedule()
+    /// <summary>
+    /// <paramref name="perHour"/> faults an hour at seeded random times at least a minute apart, cycling through
+    /// <paramref name="kinds"/>.
+    /// </summary>
+    private static List<ScheduledFault> Schedule(BoardFault[] kinds, int perHour, int seed)
     {
-        var rng = new Random(21);
-        BoardFault[] kinds = [BoardFault.I2cNack, BoardFault.I2cPartial, BoardFault.SensorReset, BoardFault.FifoMisaligned, BoardFault.SinkBlocked];
+        var rng = new Random(seed);
         var faults = new List<ScheduledFault>();
-        long slot = 3600_000_000L / FaultsPerHour;
-        for (int i = 0; i < Hours * FaultsPerHour; i++)
+        long slot = 3600_000_000L / perHour;
+        for (int i = 0; i < Hours * perHour; i++)
         {
             long at = i * slot + 30_000_000 + (long)(rng.NextDouble() * (slot - 60_000_000));
             BoardFault kind = kinds[i % kinds.Length];
@@ -85,31 +88,33 @@ public class MotionFaultTests(ITestOutputHelper output)
         public void Skipped(int samples) { }
     }
 
-    /// <summary>
-    /// With <paramref name="resetModelAfterLoss"/> the model starts afresh after a loss instead of holding its state
-    /// through the gap: the two are compared by how long the model takes to come back onto the clean run's track.
-    /// </summary>
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_day_with_ten_faults_an_hour_never_stops_counts_every_fault_and_keeps_the_model_on_track(bool resetModelAfterLoss)
+    private static BoardParameters Parameters => new() { SamplePeriodMicros = MotionData.Model.SamplePeriodMicros, UpdateMicros = 10_000 };
+
+    /// <summary>The clean day: its events and the model's state after every update (run once, shared by the tests).</summary>
+    private static readonly Lazy<(int[] Day, long Samples, List<BoardEvent> Events, Dictionary<long, ulong> State)> Clean = new(() =>
     {
-        int period = MotionData.Model.SamplePeriodMicros;
-        int[] day = Day(period, Hours, out long samples);
-        int inputs = MotionData.Recording.Inputs;
-        var parameters = new BoardParameters { SamplePeriodMicros = period, UpdateMicros = 10_000 };
-
-        // The clean run: the model's state after every update.
-        var clean = new VirtualBoard(day, inputs, parameters);
+        int[] day = Day(MotionData.Model.SamplePeriodMicros, Hours, out long samples);
+        var clean = new VirtualBoard(day, MotionData.Recording.Inputs, Parameters);
         StreamDetector d0 = AppBoot.Start(MotionData.ModelFile, clean.Sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
-        var cleanState = new Dictionary<long, ulong>();
-        clean.Next = new OnUpdate(i => cleanState[i] = Fingerprint(d0.Rnn));
-        StreamingLoop l0 = clean.CreateLoop(d0, clean.DefaultSettings());
-        l0.RunUntil(samples);
+        var state = new Dictionary<long, ulong>();
+        clean.Next = new OnUpdate(i => state[i] = Fingerprint(d0.Rnn));
+        clean.CreateLoop(d0, clean.DefaultSettings()).RunUntil(samples);
+        return (day, samples, clean.Sink.Events, state);
+    });
 
-        // The faulty run, watchdog armed: every update compared with the clean run's at the same sample.
-        var board = new VirtualBoard(day, inputs, parameters);
-        List<ScheduledFault> schedule = Schedule();
+    private sealed record FaultyDay(VirtualBoard Board, FaultySensor Sensor, BlockingSink Sink, StreamingLoop Loop,
+        Dictionary<BoardFault, KindTally> PerKind, int LosslessOffTrack, double OffTrackSeconds, int OffSpans,
+        int CleanEventsOnTrack, int EventsDiffering);
+
+    /// <summary>
+    /// The day with <paramref name="schedule"/>, the watchdog armed, every update compared with the clean run's at the
+    /// same sample. Per fault, from its time to the next fault's: did the model leave the clean run's track, when was
+    /// it back. Events compared outside the spans off track.
+    /// </summary>
+    private static FaultyDay RunFaulty(List<ScheduledFault> schedule, LossPolicy afterLoss)
+    {
+        var (day, samples, cleanEvents, cleanState) = Clean.Value;
+        var board = new VirtualBoard(day, MotionData.Recording.Inputs, Parameters);
         var sensor = new FaultySensor(board.Sensor, board.Clock, schedule);
         var sink = new BlockingSink(board.Sink, board.Clock, schedule);
         StreamDetector d1 = AppBoot.Start(MotionData.ModelFile, sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
@@ -117,40 +122,31 @@ public class MotionFaultTests(ITestOutputHelper output)
         board.Next = new OnUpdate(i => updates.Add((board.Clock.NowMicros, i,
             cleanState.TryGetValue(i, out ulong s) && s == Fingerprint(d1.Rnn))));
         LoopSettings settings = board.DefaultSettings();
-        settings.ResetModelAfterLoss = resetModelAfterLoss;
+        settings.AfterLoss = afterLoss;
         var loop = new StreamingLoop(d1, sensor, board.Clock, board.Sleep, sink, settings, board);
         var watchdog = new LoopWatchdog(board.Clock, WatchdogTimeoutMicros);
         loop.Watchdog = watchdog;
-        var checker = new VirtualWatchdogThread(board.Clock, watchdog);
-        board.Clock.Advanced = checker.Run;
+        board.Clock.Advanced = new VirtualWatchdogThread(board.Clock, watchdog).Run;
         loop.RunUntil(samples);          // a fault that escaped the loop (or a watchdog restart) would end the test here
         board.Clock.Advanced = null;
 
-        LoopCounters c = loop.Counters;
-        int sensorFaults = sensor.Log.Count;
         var faults = sensor.Log.Select(f => (f.At, f.Kind)).Concat(sink.StruckAt.Select(t => (At: t, Kind: BoardFault.SinkBlocked)))
             .OrderBy(f => f.At).ToList();
-
-        // Per fault, from its time to the next fault's: did the model lose a sample it needed (an update that is not
-        // the clean run's, or a missed one), when was it back on the clean run's track, did it stay there.
         var perKind = new Dictionary<BoardFault, KindTally>();
-        int losslessOffTrack = 0;
-        int u = 0;
+        int losslessOffTrack = 0, u = 0;
         bool onTrack = true;
         for (int f = 0; f < faults.Count; f++)
         {
             long from = faults[f].At, to = f + 1 < faults.Count ? faults[f + 1].At : long.MaxValue;
             while (u < updates.Count && updates[u].Micros < from) { onTrack = updates[u].OnTrack; u++; }
-            bool wasOnTrack = onTrack;
             long firstOff = -1, backAt = -1;
-            int v = u;
-            for (; v < updates.Count && updates[v].Micros < to; v++)
+            for (int v = u; v < updates.Count && updates[v].Micros < to; v++)
             {
                 if (!updates[v].OnTrack) { if (firstOff < 0) firstOff = updates[v].Micros; backAt = -1; }
                 else if (firstOff >= 0 && backAt < 0) backAt = updates[v].Micros;
             }
             if (!perKind.TryGetValue(faults[f].Kind, out KindTally? k)) perKind[faults[f].Kind] = k = new KindTally();
-            if (!wasOnTrack) { k.Unmeasured++; continue; }      // the previous fault had not settled: not measurable
+            if (!onTrack) { k.Unmeasured++; continue; }      // the previous fault had not settled: not measurable
             if (firstOff < 0) k.Lossless++;
             else
             {
@@ -160,41 +156,58 @@ public class MotionFaultTests(ITestOutputHelper output)
             }
             if (firstOff >= 0 && faults[f].Kind is BoardFault.I2cNack or BoardFault.SinkBlocked) losslessOffTrack++;
         }
-        string Dist(List<double> s) => s.Count == 0 ? "-" : $"median {s.Order().ElementAt(s.Count / 2):F1} s, 90 % {s.Order().ElementAt(s.Count * 9 / 10):F1} s, max {s.Max():F1} s";
-        output.WriteLine($"after a loss the model {(resetModelAfterLoss ? "starts afresh" : "holds its state")}; " +
-            $"{Hours} h at {1_000_000 / period} Hz: {samples:N0} samples; faults struck: " +
-            string.Join(", ", sensor.Struck.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}")) + $", sink blocked {sink.StruckAt.Count}; " +
-            $"loop: sensor faults {c.SensorFaults} (retried {c.TransientFaults}, failed retries {c.RetryFailures}, silences {c.SensorSilences}), " +
-            $"re-inits {c.SensorReinits}, failed re-init attempts {c.ReinitFailures}, realignments {c.Realignments} (cut reads {sensor.CutReads}), " +
-            $"samples lost to faults {c.SamplesLostToFaults}, FIFO overflows {c.FifoOverflows}; misaligned reads {board.MisalignedReads}; " +
-            $"watchdog never fired; virtual time {board.Clock.NowMicros / 3.6e9:F3} h");
-        foreach (var (kind, k) in perKind.OrderBy(kv => kv.Key))
-            output.WriteLine($"  {kind}: {k.Lossless} left the model on the clean run's track, {k.Lossy} took it off; back on track: {Dist(k.Settle)}; " +
-                $"not back before the next fault: {k.Unsettled}; struck while off track (not measured): {k.Unmeasured}");
 
-        // Events: equal to the clean run's outside the spans where the model was off track (a blocked line is an event all the same).
         var offSpans = new List<(long From, long To)>();
         for (int i = 0; i < updates.Count; i++)
         {
             if (updates[i].OnTrack) continue;
             int j = i;
             while (j + 1 < updates.Count && !updates[j + 1].OnTrack) j++;
-            long end = j + 1 < updates.Count ? updates[j + 1].Index : samples;
-            offSpans.Add((updates[i].Index, end));
+            offSpans.Add((updates[i].Index, j + 1 < updates.Count ? updates[j + 1].Index : samples));
             i = j;
         }
         bool Off(long index) => offSpans.Any(s => index >= s.From && index < s.To);
-        var want = clean.Sink.Events.Where(e => !Off(e.SampleIndex)).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
-        var got = board.Sink.Events.Concat(sink.DroppedEvents).Where(e => !Off(e.SampleIndex)).Select(e => (e.SampleIndex, e.Class, e.Confidence))
-            .OrderBy(e => e.SampleIndex).ToList();
+        var want = cleanEvents.Where(e => !Off(e.SampleIndex)).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
+        var got = board.Sink.Events.Concat(sink.DroppedEvents).Where(e => !Off(e.SampleIndex)).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
         int differ = want.Except(got).Count() + got.Except(want).Count();
-        output.WriteLine($"events: clean {clean.Sink.Events.Count}, faulty {board.Sink.Events.Count} + {sink.DroppedEvents.Count} on dropped lines; " +
-            $"model off track for {offSpans.Sum(s => s.To - s.From) * period / 1e6:F0} s in {offSpans.Count} spans; outside them {want.Count} clean events, differing {differ}");
+        return new FaultyDay(board, sensor, sink, loop, perKind, losslessOffTrack,
+            offSpans.Sum(s => s.To - s.From) * (double)MotionData.Model.SamplePeriodMicros / 1e6, offSpans.Count, want.Count, differ);
+    }
 
-        int faultLines = board.Sink.Messages.Count(m => m.StartsWith("sensor fault ", StringComparison.Ordinal) && !m.Contains("longer than the FIFO holds"));
+    private static string Dist(List<double> s) => s.Count == 0 ? "-" :
+        $"median {s.Order().ElementAt(s.Count / 2):F1} s, 90 % {s.Order().ElementAt(s.Count * 9 / 10):F1} s, max {s.Max():F1} s";
+
+    private void Report(FaultyDay r)
+    {
+        LoopCounters c = r.Loop.Counters;
+        output.WriteLine($"after a loss: {r.Loop.Settings.AfterLoss}; {Hours} h, {r.Loop.Detector.Step:N0} samples; faults struck: " +
+            string.Join(", ", r.Sensor.Struck.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value}")) + $", sink blocked {r.Sink.StruckAt.Count}; " +
+            $"loop: sensor faults {c.SensorFaults} (retried {c.TransientFaults}, failed retries {c.RetryFailures}, silences {c.SensorSilences}), " +
+            $"re-inits {c.SensorReinits}, failed re-init attempts {c.ReinitFailures}, realignments {c.Realignments} (cut reads {r.Sensor.CutReads}), " +
+            $"samples lost to faults {c.SamplesLostToFaults} ({c.RepeatedUpdates} updates on a repeated sample), FIFO overflows {c.FifoOverflows}; " +
+            $"misaligned reads {r.Board.MisalignedReads}; watchdog never fired; virtual time {r.Board.Clock.NowMicros / 3.6e9:F3} h");
+        foreach (var (kind, k) in r.PerKind.OrderBy(kv => kv.Key))
+            output.WriteLine($"  {kind}: {k.Lossless} left the model on the clean run's track, {k.Lossy} took it off; back on track: {Dist(k.Settle)}; " +
+                $"not back before the next fault: {k.Unsettled}; struck while off track (not measured): {k.Unmeasured}");
+        output.WriteLine($"  events: clean {Clean.Value.Events.Count}, faulty {r.Board.Sink.Events.Count} + {r.Sink.DroppedEvents.Count} on dropped lines; " +
+            $"model off track for {r.OffTrackSeconds:F0} s in {r.OffSpans} spans; outside them {r.CleanEventsOnTrack} clean events, differing {r.EventsDiffering}");
+    }
+
+    [Fact]
+    public void A_day_with_ten_faults_an_hour_never_stops_counts_every_fault_and_keeps_the_model_on_track()
+    {
+        BoardFault[] kinds = [BoardFault.I2cNack, BoardFault.I2cPartial, BoardFault.SensorReset, BoardFault.FifoMisaligned, BoardFault.SinkBlocked];
+        FaultyDay r = RunFaulty(Schedule(kinds, FaultsPerHour, 21), new LoopSettings(1).AfterLoss);
+        Report(r);
+        LoopCounters c = r.Loop.Counters;
+        FaultySensor sensor = r.Sensor;
+        BlockingSink sink = r.Sink;
+        int sensorFaults = sensor.Log.Count;
+        int faultLines = r.Board.Sink.Messages.Count(m => m.StartsWith("sensor fault ", StringComparison.Ordinal) && !m.Contains("longer than the FIFO holds"));
         int faultLinesDropped = sink.DroppedMessages.Count(m => m.StartsWith("sensor fault ", StringComparison.Ordinal));
-        Assert.Equal(samples, loop.Detector.Step);
-        Assert.Equal(0, board.MisalignedReads);
+        Assert.Equal(Clean.Value.Samples, r.Loop.Detector.Step);
+        Assert.Equal(0, r.Board.MisalignedReads);
+        Assert.Equal(c.RepeatedUpdates, r.Board.RepeatedUpdates);          // every update without a new read is one the loop meant to repeat
         Assert.Equal(sensorFaults, c.SensorFaults);
         Assert.Equal(sensor.Struck.GetValueOrDefault(BoardFault.SensorReset), c.SensorSilences);
         Assert.Equal(sensor.CutReads, c.Realignments);
@@ -207,10 +220,67 @@ public class MotionFaultTests(ITestOutputHelper output)
         Assert.Equal(sensor.Struck.GetValueOrDefault(BoardFault.SensorReset) + sensor.Struck.GetValueOrDefault(BoardFault.FifoMisaligned), c.SensorReinits);
         // Lossless faults keep the model exactly on the clean run's track: a NACK within the FIFO's 1.7 s and a blocked
         // serial line never take it off.
-        Assert.Equal(0, losslessOffTrack);
-        Assert.True(perKind[BoardFault.I2cNack].Lossless > 0 && perKind[BoardFault.SinkBlocked].Lossless > 0);
+        Assert.Equal(0, r.LosslessOffTrack);
+        Assert.True(r.PerKind[BoardFault.I2cNack].Lossless > 0 && r.PerKind[BoardFault.SinkBlocked].Lossless > 0);
         // Outside the spans off track, the events are the clean run's, exactly.
-        Assert.Equal(0, differ);
+        Assert.Equal(0, r.EventsDiffering);
+    }
+
+    /// <summary>
+    /// Faults that lose samples the model needed (MPU-6050 resets, FIFO counts out of frame), four an hour so that most
+    /// settle before the next, once per <see cref="LossPolicy"/>: how long the model takes to come back onto the clean
+    /// run's track. The default policy must be the one that is off track the least.
+    /// </summary>
+    [Fact]
+    public void Over_lost_samples_the_default_policy_brings_the_model_back_on_track_soonest()
+    {
+        List<ScheduledFault> schedule = Schedule([BoardFault.SensorReset, BoardFault.FifoMisaligned], 4, 22);
+        var off = new Dictionary<LossPolicy, double>();
+        foreach (LossPolicy policy in new[] { LossPolicy.HoldState, LossPolicy.RepeatLastSample, LossPolicy.ResetState })
+        {
+            FaultyDay r = RunFaulty(schedule, policy);
+            Report(r);
+            Assert.Equal(0, r.Board.MisalignedReads);
+            Assert.Equal(r.Loop.Counters.RepeatedUpdates, r.Board.RepeatedUpdates);
+            Assert.Equal(0, r.EventsDiffering);
+            off[policy] = r.OffTrackSeconds;
+        }
+        LossPolicy chosen = new LoopSettings(1).AfterLoss;
+        Assert.Equal(off.MinBy(kv => kv.Value).Key, chosen);
+    }
+
+    /// <summary>
+    /// A cut every 30 s for an hour: each cut is realigned (one sample lost, never a misread one) and none
+    /// re-initialises the part. Draining the FIFO, the first FIFO read after a cut is nearly always a skipped sample's;
+    /// with the sensor powered down through skipped spans it is the needed sample's, so some cuts cost an update.
+    /// </summary>
+    [Theory]
+    [InlineData(SkipPolicy.DrainFifo)]
+    [InlineData(SkipPolicy.PowerDownSensor)]
+    public void A_cut_fifo_read_costs_one_sample_and_never_a_misread_one(SkipPolicy policy)
+    {
+        int period = MotionData.Model.SamplePeriodMicros;
+        int[] hour = Day(period, 1, out long samples);
+        var board = new VirtualBoard(hour, MotionData.Recording.Inputs, Parameters);
+        var rng = new Random(23);
+        var cuts = Enumerable.Range(1, 119).Select(i => new ScheduledFault(i * 30_000_000L + rng.Next(0, 20_000), BoardFault.I2cPartial, rng.Next(1, 12))).ToList();
+        var sensor = new FaultySensor(board.Sensor, board.Clock, cuts);
+        StreamDetector d = AppBoot.Start(MotionData.ModelFile, board.Sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
+        LoopSettings settings = board.DefaultSettings();
+        settings.Policy = policy;
+        var loop = new StreamingLoop(d, sensor, board.Clock, board.Sleep, board.Sink, settings, board);
+        loop.RunUntil(samples);
+        LoopCounters c = loop.Counters;
+        output.WriteLine($"{policy}: {cuts.Count} cuts: {sensor.CutReads} FIFO reads cut, {c.Realignments} realignments, {c.SamplesLostToFaults} of them a needed sample " +
+            $"({c.RepeatedUpdates} updates on a repeated sample), re-inits {c.SensorReinits}, misaligned reads {board.MisalignedReads}");
+        Assert.Equal(cuts.Count, sensor.CutReads);
+        Assert.Equal(sensor.CutReads, c.Realignments);
+        Assert.Equal(cuts.Count, c.TransientFaults);
+        Assert.Equal(0, c.SensorReinits);
+        Assert.Equal(0, board.MisalignedReads);
+        Assert.Equal(c.RepeatedUpdates, board.RepeatedUpdates);
+        Assert.Equal(samples, d.Step);
+        if (policy == SkipPolicy.PowerDownSensor) Assert.InRange(c.SamplesLostToFaults, 1, cuts.Count);
     }
 
     [Fact]
@@ -218,7 +288,7 @@ public class MotionFaultTests(ITestOutputHelper output)
     {
         int period = MotionData.Model.SamplePeriodMicros;
         int[] hour = Day(period, 1, out long samples);
-        var board = new VirtualBoard(hour, MotionData.Recording.Inputs, new BoardParameters { SamplePeriodMicros = period, UpdateMicros = 10_000 });
+        var board = new VirtualBoard(hour, MotionData.Recording.Inputs, Parameters);
         const long hangAt = 20 * 60_000_000L;
         var sensor = new FaultySensor(board.Sensor, board.Clock, [new ScheduledFault(hangAt, BoardFault.SensorHang, 0)]);
         StreamingLoop Boot()

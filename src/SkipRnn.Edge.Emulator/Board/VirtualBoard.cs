@@ -45,8 +45,14 @@ public sealed class VirtualBoard : ILoopObserver
     public long SkipCpuMicros { get; private set; }
     /// <summary>True when the run stopped because the loop waited for samples the recording no longer had (samples lost).</summary>
     public bool EndedShort { get; private set; }
-    /// <summary>Updates on a sample other than the one the loop's step count says (a wrong schedule; must stay 0).</summary>
+    /// <summary>
+    /// Updates on a sample read since the last update that is not the one the loop's step count says (a wrong
+    /// schedule; must stay 0).
+    /// </summary>
     public long MisalignedReads { get; private set; }
+    /// <summary>Updates with no sample read since the last one (the loop repeated a sample over a loss: LossPolicy.RepeatLastSample).</summary>
+    public long RepeatedUpdates { get; private set; }
+    private long _readsAtLastUpdate;
 
     /// <summary>The loop for <paramref name="detector"/> on this board, with the board's timing in its settings.</summary>
     public StreamingLoop CreateLoop(StreamDetector detector, LoopSettings settings) =>
@@ -82,7 +88,9 @@ public sealed class VirtualBoard : ILoopObserver
 
     void ILoopObserver.Updated(long sampleIndex)
     {
-        if (Sensor.LastReadIndex != sampleIndex) MisalignedReads++;
+        if (Sensor.Reads == _readsAtLastUpdate) RepeatedUpdates++;
+        else if (Sensor.LastReadIndex != sampleIndex) MisalignedReads++;
+        _readsAtLastUpdate = Sensor.Reads;
         UpdateCpuMicros += Parameters.UpdateMicros;
         Clock.Advance(Parameters.UpdateMicros);
         Next?.Updated(sampleIndex);
