@@ -60,7 +60,10 @@ namespace SkipRnn.Edge.Application
         public int ReinitBackoffMicros = 10000;
         /// <summary>Longest wait between re-initialisation attempts.</summary>
         public int ReinitBackoffMaxMicros = 1000000;
-        /// <summary>What the model does over samples it needed that a fault or an overflow took (measured in MotionFaultTests, firmware/README.md).</summary>
+        /// <summary>
+        /// What the model does over samples it needed that a sensor fault took (measured in MotionFaultTests,
+        /// firmware/README.md). Over an overflow's loss it holds its state whatever this says: the CPU fell behind.
+        /// </summary>
         public LossPolicy AfterLoss = LossPolicy.RepeatLastSample;
 
         /// <summary>Settings for a sensor sampling every <paramref name="samplePeriodMicros"/>; the rest at their defaults.</summary>

@@ -16,7 +16,13 @@ namespace SkipRnn.Edge.Application
     /// towards a sample's due time; if the sample is not there yet it polls, never using a wrong sample. With the sensor on, the loop also wakes
     /// before the FIFO can fill (Capacity − FifoHeadroomSamples samples), so a long skipped span cannot overflow it.
     /// </para>
-    /// No allocation after construction.
+    /// <para>
+    /// Faults (<see cref="SensorFaultException"/>) never leave the loop: a transient one is retried with backoff while
+    /// the FIFO has room (nothing lost), a FIFO the board layer realigned costs the one sample a cut read took, any
+    /// other re-initialises the sensor and resynchronises on the grid. Needed samples that are lost (to a fault or an
+    /// overflow) are gone past as <see cref="LoopSettings.AfterLoss"/> says. <see cref="Watchdog"/> gets a heartbeat.
+    /// </para>
+    /// No allocation after construction (a fault's message aside).
     /// </summary>
     public sealed class StreamingLoop
     {
@@ -154,7 +160,7 @@ namespace SkipRnn.Edge.Application
         }
 
         // The board layer realigned its FIFO by dropping the rest of the oldest sample, which a failed transfer had cut:
-        // a skipped sample is no longer to be discarded; a needed one is missed (the model holds its state through it).
+        // a skipped sample is no longer to be discarded; a needed one is lost (LoseNeeded).
         private void LoseOldest()
         {
             _counters.Realignments++;
@@ -166,13 +172,14 @@ namespace SkipRnn.Edge.Application
             }
             _counters.MissedSamples++;
             _counters.SamplesLostToFaults++;
-            LoseNeeded(1);
+            LoseNeeded(1, true);
         }
 
-        // n samples from the next needed one are gone: the model goes past them as LoopSettings.AfterLoss says.
-        private void LoseNeeded(int n)
+        // n samples from the next needed one are gone: the model goes past them as LoopSettings.AfterLoss says; after an
+        // overflow (!fault) it holds its state whatever the policy: the CPU fell behind, more updates would deepen that.
+        private void LoseNeeded(int n, bool fault)
         {
-            if (_settings.AfterLoss == LossPolicy.RepeatLastSample && _counters.Reads > 0)
+            if (fault && _settings.AfterLoss == LossPolicy.RepeatLastSample && _counters.Reads > 0)
             {
                 // The skip schedule runs as usual; each update it asks for is made on the last sample read.
                 while (n > 0)
@@ -326,15 +333,15 @@ namespace SkipRnn.Edge.Application
             if (k > limit - needed) k = limit - needed;        // ≥ 1: RunOnce runs below the limit
             if (k > int.MaxValue) k = int.MaxValue;
             _counters.MissedSamples += k;
-            LoseNeeded((int)k);
+            LoseNeeded((int)k, false);
             return _detector.Step < limit;
         }
 
         // A sensor fault (SensorFaultException, or silence, or a transient one that lasted too long): counted (unless
         // already counted as a transient fault) and told to the sink; the part is powered down and re-initialised with
         // backoff until it answers, timed so that its first sample is a sample of the loop's grid
-        // (as after a power-down for a skipped span). Samples before that one are gone: needed ones are missed (the
-        // model holds its state through them), skipped ones no longer to be discarded. Never throws a sensor fault out.
+        // (as after a power-down for a skipped span). Samples before that one are gone: needed ones are lost
+        // (LoseNeeded), skipped ones no longer to be discarded. Never throws a sensor fault out.
         private void Recover(string why, long limit, bool count)
         {
             if (count) _counters.SensorFaults++;
@@ -392,7 +399,7 @@ namespace SkipRnn.Edge.Application
             if (miss <= 0) return;
             _counters.MissedSamples += miss;
             _counters.SamplesLostToFaults += miss;
-            LoseNeeded((int)miss);
+            LoseNeeded((int)miss, true);
         }
 
         // The sensor's clock is not the board's (MPU-6050: ±1 %): follow it, or the error grows without bound. The

@@ -26,6 +26,43 @@ namespace SkipRnn.NanoClrTier
             Once(motionModel, SkipPolicy.DrainFifo, 7000, 1500);
             Once(motionModel, SkipPolicy.PowerDownSensor, 7000, 1500);
             Once(motionModel, SkipPolicy.DrainFifo, 400000, 600);      // too slow: the FIFO overflows, the loop says so
+            Watchdog();
+        }
+
+        // The software watchdog on the interpreter: the "loop" stops its heartbeat and spins in managed code; a second
+        // managed thread, checking every 20 ms, must see the 200 ms deadline pass (nanoCLR switches threads at the end of
+        // each time slice). On a board the checker then restarts the chip (firmware/motion/Board/LoopWatchdogThread.cs).
+        private static void Watchdog()
+        {
+            var clock = new WallClock();
+            var watchdog = new LoopWatchdog(clock, 200000);
+            watchdog.Alive(0);
+            var checker = new Checker(watchdog);
+            new System.Threading.Thread(checker.Run).Start();
+            long start = clock.NowMicros;
+            while (!checker.Fired && clock.NowMicros - start < 10000000) { }
+            long silent = clock.NowMicros - start;
+            Out.Line("watchdog: a loop spinning in managed code " + (checker.Fired ? "was seen by the checker thread" : "was NOT seen") +
+                (silent >= 200000 && silent < 2000000 ? " after 0.2 to 2 s" : " at the wrong time"));
+        }
+
+        private sealed class WallClock : IClock
+        {
+            public long NowMicros { get { return DateTime.UtcNow.Ticks / 10; } }
+        }
+
+        private sealed class Checker
+        {
+            private readonly LoopWatchdog _watchdog;
+            private readonly object _sync = new object();
+            private bool _fired;
+            public Checker(LoopWatchdog watchdog) { _watchdog = watchdog; }
+            public bool Fired { get { lock (_sync) { return _fired; } } }
+            public void Run()
+            {
+                while (!_watchdog.Expired()) System.Threading.Thread.Sleep(20);
+                lock (_sync) { _fired = true; }
+            }
         }
 
         private static void Once(byte[] model, SkipPolicy policy, int updateMicros, int samples)
