@@ -36,14 +36,15 @@ namespace SkipRnn.NanoClrTier
         {
             var clock = new WallClock();
             var watchdog = new LoopWatchdog(clock, 200000);
+            long start = clock.NowMicros;
             watchdog.Alive(0);
             var checker = new Checker(watchdog);
             new System.Threading.Thread(checker.Run).Start();
-            long start = clock.NowMicros;
             while (!checker.Fired && clock.NowMicros - start < 10000000) { }
             long silent = clock.NowMicros - start;
-            Out.Line("watchdog: a loop spinning in managed code " + (checker.Fired ? "was seen by the checker thread" : "was NOT seen") +
-                (silent >= 200000 && silent < 2000000 ? " after 0.2 to 2 s" : " at the wrong time"));
+            // Seen, and not before the deadline (how long after it depends on the host's load: not compared).
+            Out.Line("watchdog: a loop spinning in managed code " + (checker.Fired ? "was seen by the checker thread" : "was NOT seen in 10 s") +
+                (silent >= 200000 ? ", not before its deadline" : ", " + (silent / 1000).ToString() + " ms after its last heartbeat: before its deadline"));
         }
 
         private sealed class WallClock : IClock
