@@ -66,6 +66,18 @@ namespace SkipRnn.Edge.Audio
             return FrameReady;
         }
 
+        /// <summary>
+        /// Counts <paramref name="count"/> samples as written without storing them, for a caller that keeps the samples
+        /// itself (KeywordLoop's ring of raw I2S frames) and hands each computed frame's window over with
+        /// <see cref="PushWindow"/> or <see cref="PushSlots"/>; <see cref="ComputeFrame"/> and
+        /// <see cref="ComputeAndPush"/> must not be used after it. Returns <see cref="FrameReady"/>.
+        /// </summary>
+        public bool Pass(int count)
+        {
+            _ring.Pass(count);
+            return FrameReady;
+        }
+
         /// <summary>Samples to write before the next frame ends: 480 − written at the start, then up to 320.</summary>
         public int SamplesToNextFrame
         {
@@ -140,6 +152,31 @@ namespace SkipRnn.Edge.Audio
             if (!FrameReady) throw new InvalidOperationException("no frame ends at the newest sample");
             _ring.CopyLatest(_frame, FrameLength);
             bool fired = detector.PushFrame(_frame, features);
+            _computed++;
+            return fired;
+        }
+
+        /// <summary>
+        /// The ready frame from the caller's copy of its window (<paramref name="window"/>[0..480), oldest first: the
+        /// samples <see cref="Pass"/> counted): its features and <see cref="StreamDetector.Push"/>. True if an event fired.
+        /// </summary>
+        public bool PushWindow(StreamDetector detector, short[] window, int[] features)
+        {
+            if (!FrameReady) throw new InvalidOperationException("no frame ends at the newest sample");
+            _pipeline.Compute(window, 0, features, 0);
+            _computed++;
+            return detector.Push(features);
+        }
+
+        /// <summary>
+        /// The ready frame from the caller's ring of raw I2S frames (<see cref="I2sSlots"/>; the window starts at slot
+        /// <paramref name="first"/>) through the runner's frame kernel (<see cref="StreamDetector.PushSlots"/>: unpacked,
+        /// features and update in one native call). Only when <c>detector.Rnn.UsesFrameKernel</c>. True if an event fired.
+        /// </summary>
+        public bool PushSlots(StreamDetector detector, byte[] slots, int first, int[] features)
+        {
+            if (!FrameReady) throw new InvalidOperationException("no frame ends at the newest sample");
+            bool fired = detector.PushSlots(slots, first, features);
             _computed++;
             return fired;
         }

@@ -61,6 +61,20 @@ namespace SkipRnn.Edge.Audio
             _next = (int)((_next + (long)count) % _data.Length);
         }
 
+        /// <summary>
+        /// Counts <paramref name="count"/> samples as arrived without storing them: for a caller that keeps the samples
+        /// itself (<see cref="AudioFrontEnd.Pass"/>). <see cref="Valid"/> grows as with <see cref="Write"/>, but the
+        /// stored values are stale: <see cref="CopyLatest"/> must not be used on them.
+        /// </summary>
+        public void Pass(int count)
+        {
+            if (count < 0) throw new ArgumentOutOfRangeException("count");
+            int cap = _data.Length;
+            _written += count;
+            _valid = count >= cap - _valid ? cap : _valid + count;
+            _next = (int)((_next + (long)count) % cap);
+        }
+
         /// <summary>Copies the newest <paramref name="count"/> samples, oldest first, into <paramref name="destination"/>.</summary>
         public void CopyLatest(short[] destination, int count)
         {

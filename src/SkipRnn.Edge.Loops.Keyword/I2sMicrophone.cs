@@ -1,4 +1,5 @@
 using System;
+using SkipRnn.Edge.Audio;
 
 namespace SkipRnn.Edge.Application
 {
@@ -41,14 +42,15 @@ namespace SkipRnn.Edge.Application
     /// and a loss is always whole buffers from the oldest. <see cref="KeywordLoop"/> mirrors that to keep its sample
     /// index right through a loss.
     /// </para>
-    /// No allocation after construction.
+    /// <see cref="ReadSlots"/> hands the frames over as they are (the keyword loop unpacks only the windows it computes);
+    /// <see cref="Read"/> unpacks them (<see cref="I2sSlots.Unpack"/>). No allocation after construction.
     /// </summary>
     public sealed class I2sMicrophone : IAudioSource
     {
         /// <summary>Frames (samples) per DMA buffer: nanoFramework's DMA_BUF_LEN_IN_I2S_FRAMES.</summary>
         public const int FramesPerDmaBuffer = 256;
         /// <summary>Bytes per frame as <c>Read</c> returns them in stereo: two 32-bit slots.</summary>
-        public const int BytesPerFrame = 8;
+        public const int BytesPerFrame = I2sSlots.BytesPerSample;
         private const int ChunkFrames = 64;
         private readonly II2sReceiver _bus;
         private readonly int _sampleRate;
@@ -100,15 +102,20 @@ namespace SkipRnn.Edge.Application
             while (count > 0)
             {
                 int n = count < ChunkFrames ? count : ChunkFrames;
-                BusRead(n);
-                for (int i = 0; i < n; i++)
-                {
-                    int b = i * BytesPerFrame;                 // left slot, little-endian, data in the top 24 bits
-                    pcm[offset + i] = (short)(_chunk[b + 2] | (_chunk[b + 3] << 8));
-                }
+                BusRead(_chunk, 0, n);
+                I2sSlots.Unpack(_chunk, 0, pcm, offset, n);
                 offset += n;
                 count -= n;
             }
+        }
+
+        /// <summary>The frames straight from the bus into slots[offset..], count × 8 bytes: one driver call, nothing per sample.</summary>
+        public void ReadSlots(byte[] slots, int offset, int count)
+        {
+            if (!_running) throw new InvalidOperationException("the microphone is stopped: call Start first");
+            if (slots == null) throw new ArgumentNullException("slots");
+            if (offset < 0 || count < 0 || offset > slots.Length - count * BytesPerFrame) throw new ArgumentOutOfRangeException("count");
+            if (count > 0) BusRead(slots, offset, count);
         }
 
         public void Discard(int count)
@@ -117,7 +124,7 @@ namespace SkipRnn.Edge.Application
             while (count > 0)
             {
                 int n = count < ChunkFrames ? count : ChunkFrames;
-                BusRead(n);
+                BusRead(_chunk, 0, n);
                 count -= n;
             }
         }
@@ -125,11 +132,11 @@ namespace SkipRnn.Edge.Application
         // nanoFramework's Read throws ArgumentException when i2s_read fails (CLR_E_INVALID_PARAMETER): a fault the loop
         // recovers from (SensorFaultException), not the end of the application. It never returns short: it loops until
         // the count is met.
-        private void BusRead(int frames)
+        private void BusRead(byte[] buffer, int offset, int frames)
         {
             try
             {
-                _bus.Read(_chunk, 0, frames * BytesPerFrame);
+                _bus.Read(buffer, offset, frames * BytesPerFrame);
             }
             catch (ArgumentException e)
             {

@@ -18,6 +18,12 @@ namespace SkipRnn.Edge.Application
         void Stop();
         /// <summary>The next <paramref name="count"/> samples into pcm[offset..], waiting until they have arrived.</summary>
         void Read(short[] pcm, int offset, int count);
+        /// <summary>
+        /// The next <paramref name="count"/> samples as raw I2S frames into slots[offset..] (8 bytes a sample,
+        /// <see cref="SkipRnn.Edge.Audio.I2sSlots"/>: the sample is the left slot's top 16 bits), waiting until they have
+        /// arrived. What the keyword loop reads: no per-sample work, the samples are unpacked only for computed frames.
+        /// </summary>
+        void ReadSlots(byte[] slots, int offset, int count);
         /// <summary>Drops the next <paramref name="count"/> samples, waiting until they have arrived.</summary>
         void Discard(int count);
     }

@@ -79,6 +79,11 @@ namespace SkipRnn.Edge.Application
         public long SkippedFrames { get; internal set; }
         /// <summary>PCM samples read into the front end.</summary>
         public long SamplesRead { get; internal set; }
+        /// <summary>
+        /// PCM samples unpacked from the raw I2S ring into a computed frame's window (the managed front end's path;
+        /// 0 on the native path, which unpacks in C): each read sample of a computed window once, none of a skipped one.
+        /// </summary>
+        public long SamplesUnpacked { get; internal set; }
         /// <summary>PCM samples read from the microphone and dropped unused (clocked through a span, or the restart surplus).</summary>
         public long SamplesDiscarded { get; internal set; }
         /// <summary>Times the microphone's clock was stopped for a span.</summary>
@@ -135,7 +140,13 @@ namespace SkipRnn.Edge.Application
         private readonly KeywordLoopCounters _counters = new KeywordLoopCounters();
         private readonly AudioFrontEnd _frontEnd = new AudioFrontEnd();
         private readonly int[] _features = new int[AudioFrontEnd.Bands];
-        private readonly short[] _pcm = new short[AudioFrontEnd.FrameLength];
+        // The samples as the I2S driver hands them over (8-byte stereo frames, I2sSlots), stream sample i in slot
+        // i mod RingSamples: a computed frame's window is unpacked from here (in C on the native path), a skipped
+        // frame's samples never are. The ring holds a window (480 samples) and a little more.
+        private const int RingSamples = 512;
+        private readonly byte[] _slots = new byte[RingSamples * I2sSlots.BytesPerSample];
+        private readonly short[] _window = new short[AudioFrontEnd.FrameLength];   // the managed path's unpacked window
+        private long _windowEnd = long.MinValue;   // _window holds stream samples [_windowEnd − 480, _windowEnd)
         private readonly EventList _events = new EventList(EventRule.MaxClasses);
         private readonly int _rate;
         private long _origin;        // µs at which stream sample 0 is captured
@@ -271,7 +282,17 @@ namespace SkipRnn.Edge.Application
             }
             if (!Align(limit)) return;
             long frame = _detector.Step;
-            bool fired = _frontEnd.ComputeAndPush(_detector, _features);
+            long first = _frontEnd.SamplesWritten - AudioFrontEnd.FrameLength;   // the window's first stream sample
+            bool fired;
+            if (_detector.Rnn.UsesFrameKernel)
+            {
+                fired = _frontEnd.PushSlots(_detector, _slots, (int)(first % RingSamples), _features);
+            }
+            else
+            {
+                UnpackWindow(first);
+                fired = _frontEnd.PushWindow(_detector, _window, _features);
+            }
             _counters.Updates++;
             if (_observer != null) _observer.Updated(frame);
             if (fired) Report();
@@ -329,21 +350,50 @@ namespace SkipRnn.Edge.Application
                 }
                 long r = n;
                 if (r > boundary - _micNext) r = boundary - _micNext;
-                _mic.Read(_pcm, 0, (int)r);
                 long first = _micNext;
-                _micNext += r;
+                ReadSlots((int)r);
                 if (first < _validFrom)
                 {
                     long z = _validFrom - first;
                     _counters.StartupSamplesUsed += z < r ? z : r;
                 }
                 _counters.SamplesRead += r;
-                if (_frontEnd.Write(_pcm, 0, (int)r))
+                if (_frontEnd.Pass((int)r))
                 {
                     _recovering = false;
                     return true;
                 }
             }
+        }
+
+        // The next `count` samples from the microphone into the ring, as raw I2S frames (nothing per sample); a read
+        // that would pass the ring's end is split there.
+        private void ReadSlots(int count)
+        {
+            while (count > 0)
+            {
+                int at = (int)(_micNext % RingSamples);
+                int n = RingSamples - at;
+                if (n > count) n = count;
+                _mic.ReadSlots(_slots, at * I2sSlots.BytesPerSample, n);
+                _micNext += n;
+                count -= n;
+            }
+        }
+
+        // The managed path's window [first, first + 480) as PCM16: the part the last computed frame's window shares
+        // with it (the previous frame's last 160 samples when the two are consecutive) is moved, only the rest is
+        // unpacked from the ring. Every sample of the window was read into the ring since the front end's last gap.
+        private void UnpackWindow(long first)
+        {
+            int length = AudioFrontEnd.FrameLength;
+            long keep = _windowEnd - first;
+            if (keep > 0 && keep < length) Array.Copy(_window, length - (int)keep, _window, 0, (int)keep);
+            else keep = 0;
+            int n = length - (int)keep;
+            I2sSlots.Unpack(_slots, (int)((first + keep) % RingSamples), _window, (int)keep, n);
+            _counters.SamplesUnpacked += n;
+            _windowEnd = first + length;
         }
 
         // What the driver did since the loop last took a buffer, by the clock. DMA buffer j holds samples

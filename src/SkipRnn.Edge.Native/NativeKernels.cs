@@ -48,7 +48,7 @@ namespace SkipRnn.Edge.Native
 
     /// <summary>
     /// One native runner (a handle into the firmware's runner table). As an <see cref="IFrameKernel"/> it computes an
-    /// audio frame's features and the update in one interop call (for a one-layer model; one CopyState per further layer).
+    /// audio frame's features and the update in one interop call, from PCM16 or from raw I2S frames (for a one-layer model; one CopyState per further layer).
     /// </summary>
     internal sealed class NativeStepKernel : IStepKernel, IFrameKernel
     {
@@ -76,6 +76,14 @@ namespace SkipRnn.Edge.Native
         public int UpdateFromFrame(short[] frame, int[] inputs, short[][] state, int[] outputs)
         {
             int result = NativeSkipGru.Frame(_handle, frame, inputs, outputs, state[0]);
+            for (int l = 1; l < state.Length; l++) NativeSkipGru.CopyState(_handle, l, state[l]);
+            _clampedInputs = result >> 16;
+            return result & 0xFFFF;
+        }
+
+        public int UpdateFromSlots(byte[] slots, int first, int[] inputs, short[][] state, int[] outputs)
+        {
+            int result = NativeSkipGru.FrameSlots(_handle, slots, first, inputs, outputs, state[0]);
             for (int l = 1; l < state.Length; l++) NativeSkipGru.CopyState(_handle, l, state[l]);
             _clampedInputs = result >> 16;
             return result & 0xFFFF;

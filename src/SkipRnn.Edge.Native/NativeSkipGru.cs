@@ -11,8 +11,9 @@ namespace SkipRnn.Edge.Native
     internal static class NativeSkipGru
     {
         /// <summary>The interface version this assembly expects from the firmware.
-        /// 2: Update's result carries the clamped-input count in its high bits. 3: Frame (the native audio front end).</summary>
-        public const int InterfaceVersion = 3;
+        /// 2: Update's result carries the clamped-input count in its high bits. 3: Frame (the native audio front end).
+        /// 4: FrameSlots (the frame taken from a ring of raw I2S frames, unpacked in C).</summary>
+        public const int InterfaceVersion = 4;
 
         /// <summary>The firmware's interface version.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
@@ -42,6 +43,15 @@ namespace SkipRnn.Edge.Native
         /// </summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int Frame(int handle, short[] pcm, int[] features, int[] outputs, short[] state);
+
+        /// <summary>
+        /// <see cref="Frame"/> from raw I2S frames: the 480 samples whose first is slot <paramref name="first"/> of
+        /// <paramref name="slots"/>, a ring of 8-byte stereo frames as I2sDevice.Read hands them over (each sample the
+        /// left slot's top 16 bits, bytes 2..3; wrapping at the end), unpacked in C, then as <see cref="Frame"/>.
+        /// The ring must be whole frames, at least 480 of them.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern int FrameSlots(int handle, byte[] slots, int first, int[] features, int[] outputs, short[] state);
 
         /// <summary>Copies layer <paramref name="layer"/>'s state (Q0.15) into <paramref name="destination"/> (HiddenSize values).</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]

@@ -4,6 +4,7 @@ using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Model;
+using SkipRnn.Edge.Runtime;
 using SkipRnn.Edge.Streaming;
 using Xunit.Abstractions;
 
@@ -195,5 +196,104 @@ public class KeywordLoopTests(ITestOutputHelper output)
         }
         output.WriteLine($"largest frame cost without a lost sample: {ok:N0} µs (loses at {bad:N0} µs)");
         Assert.InRange(ok, 20_000, 128_000);
+    }
+
+    /// <summary>
+    /// A frame kernel standing in for the custom firmware's (SkipRnn.Edge.Native: FrameSlots unpacks the window from
+    /// the loop's ring of raw I2S frames in C): here I2sSlots.Unpack, the managed pipeline and a managed runner, so the
+    /// loop's ring indexing on the native path can be checked on the host. Opens only for SkipGrus built on the thread
+    /// that installed it (StepKernels.Factory is global).
+    /// </summary>
+    private sealed class SlotKernelFactory : IStepKernelFactory
+    {
+        private readonly int _thread = Environment.CurrentManagedThreadId;
+        private bool _opening;
+        public SlotKernel? Last;
+
+        public IStepKernel? Open(SkipGruModel m)
+        {
+            if (Environment.CurrentManagedThreadId != _thread || _opening || m.FrontEnd == null) return null;
+            _opening = true;
+            try { return Last = new SlotKernel(m); }
+            finally { _opening = false; }
+        }
+    }
+
+    private sealed class SlotKernel(SkipGruModel m) : IStepKernel, IFrameKernel
+    {
+        private readonly SkipGru _inner = new(m);
+        private readonly LogMelPipeline _pipeline = new();
+        private readonly short[] _frame = new short[AudioFrontEnd.FrameLength];
+        public int SlotUpdates, OtherUpdates;
+
+        public int Update(int[] raw, short[][] state, int[] outputs) { OtherUpdates++; return Apply(raw, state, outputs); }
+
+        public int UpdateFromFrame(short[] frame, int[] inputs, short[][] state, int[] outputs)
+        {
+            OtherUpdates++;
+            _pipeline.Compute(frame, 0, inputs, 0);
+            return Apply(inputs, state, outputs);
+        }
+
+        public int UpdateFromSlots(byte[] slots, int first, int[] inputs, short[][] state, int[] outputs)
+        {
+            SlotUpdates++;
+            I2sSlots.Unpack(slots, first, _frame, 0, _frame.Length);
+            _pipeline.Compute(_frame, 0, inputs, 0);
+            return Apply(inputs, state, outputs);
+        }
+
+        private int Apply(int[] raw, short[][] state, int[] outputs)
+        {
+            _inner.Skip(_inner.StepsToSkip);
+            long before = _inner.Counters.ClampedInputs;
+            _inner.Step(raw);
+            ClampedInputs = (int)(_inner.Counters.ClampedInputs - before);
+            for (int l = 0; l < state.Length; l++) _inner.CopyState(l, state[l]);
+            for (int o = 0; o < outputs.Length; o++) outputs[o] = _inner.GetOutput(o);
+            return _inner.Increment;
+        }
+
+        public int ClampedInputs { get; private set; }
+        public void Reset() => _inner.Reset();
+    }
+
+    [Fact]
+    public void The_managed_path_unpacks_only_the_computed_windows_each_sample_once()
+    {
+        var (board, loop) = Run(MicPolicy.KeepClocked);
+        KeywordLoopCounters c = loop.Counters;
+        Assert.False(loop.Detector.Rnn.UsesFrameKernel);
+        // Every computed window's 480 samples were read; consecutive windows share 160, unpacked once.
+        Assert.InRange(c.SamplesUnpacked, c.Updates * AudioFrontEnd.HopLength, c.Updates * AudioFrontEnd.FrameLength);
+        Assert.True(c.SamplesUnpacked <= c.SamplesRead);
+        output.WriteLine($"managed path: {c.Updates} frames computed, {c.SamplesRead} samples read into the ring, {c.SamplesUnpacked} unpacked " +
+            $"({(double)c.SamplesUnpacked / c.Updates:F1} a computed frame), {c.SamplesDiscarded} discarded");
+    }
+
+    [Theory]
+    [InlineData(MicPolicy.KeepClocked)]
+    [InlineData(MicPolicy.SleepThroughSpans)]
+    public void With_a_frame_kernel_the_loop_hands_it_the_raw_ring_and_hears_the_same_words(MicPolicy policy)
+    {
+        var (want, computed) = Spotter(KeywordData.Stream);
+        var factory = new SlotKernelFactory();
+        KeywordBoard board;
+        KeywordLoop loop;
+        lock (typeof(StepKernels))
+        {
+            StepKernels.Factory = factory;
+            try { (board, loop) = Run(policy, startupMicros: policy == MicPolicy.SleepThroughSpans ? 10_000 : 256_000); }
+            finally { StepKernels.Factory = null; }
+        }
+        KeywordLoopCounters c = loop.Counters;
+        Assert.True(loop.Detector.Rnn.UsesFrameKernel);
+        Assert.Equal(want, board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList());
+        Assert.Equal(computed, c.Updates);
+        Assert.Equal((int)c.Updates, factory.Last!.SlotUpdates);
+        Assert.Equal(0, factory.Last.OtherUpdates);   // the detector's runner (the boot's self-test runner was opened before it)
+        Assert.Equal(0L, c.SamplesUnpacked);
+        Assert.Equal((0L, 0L), (board.MisalignedFrames, board.Mic.LostToOverflow));
+        if (policy == MicPolicy.SleepThroughSpans) Assert.True(c.MicStops > 0);
     }
 }

@@ -35,6 +35,15 @@ typedef struct skrn_audio_work {
  * the Skip-GRU's input type). Returns w->shift. */
 int32_t skrn_audio_features(const int16_t *frame, int32_t *features, skrn_audio_work *w);
 
+/* Bytes per sample in a ring of raw I2S frames as nanoFramework's I2sDevice.Read hands them over in stereo with 32-bit
+ * slots: the left slot (bytes 0..3, little-endian, 24-bit data in the top bits) then the right slot (bytes 4..7). */
+#define SKRN_AUDIO_SLOT_BYTES 8
+
+/* The 480 PCM16 samples of a frame whose first sample is slot `first` of a ring of `slot_count` raw I2S frames
+ * (SKRN_AUDIO_SLOT_BYTES each, wrapping at the end): each sample is its left slot's top 16 bits, bytes 2..3
+ * (I2sSlots.Unpack on the managed side). Needs slot_count >= 480 and 0 <= first < slot_count. */
+void skrn_audio_unpack_slots(const uint8_t *slots, int32_t slot_count, int32_t first, int16_t *frame);
+
 /* The stages alone, for tests (LogEnergy.Compute: energy >= 0, exponent in [-64, 160]). */
 int32_t skrn_audio_log_energy(int64_t energy, int32_t exponent);
 

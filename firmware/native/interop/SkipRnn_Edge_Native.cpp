@@ -21,12 +21,14 @@ static const CLR_RT_MethodHandler method_lookup[] =
     Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Open___STATIC__I4__SZARRAY_U1,
     Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Update___STATIC__I4__I4__SZARRAY_I4__SZARRAY_I4,
     Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Frame___STATIC__I4__I4__SZARRAY_I2__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2,
+    Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::FrameSlots___STATIC__I4__I4__SZARRAY_U1__I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2,
     Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::CopyState___STATIC__VOID__I4__I4__SZARRAY_I2,
     Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Reset___STATIC__VOID__I4,
     Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Close___STATIC__VOID__I4,
     nullptr,   // NativeStepKernel::Finalize
     nullptr,   // NativeStepKernel::Update
     nullptr,   // NativeStepKernel::UpdateFromFrame
+    nullptr,   // NativeStepKernel::UpdateFromSlots
     nullptr,   // NativeStepKernel::get_ClampedInputs
     nullptr,   // NativeStepKernel::Reset
     nullptr,   // NativeStepKernel::.ctor
@@ -35,7 +37,7 @@ static const CLR_RT_MethodHandler method_lookup[] =
 const CLR_RT_NativeAssemblyData g_CLR_AssemblyNative_SkipRnn_Edge_Native =
 {
     "SkipRnn.Edge.Native",
-    0x9448F405,
+    0xAE64321E,
     method_lookup,
     { 0, 0, 0, 0 }
 };

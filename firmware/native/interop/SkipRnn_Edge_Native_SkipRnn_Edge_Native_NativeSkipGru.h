@@ -21,6 +21,7 @@ namespace SkipRnn_Edge_Native
             static signed int Open( CLR_RT_TypedArray_UINT8 param0, HRESULT &hr );
             static signed int Update( signed int param0, CLR_RT_TypedArray_INT32 param1, CLR_RT_TypedArray_INT32 param2, HRESULT &hr );
             static signed int Frame( signed int param0, CLR_RT_TypedArray_INT16 param1, CLR_RT_TypedArray_INT32 param2, CLR_RT_TypedArray_INT32 param3, CLR_RT_TypedArray_INT16 param4, HRESULT &hr );
+            static signed int FrameSlots( signed int param0, CLR_RT_TypedArray_UINT8 param1, signed int param2, CLR_RT_TypedArray_INT32 param3, CLR_RT_TypedArray_INT32 param4, CLR_RT_TypedArray_INT16 param5, HRESULT &hr );
             static void CopyState( signed int param0, signed int param1, CLR_RT_TypedArray_INT16 param2, HRESULT &hr );
             static void Reset( signed int param0, HRESULT &hr );
             static void Close( signed int param0, HRESULT &hr );

@@ -81,6 +81,35 @@ HRESULT Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::Frame___S
     NANOCLR_NOCLEANUP();
 }
 
+HRESULT Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::FrameSlots___STATIC__I4__I4__SZARRAY_U1__I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2( CLR_RT_StackFrame& stack )
+{
+    NANOCLR_HEADER(); hr = S_OK;
+    {
+        signed int param0;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 0, param0 ) );
+
+        CLR_RT_TypedArray_UINT8 param1;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_UINT8_ARRAY( stack, 1, param1 ) );
+
+        signed int param2;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 2, param2 ) );
+
+        CLR_RT_TypedArray_INT32 param3;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32_ARRAY( stack, 3, param3 ) );
+
+        CLR_RT_TypedArray_INT32 param4;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32_ARRAY( stack, 4, param4 ) );
+
+        CLR_RT_TypedArray_INT16 param5;
+        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT16_ARRAY( stack, 5, param5 ) );
+
+        signed int retValue = NativeSkipGru::FrameSlots( param0, param1, param2, param3, param4, param5, hr );
+        NANOCLR_CHECK_HRESULT( hr );
+        SetResult_INT32( stack, retValue );
+    }
+    NANOCLR_NOCLEANUP();
+}
+
 HRESULT Library_SkipRnn_Edge_Native_SkipRnn_Edge_Native_NativeSkipGru::CopyState___STATIC__VOID__I4__I4__SZARRAY_I2( CLR_RT_StackFrame& stack )
 {
     NANOCLR_HEADER(); hr = S_OK;

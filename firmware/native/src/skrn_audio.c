@@ -6,6 +6,7 @@
  * as a multiplication by a power of two (the same number; C leaves the shift undefined).
  */
 #include "skrn_audio_internal.h"
+#include <stddef.h>
 
 #define HALF 256
 #define OUTPUT_BITS 29           /* FrameWindow.OutputBits */
@@ -156,6 +157,20 @@ int32_t skrn_audio_log_energy(int64_t energy, int32_t exponent)
         hi += (s + (((st[j + 1] - s) * ((d >> 5) & 1023) + 512) >> 10)) * 32;
     }
     return (hi + 512) >> 10;
+}
+
+void skrn_audio_unpack_slots(const uint8_t *slots, int32_t slot_count, int32_t first, int16_t *frame)
+{
+    int32_t i = 0;
+    while (i < SKRN_AUDIO_FRAME_LENGTH) {
+        int32_t run = slot_count - first;           /* slots to the end of the ring */
+        if (run > SKRN_AUDIO_FRAME_LENGTH - i) run = SKRN_AUDIO_FRAME_LENGTH - i;
+        const uint8_t *b = slots + (size_t)first * SKRN_AUDIO_SLOT_BYTES + 2;
+        for (int32_t k = 0; k < run; k++, b += SKRN_AUDIO_SLOT_BYTES)
+            frame[i + k] = (int16_t)(uint16_t)(b[0] | (b[1] << 8));
+        i += run;
+        first = 0;
+    }
 }
 
 int32_t skrn_audio_features(const int16_t *frame, int32_t *features, skrn_audio_work *w)

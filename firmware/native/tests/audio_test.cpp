@@ -137,3 +137,36 @@ TEST(AudioBitExact, TablesEqualTheManagedOnes)
         EXPECT_EQ(native[name], managed) << name << " (run firmware/native/tools/audio_tables.py)";
     }
 }
+
+// The raw I2S ring the keyword loop keeps (8 bytes a sample: left slot, right slot; the sample is the left slot's
+// top 16 bits): every other byte filled with values that would change the sample if the wrong bytes were picked,
+// the frame starting at every kind of place (no wrap, wrap in the middle, the last slot).
+TEST(AudioSlots, UnpackTakesTheLeftSlotsTopSixteenBitsAcrossTheWrap)
+{
+    const int32_t ring = 512;
+    std::vector<uint8_t> slots((size_t)ring * SKRN_AUDIO_SLOT_BYTES);
+    std::vector<int16_t> pcm((size_t)ring);
+    uint32_t s = 12345;
+    for (int32_t i = 0; i < ring; i++) {
+        s = s * 1103515245u + 12345u;
+        pcm[(size_t)i] = (int16_t)(s >> 16);
+        uint8_t *b = &slots[(size_t)i * SKRN_AUDIO_SLOT_BYTES];
+        b[0] = (uint8_t)(0xA5 ^ i);              // the low 8 of the 24 data bits, and the unused byte
+        b[1] = (uint8_t)(0x3C + i);
+        b[2] = (uint8_t)((uint16_t)pcm[(size_t)i] & 0xFF);
+        b[3] = (uint8_t)((uint16_t)pcm[(size_t)i] >> 8);
+        for (int k = 4; k < 8; k++) b[k] = (uint8_t)(0x77 + 13 * k + i);   // the right slot (undriven on a board)
+    }
+    for (int32_t first : {0, 1, 31, 32, 200, 479, 480, 511}) {
+        int16_t frame[SKRN_AUDIO_FRAME_LENGTH];
+        std::memset(frame, 0x5A, sizeof frame);
+        skrn_audio_unpack_slots(slots.data(), ring, first, frame);
+        for (int32_t i = 0; i < SKRN_AUDIO_FRAME_LENGTH; i++)
+            ASSERT_EQ(frame[i], pcm[(size_t)((first + i) % ring)]) << "first " << first << ", sample " << i;
+    }
+    // A ring of exactly one frame: the whole ring, rotated.
+    int16_t frame[SKRN_AUDIO_FRAME_LENGTH];
+    skrn_audio_unpack_slots(slots.data(), SKRN_AUDIO_FRAME_LENGTH, 7, frame);
+    for (int32_t i = 0; i < SKRN_AUDIO_FRAME_LENGTH; i++)
+        ASSERT_EQ(frame[i], pcm[(size_t)((7 + i) % SKRN_AUDIO_FRAME_LENGTH)]);
+}

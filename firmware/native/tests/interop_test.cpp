@@ -129,10 +129,11 @@ TEST(Interop, TheMethodTableNamesTheStubsAndTheAssembly)
     auto table = (const CLR_RT_MethodHandler *)a.m_pNativeMethods;
     EXPECT_EQ(table[4], &Stubs::Version___STATIC__I4);
     EXPECT_EQ(table[7], &Stubs::Frame___STATIC__I4__I4__SZARRAY_I2__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2);
-    EXPECT_EQ(table[10], &Stubs::Close___STATIC__VOID__I4);
+    EXPECT_EQ(table[8], &Stubs::FrameSlots___STATIC__I4__I4__SZARRAY_U1__I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2);
+    EXPECT_EQ(table[11], &Stubs::Close___STATIC__VOID__I4);
     int32_t v = 0;
     EXPECT_EQ(Call(Stubs::Version___STATIC__I4, {}, &v), S_OK);
-    EXPECT_EQ(v, 3);   // NativeSkipGru.InterfaceVersion
+    EXPECT_EQ(v, 4);   // NativeSkipGru.InterfaceVersion
 }
 
 TEST(Interop, StubsReplayTheManagedTracesBitExact)
@@ -260,4 +261,66 @@ TEST(Interop, FrameComputesFeaturesAndUpdatesBitExact)
     EXPECT_EQ(Call(Stubs::Close___STATIC__VOID__I4, {I4(handle)}), S_OK);
     EXPECT_EQ(interop_double_live_allocations, 0);
     std::printf("interop Frame: %d keyword frames, features + update in one call, identical\n", frames);
+}
+
+// The keyword loop's path: FrameSlots takes the frame from a ring of raw I2S frames (8 bytes a sample, the sample in the
+// left slot's bytes 2..3, the other bytes filled with values that would change it), the window starting at a different
+// place each frame so that it wraps round the ring's end; the same trace as Frame must come out.
+TEST(Interop, FrameSlotsUnpacksTheRingAndMatchesTheManagedPathBitExact)
+{
+    std::vector<uint8_t> data = ReadOne("audio_keyword", ".trace", "SKAK");
+    Reader rd(data);
+    rd.Bytes(4);
+    int32_t len = rd.I32();
+    const uint8_t *p = rd.Bytes((size_t)len);
+    std::vector<uint8_t> model(p, p + len);
+    int32_t hidden = model[20] | (model[21] << 8), outputs = model[22] | (model[23] << 8);
+    int32_t handle = -1;
+    ASSERT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, model)}, &handle), S_OK);
+    auto call = [&](std::vector<InteropDoubleArg> a, int32_t *result = nullptr) {
+        return Call(Stubs::FrameSlots___STATIC__I4__I4__SZARRAY_U1__I4__SZARRAY_I4__SZARRAY_I4__SZARRAY_I2, std::move(a), result);
+    };
+    const int32_t ring = 512;
+    std::vector<uint8_t> slots((size_t)ring * 8);
+    std::vector<int16_t> state((size_t)hidden);
+    std::vector<int32_t> features(40), outs((size_t)outputs);
+    int32_t frames = rd.I32();
+    ASSERT_GE(frames, 100);
+    int32_t first = 0;
+    for (int32_t f = 0; f < frames; f++) {
+        first = (first + 320) % ring;
+        for (int32_t i = 0; i < 480; i++) {
+            uint16_t v = (uint16_t)rd.I16();
+            uint8_t *b = &slots[(size_t)((first + i) % ring) * 8];
+            b[0] = (uint8_t)(0xA5 ^ f ^ i);
+            b[1] = (uint8_t)(0x3C + i);
+            b[2] = (uint8_t)(v & 0xFF);
+            b[3] = (uint8_t)(v >> 8);
+            for (int k = 4; k < 8; k++) b[k] = (uint8_t)(0x77 + 13 * k + f);
+        }
+        int32_t result = 0;
+        ASSERT_EQ(call({I4(handle), Arr(InteropDoubleArg::ARRAY_U1, slots), I4(first), Arr(InteropDoubleArg::ARRAY_I4, features),
+                        Arr(InteropDoubleArg::ARRAY_I4, outs), Arr(InteropDoubleArg::ARRAY_I2, state)}, &result), S_OK);
+        for (int m = 0; m < 40; m++) ASSERT_EQ(features[(size_t)m], rd.I32()) << "feature " << m << " at frame " << f;
+        ASSERT_EQ(result & 0xFFFF, rd.I32()) << "delta u~ at frame " << f;
+        ASSERT_EQ(result >> 16, rd.I32()) << "clamped inputs at frame " << f;
+        for (int32_t o = 0; o < outputs; o++) ASSERT_EQ(outs[(size_t)o], rd.I32()) << "output " << o << " at frame " << f;
+        for (int32_t j = 0; j < hidden; j++) ASSERT_EQ(state[(size_t)j], rd.I16()) << "state " << j << " at frame " << f;
+    }
+    EXPECT_TRUE(rd.AtEnd());
+
+    // Bad arguments: HRESULTs, never a crash (a ring shorter than a frame or not whole frames, a first slot outside it).
+    std::vector<uint8_t> shortRing(479 * 8), ragged(480 * 8 + 3);
+    auto S = Arr(InteropDoubleArg::ARRAY_U1, slots), F = Arr(InteropDoubleArg::ARRAY_I4, features),
+         O = Arr(InteropDoubleArg::ARRAY_I4, outs), H = Arr(InteropDoubleArg::ARRAY_I2, state);
+    EXPECT_EQ(call({I4(handle), S, I4(-1), F, O, H}), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(call({I4(handle), S, I4(ring), F, O, H}), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(call({I4(handle), Arr(InteropDoubleArg::ARRAY_U1, shortRing), I4(0), F, O, H}), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(call({I4(handle), Arr(InteropDoubleArg::ARRAY_U1, ragged), I4(0), F, O, H}), CLR_E_INDEX_OUT_OF_RANGE);
+    EXPECT_EQ(call({I4(handle), Null(InteropDoubleArg::ARRAY_U1), I4(0), F, O, H}), CLR_E_NULL_REFERENCE);
+    EXPECT_EQ(call({I4(handle + 1), S, I4(0), F, O, H}), CLR_E_INVALID_PARAMETER);
+    EXPECT_EQ(call({I4(handle), S, I4(ring - 1), F, O, H}), S_OK);
+    EXPECT_EQ(Call(Stubs::Close___STATIC__VOID__I4, {I4(handle)}), S_OK);
+    EXPECT_EQ(interop_double_live_allocations, 0);
+    std::printf("interop FrameSlots: %d keyword frames from a ring of raw I2S frames, identical\n", frames);
 }

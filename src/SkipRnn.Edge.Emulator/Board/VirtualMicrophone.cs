@@ -25,7 +25,7 @@ public sealed class AudioBoardParameters
     public int BufferSamples { get; init; } = 2048;
     /// <summary>INMP441 datasheet: operational 2^18 SCK cycles after the clock starts; 256 ms at 64 × 16 kHz (samples read as 0 until then).</summary>
     public long MicStartupMicros { get; init; } = 256000;
-    /// <summary>Moving one sample out of the DMA buffer into the front end (driver copy + the managed 32→16-bit loop; estimate).</summary>
+    /// <summary>Moving one sample out of the DMA buffer into the loop's ring of raw I2S frames (driver copy + the managed call; estimate).</summary>
     public double ReadMicrosPerSample { get; init; } = 10;
     /// <summary>Dropping one sample (driver copy only; estimate).</summary>
     public double DiscardMicrosPerSample { get; init; } = 1;
@@ -353,6 +353,15 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
     public void Read(short[] pcm, int offset, int count)
     {
         inner.Read(pcm, offset, count);
+        SamplesRead += count;
+        long us = Charge(ref _readCarry, parameters.ReadMicrosPerSample * count);
+        ReadCpuMicros += us;
+        clock.Advance(us);
+    }
+
+    public void ReadSlots(byte[] slots, int offset, int count)
+    {
+        inner.ReadSlots(slots, offset, count);
         SamplesRead += count;
         long us = Charge(ref _readCarry, parameters.ReadMicrosPerSample * count);
         ReadCpuMicros += us;

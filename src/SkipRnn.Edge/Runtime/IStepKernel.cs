@@ -37,6 +37,15 @@ namespace SkipRnn.Edge.Runtime
         /// Returns Δũ in Q0.15. Allocates nothing.
         /// </summary>
         int UpdateFromFrame(short[] frame, int[] inputs, short[][] state, int[] outputs);
+
+        /// <summary>
+        /// <see cref="UpdateFromFrame"/> from raw I2S frames: the frame's samples are slots
+        /// <paramref name="first"/>, <paramref name="first"/> + 1, … (wrapping at the end) of <paramref name="slots"/>, a
+        /// ring of 8-byte stereo frames as nanoFramework's I2S driver hands them over (32-bit slots, left then right,
+        /// little-endian); each sample is its left slot's top 16 bits (bytes 2..3). The ring holds whole frames, at least a
+        /// frame's worth. Allocates nothing.
+        /// </summary>
+        int UpdateFromSlots(byte[] slots, int first, int[] inputs, short[][] state, int[] outputs);
     }
 
     /// <summary>Makes kernels for models; returns null for a model it cannot run (the runner then stays managed).</summary>

@@ -182,6 +182,25 @@ namespace SkipRnn.Edge.Runtime
         }
 
         /// <summary>
+        /// <see cref="StepFromFrame"/> from raw I2S frames (<see cref="IFrameKernel.UpdateFromSlots"/>: the frame's samples
+        /// start at slot <paramref name="first"/> of the ring <paramref name="slots"/>), when <see cref="UsesFrameKernel"/>.
+        /// </summary>
+        public bool StepFromSlots(byte[] slots, int first, int[] inputs)
+        {
+            if (_stepsToSkip > 0)
+            {
+                Skip(1);
+                return false;
+            }
+            if (_frameKernel == null) throw new InvalidOperationException("no frame kernel: compute the inputs and call Step");
+            if (slots == null || inputs == null || inputs.Length < _input.Length)
+                throw MissingInput(_input.Length);
+            int p = _frameKernel.UpdateFromSlots(slots, first, inputs, _state, _outputs);
+            EndUpdate(p, _kernel.ClampedInputs);
+            return true;
+        }
+
+        /// <summary>
         /// Accounts for <paramref name="steps"/> skipped steps at once, in O(1), without input.
         /// <paramref name="steps"/> must be between 0 and <see cref="StepsToSkip"/>.
         /// </summary>

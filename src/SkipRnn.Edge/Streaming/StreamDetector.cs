@@ -81,6 +81,17 @@ namespace SkipRnn.Edge.Streaming
             return _smoother.Observe(_rnn.ArgMax(), 1);
         }
 
+        /// <summary>
+        /// <see cref="PushFrame"/> from raw I2S frames (<see cref="SkipGru.StepFromSlots"/>: the frame starts at slot
+        /// <paramref name="first"/> of the ring <paramref name="slots"/>, 8 bytes a sample).
+        /// </summary>
+        public bool PushSlots(byte[] slots, int first, int[] inputs)
+        {
+            if (_rnn.StepsToSkip > 0) throw NotNeeded();
+            _rnn.StepFromSlots(slots, first, inputs);
+            return _smoother.Observe(_rnn.ArgMax(), 1);
+        }
+
         /// <summary><paramref name="samples"/> samples not read (0..SamplesToSkip). True if an event fired.</summary>
         public bool SkipSamples(int samples)
         {

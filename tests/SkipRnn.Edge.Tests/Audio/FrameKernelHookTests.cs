@@ -18,7 +18,7 @@ public class FrameKernelHookTests
     {
         private readonly SkipGru _inner;
         private readonly LogMelPipeline _pipeline = new();
-        public int Updates, FrameUpdates, Resets;
+        public int Updates, FrameUpdates, SlotUpdates, Resets;
         public Recording(SkipGruModel m) => _inner = new SkipGru(m);
 
         public int Update(int[] raw, short[][] state, int[] outputs)
@@ -33,6 +33,16 @@ public class FrameKernelHookTests
             _pipeline.Compute(frame, 0, inputs, 0);
             return Apply(inputs, state, outputs);
         }
+
+        public int UpdateFromSlots(byte[] slots, int first, int[] inputs, short[][] state, int[] outputs)
+        {
+            SlotUpdates++;
+            I2sSlots.Unpack(slots, first, _frame, 0, _frame.Length);
+            _pipeline.Compute(_frame, 0, inputs, 0);
+            return Apply(inputs, state, outputs);
+        }
+
+        private readonly short[] _frame = new short[AudioFrontEnd.FrameLength];
 
         private int Apply(int[] raw, short[][] state, int[] outputs)
         {

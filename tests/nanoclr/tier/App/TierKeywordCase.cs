@@ -173,6 +173,28 @@ namespace SkipRnn.NanoClrTier
                 _clock.Now += 10 * count;
             }
 
+            // As the ESP32 driver hands them over: 8 bytes a sample, the left slot's top 16 bits are the sample; the
+            // other bytes carry values that change the sample if the wrong ones are picked.
+            public void ReadSlots(byte[] slots, int offset, int count)
+            {
+                for (int k = 0; k < count; k++)
+                {
+                    One();
+                    long i = _head++;
+                    short v = 0;
+                    if (i < _validFrom) Zeros++;
+                    else v = Sample(i);
+                    int b = offset + 8 * k;
+                    slots[b] = (byte)(0xA5 ^ (int)i);
+                    slots[b + 1] = (byte)(0x3C + (int)i);
+                    slots[b + 2] = (byte)v;
+                    slots[b + 3] = (byte)(v >> 8);
+                    for (int j = 4; j < 8; j++) slots[b + j] = (byte)(0x77 + 13 * j + (int)i);
+                    LastRead = i;
+                }
+                _clock.Now += 10 * count;
+            }
+
             public void Discard(int count)
             {
                 for (int k = 0; k < count; k++)
