@@ -155,7 +155,8 @@ public static class SimulateCommand
             console.WriteLine($"{r.Model} on {r.Stream}: {kw.PcmSamples:N0} samples, {r.Samples:N0} frames of 20 ms ({r.StreamHours * 60:F1} min)");
             console.WriteLine($"profile: {r.Profile} ({r.ProfileSource}); costs: {r.CostBasis}; microphone through skipped spans: {kw.MicPolicy}; light sleep past {r.BreakEvenUs:N0} µs");
             console.WriteLine($"microphone: INMP441 {kw.MicActiveMa} mA clocked, {kw.MicStandbyMa} mA standby, start-up {kw.MicStartupUs / 1000:F0} ms; I2S DMA buffer {kw.BufferSamples:N0} samples = {kw.BufferMs:F0} ms (a frame longer than the hop is absorbed only while skipped frames let the loop catch up before it fills); plain GRU: {kw.PlainGruSource}");
-            console.WriteLine($"per frame on nanoCLR: features {kw.FrameFeaturesX86 / 1e6:F2} M x86, skipped span's SkipFrames {kw.SkipSpanFrontEndX86:N0}, microphone read {kw.MicReadX86PerSample:N0} / discard {kw.MicDiscardX86PerSample:N0} per sample (managed side)");
+            console.WriteLine($"per frame on nanoCLR: features {kw.FrameFeaturesX86 / 1e6:F2} M x86, skipped span's SkipFrames {kw.SkipSpanFrontEndX86:N0}; microphone read into the raw I2S ring {kw.MicReadX86PerCall:N0} a call + {kw.MicReadX86PerSample:N1} a sample, discard {kw.MicDiscardX86PerSample:N0} a sample; " +
+                (kw.UnpackInC ? "window unpacked in C (native Frame call)" : $"window unpacked (managed) {kw.UnpackX86PerCall:N0} a computed frame + {kw.UnpackX86PerSample:N0} a sample"));
         }
         else
         {
@@ -173,7 +174,12 @@ public static class SimulateCommand
         bool audio = r.Keyword != null;
         Add("MACs per update", v => v.UpdateMacs.ToString("N0"));
         Add(audio ? "updated frame on the target (features + update)" : "update on the target", v => $"{v.UpdateUs / 1000:F2} ms");
-        Add(audio ? "microphone read of a hop (managed)" : "sensor read (I2C + managed)", v => $"{v.ReadUs:F0} µs");
+        Add(audio ? "microphone read of a hop (+ unpacking, managed path)" : "sensor read (I2C + managed)", v => $"{v.ReadUs:F0} µs");
+        if (audio) Add("microphone x86 per stream sample: read; + discard, unpack", v =>
+        {
+            var (read, all) = v.Keyword!.MicX86PerStreamSample(r.Keyword!, r.Keyword!.PcmSamples);
+            return $"{read:F1}; {all:F0}";
+        });
         Add(audio ? "skipped frame (average)" : "skipped step (average)", v => v.SkippedSamples == 0 ? "–" : $"{v.SkippedStepUs:F0} µs");
         Add(audio ? "frames updated" : "samples updated", v => $"{CliOutput.Percent(v.UpdatedShare)} ({v.Updates:N0})");
         if (audio) Add("frames run; missed (window overwritten)", v => $"{v.Keyword!.FramesReached:N0} of {r.Samples:N0}; {v.Keyword.MissedFrames:N0}");

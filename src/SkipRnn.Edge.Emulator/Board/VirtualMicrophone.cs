@@ -27,6 +27,8 @@ public sealed class AudioBoardParameters
     public long MicStartupMicros { get; init; } = 256000;
     /// <summary>Moving one sample out of the DMA buffer into the loop's ring of raw I2S frames (driver copy + the managed call; estimate).</summary>
     public double ReadMicrosPerSample { get; init; } = 10;
+    /// <summary>The fixed part of one read call into the loop's ring (the managed call into the driver; estimate: none by default).</summary>
+    public double ReadMicrosPerCall { get; init; }
     /// <summary>Dropping one sample (driver copy only; estimate).</summary>
     public double DiscardMicrosPerSample { get; init; } = 1;
     /// <summary>Light-sleep wake-up overhead on top of the timer (ESP-IDF sleep code: about 250–350 µs).</summary>
@@ -332,6 +334,8 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
     public long SamplesRead { get; private set; }
     /// <summary>Samples dropped by Discard.</summary>
     public long SamplesDiscarded { get; private set; }
+    /// <summary>ReadSlots calls (the loop's reads into its ring: one per piece up to a DMA buffer's or the ring's end).</summary>
+    public long ReadCalls { get; private set; }
     /// <summary>CPU time the reads charged, µs.</summary>
     public long ReadCpuMicros { get; private set; }
     /// <summary>CPU time the discards charged, µs.</summary>
@@ -363,7 +367,8 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
     {
         inner.ReadSlots(slots, offset, count);
         SamplesRead += count;
-        long us = Charge(ref _readCarry, parameters.ReadMicrosPerSample * count);
+        ReadCalls++;
+        long us = Charge(ref _readCarry, parameters.ReadMicrosPerCall + parameters.ReadMicrosPerSample * count);
         ReadCpuMicros += us;
         clock.Advance(us);
     }

@@ -9,10 +9,11 @@ namespace SkipRnn.Edge.Emulator.Simulation;
 /// <summary>What a keyword run adds to the report: the audio stream and the microphone.</summary>
 public sealed record KeywordSimDetails(long PcmSamples, int SampleRate, int BufferSamples, double BufferMs, double MicActiveMa,
     double MicStandbyMa, double MicStartupUs, string MicPolicy, string PlainGruSource,
-    double FrameFeaturesX86, double SkipSpanFrontEndX86, double MicReadX86PerSample, double MicDiscardX86PerSample);
+    double FrameFeaturesX86, double SkipSpanFrontEndX86, double MicReadX86PerCall, double MicReadX86PerSample,
+    double UnpackX86PerCall, double UnpackX86PerSample, double MicDiscardX86PerSample, bool UnpackInC);
 
 /// <summary>One keyword variant's extra counts: frames whose features were computed, PCM read / discarded / lost.</summary>
-public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, long PcmDiscarded, long PcmNotCaptured,
+public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, long ReadCalls, long PcmUnpacked, long PcmDiscarded, long PcmNotCaptured,
     long MicStops, double MicOnShare, long Overflows, long LateSamples, long MissedFrames, long MisalignedFrames, IReadOnlyList<KeywordEvent> Events)
 {
     /// <summary>
@@ -21,6 +22,19 @@ public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, lon
     /// model holds its state through them) and resumes on the oldest whole window the buffer still holds.
     /// </summary>
     public long FramesReached { get; init; }
+
+    /// <summary>
+    /// x86 instructions of nanoCLR per stream sample spent reading the microphone (the ReadSlots calls into the raw
+    /// ring), and with the discards and the managed path's unpacking added, averaged over the samples the stream played.
+    /// </summary>
+    public (double Read, double All) MicX86PerStreamSample(KeywordSimDetails d, long streamSamples)
+    {
+        if (streamSamples <= 0) return (0, 0);
+        double read = ReadCalls * d.MicReadX86PerCall + PcmRead * d.MicReadX86PerSample;
+        double unpack = d.UnpackInC ? 0 : FeatureFrames * d.UnpackX86PerCall + PcmUnpacked * d.UnpackX86PerSample;
+        double all = read + unpack + PcmDiscarded * d.MicDiscardX86PerSample;
+        return (read / streamSamples, all / streamSamples);
+    }
 }
 
 /// <summary>A word the loop reported: the frame it fired on, its class, the smoothed confidence (Q15), when (µs on the board).</summary>
@@ -93,7 +107,7 @@ public static class KeywordSimulator
             ? c.Basis + " + the front end's frame, SkipFrames and microphone reads (tests/nanoclr/simcosts)" + (gc != null ? $"; plain GRU {gc.Basis}" : "")
             : $"native path (profile's native_* fields, firmware/native/nanoclr/frame-costs.sh on the interop nanoCLR): per computed frame {native.FrameInterpreterX86:N0} x86 " +
               $"of interpreter glue + {native.FeaturesCX86:N0} (features) + {native.UpdateCX86:N0} (update, {native.UpdateMacs:N0} MACs; scaled by MACs for other models) x86 of C " +
-              $"at {native.CCyclesPerX86Fast}-{native.CCyclesPerX86Slow} cycles each; per skipped span {native.SkipSpanX86:N0}; microphone reads and the event rule's settling as the stock firmware (tests/nanoclr/simcosts)";
+              $"at {native.CCyclesPerX86Fast}-{native.CCyclesPerX86Slow} cycles each (the window unpacked from the raw I2S ring in C among them); per skipped span {native.SkipSpanX86:N0}; microphone reads into the ring and the event rule's settling as the stock firmware (tests/nanoclr/simcosts)";
         return new SimulationReport(modelName, streamDescription, (int)frames, pcm.Length / (double)AudioFrontEnd.SampleRate / 3600,
             HopUs, "the front end's hop (320 samples at 16 kHz)", profile.Name, profile.Source, basis,
             policy == MicPolicy.KeepClocked ? SkipPolicy.DrainFifo : SkipPolicy.PowerDownSensor, Breakeven(profile), boot, ends)
@@ -102,7 +116,8 @@ public static class KeywordSimulator
                 profile.I2sBufferSamples * 1000.0 / AudioFrontEnd.SampleRate, profile.MicActiveMa, profile.MicStandbyMa, profile.MicStartupUs,
                 policy == MicPolicy.KeepClocked ? "keep clocked (discard the span's samples)" : "stop the clock and light-sleep through spans longer than the start-up",
                 gru?.Source ?? "none: the never-skipping model charged a plain GRU's MACs",
-                audio.FrameComputed, audio.SkipSpan, audio.MicReadPerSample, audio.MicDiscardPerSample),
+                audio.FrameComputed, audio.SkipSpan, audio.MicReadPerCall, audio.MicReadPerSample, audio.UnpackPerCall, audio.UnpackPerSample,
+                audio.MicDiscardPerSample, native != null),
         };
     }
 
@@ -122,7 +137,9 @@ public static class KeywordSimulator
             frameUs = (long)Math.Round(n.FrameInterpreterX86 * usPerX86 + cX86 * cCyclesPerX86 / p.CpuClockMhz);
             spanUs = (long)Math.Round(n.SkipSpanX86 * usPerX86);
         }
-        double readUs = audio.MicReadPerSample * usPerX86, discardUs = audio.MicDiscardPerSample * usPerX86;
+        double readUs = audio.MicReadPerSample * usPerX86, readCallUs = audio.MicReadPerCall * usPerX86, discardUs = audio.MicDiscardPerSample * usPerX86;
+        // The managed front end unpacks each computed window from the raw ring; the native Frame call does it in C (in frameUs).
+        double unpackCallUs = p.Native == null ? audio.UnpackPerCall * usPerX86 : 0, unpackUs = p.Native == null ? audio.UnpackPerSample * usPerX86 : 0;
         var parameters = new AudioBoardParameters
         {
             UpdateMicros = frameUs,
@@ -130,16 +147,18 @@ public static class KeywordSimulator
             BufferSamples = (int)p.I2sBufferSamples,
             MicStartupMicros = (long)p.MicStartupUs,
             ReadMicrosPerSample = readUs,
+            ReadMicrosPerCall = readCallUs,
             DiscardMicrosPerSample = discardUs,
             WakeLatencyMicros = (long)p.WakeLatencyUs,
         };
         var board = new KeywordBoard(pcm, parameters);
         var detector = new StreamDetector(run, run.EventRule!);
-        var watcher = new Watcher(board, detector, mc.PerSkippedSample * usPerX86, p, trace);
+        var watcher = new Watcher(board, detector, mc.PerSkippedSample * usPerX86, p, trace) { UnpackCallUs = unpackCallUs, UnpackSampleUs = unpackUs };
         KeywordLoopSettings settings = board.DefaultSettings();
         settings.BreakEvenMicros = Math.Max(Breakeven(p), settings.WakeLatencyMicros);
         settings.Policy = policy;
         var loop = new KeywordLoop(detector, board.Source, board.Clock, watcher, board.Sink, settings, watcher);
+        watcher.Loop = loop;
         try
         {
             loop.RunUntil(board.Frames);
@@ -156,14 +175,15 @@ public static class KeywordSimulator
         KeywordLoopCounters k = loop.Counters;
         var time = new TimeBreakdown(
             TotalUs: board.Clock.NowMicros,
-            ComputeUs: board.UpdateCpuMicros + board.SkipCpuMicros + watcher.RuleMicros + board.Source.ReadCpuMicros + board.Source.DiscardCpuMicros,
+            ComputeUs: board.UpdateCpuMicros + board.SkipCpuMicros + watcher.RuleMicros + watcher.UnpackMicros + board.Source.ReadCpuMicros + board.Source.DiscardCpuMicros,
             BusUs: 0,
             IdleUs: board.Sleep.IdleMicros,
             WakeUs: board.Sleep.WakeMicros,
             SleepUs: board.Sleep.AsleepMicros,
             SensorOnUs: mic.OnMicros);
         EnergyResult energy = EnergyModel.Compute(time, p with { SensorActiveMa = p.MicActiveMa, SensorSleepMa = p.MicStandbyMa });
-        double hopReadUs = AudioFrontEnd.HopLength * readUs;
+        // A hop's read (at most two calls: the DMA buffer's end and the ring's end) and, on the managed path, its unpacking.
+        double hopReadUs = AudioFrontEnd.HopLength * (readUs + unpackUs) + 2 * readCallUs + unpackCallUs;
         double worst = frameUs + hopReadUs;
         long lost = mic.LostToOverflow;
         bool kept = lost == 0 && board.MisalignedFrames == 0 && k.LateSamples == 0 && k.StartupSamplesUsed == 0 && !board.EndedShort;
@@ -174,7 +194,8 @@ public static class KeywordSimulator
             k.Updates, k.SkippedFrames, k.SamplesDiscarded, k.LightSleeps, frames == 0 ? 0 : (double)k.Updates / frames,
             board.Sink.Events.Count, rt, time, energy)
         {
-            Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, board.Source.SamplesRead, board.Source.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
+            Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, board.Source.SamplesRead, board.Source.ReadCalls, k.SamplesUnpacked,
+                board.Source.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
                 k.MicStops, time.TotalUs > 0 ? time.SensorOnUs / time.TotalUs : 0, k.Overflows, k.LateSamples, k.MissedFrames, board.MisalignedFrames,
                 board.Sink.Events.Select(e => new KeywordEvent(e.SampleIndex, e.Class, e.Confidence, e.Micros)).ToList())
             { FramesReached = k.Updates + k.SkippedFrames + k.MissedFrames },
@@ -189,9 +210,16 @@ public static class KeywordSimulator
     private sealed class Watcher(KeywordBoard board, StreamDetector detector, double ruleUsPerFrame, DeviceProfile p, SimTrace.Run? trace)
         : ILoopObserver, ISleepTimer
     {
-        private double _ruleCarry;
+        private double _ruleCarry, _unpackCarry;
+        private long _unpacked;
         private readonly ILoopObserver _board = board;
         public long RuleMicros { get; private set; }
+        /// <summary>The loop (its counters say how many samples each computed frame unpacked).</summary>
+        public KeywordLoop? Loop { get; set; }
+        public double UnpackCallUs { get; init; }
+        public double UnpackSampleUs { get; init; }
+        /// <summary>CPU time of the managed path's window unpacking, µs.</summary>
+        public long UnpackMicros { get; private set; }
 
         private long Now => board.Clock.NowMicros;
         private bool Recording => trace != null && Now < trace.HorizonUs;
@@ -199,6 +227,16 @@ public static class KeywordSimulator
         public void Updated(long frame)
         {
             long t0 = Now;
+            long n = Loop!.Counters.SamplesUnpacked - _unpacked;
+            _unpacked += n;
+            if (n > 0)
+            {
+                _unpackCarry += UnpackCallUs + UnpackSampleUs * n;
+                long us = (long)Math.Floor(_unpackCarry);
+                _unpackCarry -= us;
+                board.Clock.Advance(us);
+                UnpackMicros += us;
+            }
             _board.Updated(frame);
             if (trace != null && t0 < trace.HorizonUs)
             {

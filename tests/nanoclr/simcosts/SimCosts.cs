@@ -1,4 +1,6 @@
+using System;
 using System.Diagnostics;
+using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Format;
 using SkipRnn.Edge.Model;
@@ -79,10 +81,14 @@ namespace SkipRnn.SimCosts
         }
 
         /// <summary>
-        /// The keyword loop's front-end work per frame, as KeywordLoop does it: an updated frame writes its hop (320
-        /// samples) and computes the 40 features; a skipped span advances the ring once (SkipFrames); the managed side
-        /// of a microphone read (Inmp441Source: 32-bit slots into a chunk, the 16 data bits kept) and of a discard
-        /// (the chunk read alone), per sample, on a stand-in for I2sDevice.Read (the posix nanoCLR has no I2S).
+        /// The keyword loop's front-end work per frame, as KeywordLoop does it: an updated frame counts its hop (320
+        /// samples, AudioFrontEnd.Pass: the samples stay in the loop's ring) and computes the 40 features from the window;
+        /// a skipped span advances the front end once (SkipFrames). The microphone, through the device's I2sMicrophone
+        /// on a stand-in for I2sDevice.Read (the posix nanoCLR has no I2S; the driver's native copy is not counted):
+        /// the loop's read (ReadSlots: raw frames into the ring) in calls of 64 and of 256 samples, the window unpacked
+        /// for the managed front end (a whole window, and a consecutive one: 160 samples moved, 320 unpacked), a
+        /// discard, and for comparison the read that converts every sample (I2sMicrophone.Read, the boot's probe) and
+        /// the read the loop made before the ring (the same 64-frame chunks with the 32 → 16-bit loop inline).
         /// The PCM is a synthetic tone plus noise (the FFT's cost does not depend on the data beyond digital silence).
         /// </summary>
         private static void Audio()
@@ -96,76 +102,86 @@ namespace SkipRnn.SimCosts
             }
             AudioFrontEnd fe = new AudioFrontEnd();
             int[] x = new int[AudioFrontEnd.Bands];
-            fe.Write(pcm, 0, 480);
-            int pos = 480;
-            fe.ComputeFrame(x);
+            short[] window = new short[AudioFrontEnd.FrameLength];
+            fe.Pass(480);
+            int pos = Compute(fe, pcm, 0, window, x);
             Mark("frame-compute 1");
-            pos = Hop(fe, pcm, pos); fe.ComputeFrame(x);
+            pos = Compute(fe, pcm, pos, window, x);
             Mark("frame-compute 2");
-            pos = Hop(fe, pcm, pos); fe.ComputeFrame(x);
-            pos = Hop(fe, pcm, pos); fe.ComputeFrame(x);
+            pos = Compute(fe, pcm, pos, window, x);
+            pos = Compute(fe, pcm, pos, window, x);
             // A skipped span: SkipFrames once, after which the next frame needs a whole window (480 samples).
             Mark("frame-skipspan 100");
-            for (int i = 0; i < 100; i++) { fe.SkipFrames(1); pos = Write(fe, pcm, pos, 480); }
+            for (int i = 0; i < 100; i++) { fe.SkipFrames(1); fe.Pass(480); }
             Mark("frame-skipspan 200");
-            for (int i = 0; i < 200; i++) { fe.SkipFrames(1); pos = Write(fe, pcm, pos, 480); }
+            for (int i = 0; i < 200; i++) { fe.SkipFrames(1); fe.Pass(480); }
             Mark("frame-w480 100");
-            for (int i = 0; i < 100; i++) pos = Write(fe, pcm, pos, 480);
+            for (int i = 0; i < 100; i++) fe.Pass(480);
             Mark("frame-w480 200");
-            for (int i = 0; i < 200; i++) pos = Write(fe, pcm, pos, 480);
-            Mark("audio-check " + x[0].ToString() + " " + x[39].ToString() + " " + fe.FramesComputed.ToString());
+            for (int i = 0; i < 200; i++) fe.Pass(480);
+            Mark("audio-check " + x[0].ToString() + " " + x[39].ToString() + " " + fe.SamplesWritten.ToString());
 
-            FakeI2s i2s = new FakeI2s();
-            byte[] chunk = new byte[256 * 4];
+            FakeI2s bus = new FakeI2s();
+            I2sMicrophone mic = new I2sMicrophone(bus, 16000, 9);
+            mic.Start();
+            byte[] ring = new byte[512 * I2sSlots.BytesPerSample];
             short[] out16 = new short[2048];
+            Mark("mic-slots64 32");
+            for (int i = 0; i < 32; i++) mic.ReadSlots(ring, (i & 7) * 512, 64);
+            Mark("mic-slots64 64");
+            for (int i = 0; i < 64; i++) mic.ReadSlots(ring, (i & 7) * 512, 64);
+            Mark("mic-slots256 32");
+            for (int i = 0; i < 32; i++) mic.ReadSlots(ring, (i & 1) * 2048, 256);
+            Mark("mic-slots256 64");
+            for (int i = 0; i < 64; i++) mic.ReadSlots(ring, (i & 1) * 2048, 256);
+            Mark("unpack480 10");
+            for (int i = 0; i < 10; i++) I2sSlots.Unpack(ring, i * 7, window, 0, 480);
+            Mark("unpack480 20");
+            for (int i = 0; i < 20; i++) I2sSlots.Unpack(ring, i * 7, window, 0, 480);
+            Mark("unpack320 10");
+            for (int i = 0; i < 10; i++) { Array.Copy(window, 320, window, 0, 160); I2sSlots.Unpack(ring, i * 7, window, 160, 320); }
+            Mark("unpack320 20");
+            for (int i = 0; i < 20; i++) { Array.Copy(window, 320, window, 0, 160); I2sSlots.Unpack(ring, i * 7, window, 160, 320); }
             Mark("mic-read 1024");
-            MicRead(i2s, chunk, out16, 1024);
+            mic.Read(out16, 0, 1024);
             Mark("mic-read 2048");
-            MicRead(i2s, chunk, out16, 2048);
+            mic.Read(out16, 0, 2048);
+            Mark("mic-before 1024");
+            ReadBefore(bus, ring, out16, 1024);
+            Mark("mic-before 2048");
+            ReadBefore(bus, ring, out16, 2048);
             Mark("mic-discard 1024");
-            MicDiscard(i2s, chunk, 1024);
+            mic.Discard(1024);
             Mark("mic-discard 2048");
-            MicDiscard(i2s, chunk, 2048);
-            Mark("mic-check " + out16[5].ToString());
+            mic.Discard(2048);
+            Mark("mic-check " + out16[5].ToString() + " " + window[5].ToString());
         }
 
-        private static int Hop(AudioFrontEnd fe, short[] pcm, int pos)
+        // One computed frame as the loop makes it on the managed path: the hop counted (Pass) and the features of the
+        // window (the loop's unpacked copy; here the PCM itself, copied in).
+        private static int Compute(AudioFrontEnd fe, short[] pcm, int pos, short[] window, int[] x)
         {
-            return Write(fe, pcm, pos, 320);
+            if (pos + 480 > pcm.Length) pos = 0;
+            Array.Copy(pcm, pos, window, 0, 480);
+            fe.Pass(320);
+            fe.Pipeline.Compute(window, 0, x, 0);
+            return pos + 320;
         }
 
-        private static int Write(AudioFrontEnd fe, short[] pcm, int pos, int n)
-        {
-            if (pos + n > pcm.Length) pos = 0;
-            fe.Write(pcm, pos, n);
-            return pos + n;
-        }
-
-        /// <summary>Inmp441Source.Read's managed side: 256-sample chunks of 32-bit slots, the top 16 data bits kept.</summary>
-        private static void MicRead(FakeI2s i2s, byte[] chunk, short[] pcm, int count)
+        /// <summary>I2sMicrophone.Read before the raw ring (commit 2a73b32): 64-frame chunks of 8 bytes, the 16 data bits kept inline.</summary>
+        private static void ReadBefore(FakeI2s bus, byte[] chunk, short[] pcm, int count)
         {
             int offset = 0;
             while (count > 0)
             {
-                int n = count < 256 ? count : 256;
-                i2s.Read(chunk, 0, n * 4);
+                int n = count < 64 ? count : 64;
+                bus.Read(chunk, 0, n * 8);
                 for (int i = 0; i < n; i++)
                 {
-                    int b = i * 4;
+                    int b = i * 8;
                     pcm[offset + i] = (short)(chunk[b + 2] | (chunk[b + 3] << 8));
                 }
                 offset += n;
-                count -= n;
-            }
-        }
-
-        /// <summary>Inmp441Source.Discard's managed side: the chunk reads alone.</summary>
-        private static void MicDiscard(FakeI2s i2s, byte[] chunk, int count)
-        {
-            while (count > 0)
-            {
-                int n = count < 256 ? count : 256;
-                i2s.Read(chunk, 0, n * 4);
                 count -= n;
             }
         }
@@ -304,15 +320,18 @@ namespace SkipRnn.SimCosts
     /// Stands in for System.Device.I2s's I2sDevice.Read (a managed call into the driver, which copies from the DMA
     /// buffer natively): the posix nanoCLR has no I2S; the driver's native copy is not counted here.
     /// </summary>
-    public sealed class FakeI2s
+    /// <summary>A stand-in for the I2S bus (firmware/keyword's Inmp441Bus over I2sDevice.Read): one byte touched a call.</summary>
+    public sealed class FakeI2s : II2sReceiver
     {
         private int _n;
 
-        public int Read(byte[] buffer, int offset, int count)
+        public void Open(int sampleRate, bool stereo, int bufferBytes) { }
+        public void Close() { }
+
+        public void Read(byte[] buffer, int offset, int count)
         {
             _n++;
             buffer[offset + 2] = (byte)_n;
-            return count;
         }
     }
 }

@@ -88,6 +88,16 @@ def find(prefix):
 empty = cost["empty2"]
 calls = (cost["calls 2000"] - cost["calls 1000"]) / 1000
 read = (cost["read 200"] - cost["read 100"]) / 100
+# Per call and per sample of the loop's raw read: 32 calls of 64 samples against 32 of 256.
+s64 = cost["mic-slots64 64"] - cost["mic-slots64 32"]
+s256 = cost["mic-slots256 64"] - cost["mic-slots256 32"]
+slots_sample = (s256 - s64) / (32 * 192)
+slots_call = s64 / 32 - 64 * slots_sample
+# The managed window: 10 whole (480) against 10 consecutive (160 moved + 320 unpacked): a + 480 b and a + 320 b.
+u480 = (cost["unpack480 20"] - cost["unpack480 10"]) / 10
+u320 = (cost["unpack320 20"] - cost["unpack320 10"]) / 10
+unpack_sample = (u480 - u320) / 160
+unpack_call = u480 - 480 * unpack_sample
 paths = {"adding": "models/adding/model.skrn", "frequency": "models/frequency/model.skrn",
          "motion": "models/motion/model.skrn", "motion-gru": "models/motion/gru/model.skrn",
          "keyword": "models/keyword/model.skrn", "keyword-gru": "models/keyword/gru/model.skrn"}
@@ -131,13 +141,21 @@ doc = {
     "models": models,
     "audio": {
         "frame_computed": cost["frame-compute 2"] - cost["frame-compute 1"],
-        "frame_computed_note": "one updated frame's front-end work as KeywordLoop does it: AudioFrontEnd.Write of a 320-sample hop + ComputeFrame (ring copy, window, FFT 512, power, mel, log); the model update is the model's own 'update'",
+        "frame_computed_note": "one updated frame's front-end work as KeywordLoop does it on the managed path: AudioFrontEnd.Pass of a 320-sample hop + the features of the window (window, FFT 512, power, mel, log); the window's unpacking is 'unpack' below, the model update the model's own 'update'",
         "skip_span": round((cost["frame-skipspan 200"] - cost["frame-skipspan 100"] - (cost["frame-w480 200"] - cost["frame-w480 100"])) / 100),
         "skip_span_note": "AudioFrontEnd.SkipFrames once per skipped span (the span's samples are discarded, never written)",
-        "mic_read_per_sample": round((cost["mic-read 2048"] - cost["mic-read 1024"]) / 1024),
-        "mic_read_per_sample_note": "managed side of Inmp441Source.Read per sample: 256-sample chunks of 32-bit slots read through a stand-in for I2sDevice.Read (the posix nanoCLR has no I2S; the driver's native DMA copy is not counted) and the 16 data bits kept",
+        "mic_read_per_call": round(slots_call),
+        "mic_read_per_sample": round(slots_sample, 1),
+        "mic_read_note": "the keyword loop's read, I2sMicrophone.ReadSlots: the raw 8-byte frames from a stand-in for I2sDevice.Read (the posix nanoCLR has no I2S; the driver's native copy is not counted) straight into the loop's ring; per call and per sample from calls of 64 and 256 samples",
+        "unpack_per_call": round(unpack_call),
+        "unpack_per_sample": round(unpack_sample, 1),
+        "unpack_note": "the managed path's window, per computed frame: I2sSlots.Unpack of the samples not yet unpacked (480 after a gap; 320 after a consecutive frame, whose 160 shared samples are moved with Array.Copy), fitted through those two cases; the native path unpacks in C inside the Frame call",
         "mic_discard_per_sample": round((cost["mic-discard 2048"] - cost["mic-discard 1024"]) / 1024),
-        "mic_discard_per_sample_note": "managed side of Inmp441Source.Discard per sample: the chunk reads alone (same stand-in)",
+        "mic_discard_per_sample_note": "I2sMicrophone.Discard per sample: 64-frame chunk reads alone (same stand-in)",
+        "mic_read_converting_per_sample": round((cost["mic-read 2048"] - cost["mic-read 1024"]) / 1024),
+        "mic_read_converting_per_sample_note": "I2sMicrophone.Read per sample (the boot's probe): 64-frame chunks and I2sSlots.Unpack of every sample",
+        "mic_read_before_per_sample": round((cost["mic-before 2048"] - cost["mic-before 1024"]) / 1024),
+        "mic_read_before_per_sample_note": "the keyword loop's read before the raw ring (I2sMicrophone.Read of commit 2a73b32: 64-frame chunks, the 32 -> 16-bit loop inline), charged on every sample read",
     },
 }
 tmp = out + ".tmp"
