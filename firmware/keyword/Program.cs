@@ -3,6 +3,7 @@ using System.Device.Gpio;
 using System.IO.Ports;
 using nanoFramework.Hardware.Esp32;
 using SkipRnn.Edge.Application;
+using SkipRnn.Edge.Native;
 using SkipRnn.Edge.Streaming;
 using SkipRnn.Firmware.Esp32;
 using SkipRnn.Keyword.Board;
@@ -16,6 +17,9 @@ namespace SkipRnn.Keyword
     /// front end, features computed only for the frames the Skip-GRU updates on, words (the model's ten-word rule) on
     /// serial and a GPIO pulse. Through skipped spans longer than the microphone's start-up its clock stops and the
     /// ESP32 light-sleeps; shorter spans keep it clocked and the samples are discarded (the I2S DMA stops in light sleep).
+    /// On a firmware image built with firmware/native (interface version 4) the front end and update run in C, one
+    /// interop call per computed frame on the loop's ring of raw I2S frames; on the stock image everything stays
+    /// managed. The running line and every status line say which.
     /// </summary>
     public static class Program
     {
@@ -46,6 +50,8 @@ namespace SkipRnn.Keyword
             var clock = new EspClock();
             var sleep = new EspSleepTimer(clock);
             sink.Message("skiprnn keyword: boot");
+            // Before the model is read: every runner built afterwards (the self-test's, the detector's) asks for the native kernel.
+            bool native = NativeKernels.Install();
 
             StreamDetector detector = AppBoot.Start(KeywordModel.ReadBytes(), sink, out int blinks);
             if (detector == null) Refuse(led, sleep, blinks);
@@ -71,7 +77,8 @@ namespace SkipRnn.Keyword
                 sink.Message("skiprnn: REFUSED: the microphone's signal is constant (INMP441 SCK GPIO14, WS GPIO15, SD GPIO32, L/R to GND): check the wiring");
                 Refuse(led, sleep, BlinksNoMicrophone);
             }
-            sink.Message("skiprnn: running, words: " + Words(detector) + "; " + mic.QueuedSamples.ToString() +
+            string path = FrontEndPath(native, detector);
+            sink.Message("skiprnn: running, words: " + Words(detector) + "; " + path + "; " + mic.QueuedSamples.ToString() +
                 "-sample audio buffer, microphone stopped through spans past " + (settings.MicStartupMicros / 1000).ToString() + " ms");
 
             long nextStatus = StatusEveryFrames;
@@ -81,7 +88,7 @@ namespace SkipRnn.Keyword
                 if (detector.Step >= nextStatus)
                 {
                     nextStatus += StatusEveryFrames;
-                    Status(sink, loop, sleep);
+                    Status(sink, loop, sleep, path);
                 }
             }
         }
@@ -100,6 +107,14 @@ namespace SkipRnn.Keyword
             return false;
         }
 
+        // Which front end and update run: the native ones need the custom image and a runner that got the native kernel
+        // (it stays managed when the firmware's runner slots or memory are exhausted).
+        private static string FrontEndPath(bool installed, StreamDetector detector)
+        {
+            if (detector.Rnn.UsesFrameKernel) return "native path (custom firmware)";
+            return installed ? "managed path (the native kernel could not open the model)" : "managed path (stock firmware)";
+        }
+
         private static string Words(StreamDetector detector)
         {
             string[] names = detector.Rnn.Model.ClassNames;
@@ -114,11 +129,11 @@ namespace SkipRnn.Keyword
             return s;
         }
 
-        private static void Status(SerialEventSink sink, KeywordLoop loop, EspSleepTimer sleep)
+        private static void Status(SerialEventSink sink, KeywordLoop loop, EspSleepTimer sleep, string path)
         {
             KeywordLoopCounters c = loop.Counters;
             long frames = c.Updates + c.SkippedFrames + c.MissedFrames;
-            sink.Message("status: " + frames.ToString() + " frames, " + c.Updates.ToString() + " computed (" +
+            sink.Message("status: " + path + ", " + frames.ToString() + " frames, " + c.Updates.ToString() + " computed (" +
                 (c.Updates * 100 / frames).ToString() + " %), " + c.SamplesRead.ToString() + " samples read, " +
                 c.SamplesDiscarded.ToString() + " discarded, " + c.MicStops.ToString() + " microphone stops, " +
                 c.LightSleeps.ToString() + " light sleeps (" + (c.LightSleepMicros / 1000000).ToString() + " s), words " +

@@ -69,6 +69,7 @@ public class FirmwarePackageTests
     [InlineData("SkipRnn.Edge.Audio", "SkipRnn.Edge.Audio.nfproj")]
     [InlineData("SkipRnn.Edge.Loops", "SkipRnn.Edge.Loops.nfproj")]
     [InlineData("SkipRnn.Edge.Loops.Keyword", "SkipRnn.Edge.Loops.Keyword.nfproj")]
+    [InlineData("SkipRnn.Edge.Native", "SkipRnn.Edge.Native.nfproj")]
     public void Every_hint_path_points_where_restore_with_the_firmware_nuget_config_puts_the_package(string dir, string nfproj)
     {
         string firmware = Path.Combine(RepoPaths.Root, "firmware");
@@ -95,7 +96,7 @@ public class FirmwarePackageTests
         var projects = Regex.Matches(sln, "\"([^\"]+\\.nfproj)\"").Select(m => m.Groups[1].Value.Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
         var onDisk = Directory.GetFiles(firmware, "*.nfproj", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(firmware, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(6, onDisk.Count);
+        Assert.Equal(7, onDisk.Count);
         Assert.Equal(onDisk, projects);
     }
 }

@@ -9,10 +9,13 @@ public class ProjectFilesTests
     /// <summary>The device libraries: each is a folder under src/ (its host build), a device gate and an .nfproj.</summary>
     public static TheoryData<string> DeviceLibraries => new() { "SkipRnn.Edge", "SkipRnn.Edge.Audio", "SkipRnn.Edge.Loops", "SkipRnn.Edge.Loops.Keyword" };
 
+    /// <summary>The libraries with an .nfproj under firmware/: the device libraries and SkipRnn.Edge.Native (a device build itself).</summary>
+    public static TheoryData<string> NfprojLibraries => new() { "SkipRnn.Edge", "SkipRnn.Edge.Audio", "SkipRnn.Edge.Loops", "SkipRnn.Edge.Loops.Keyword", "SkipRnn.Edge.Native" };
+
     private static readonly XNamespace Ns = "http://schemas.microsoft.com/developer/msbuild/2003";
 
     [Theory]
-    [MemberData(nameof(DeviceLibraries))]
+    [MemberData(nameof(NfprojLibraries))]
     public void The_nfproj_lists_exactly_the_device_sources(string library)
     {
         string dir = Path.Combine(RepoPaths.Root, "src", library);

@@ -2,10 +2,11 @@
 # x86 instructions per computed keyword frame and per skipped span on nanoCLR (callgrind), as the keyword loop
 # spends them with the shipped keyword model, on the path the interpreter gives:
 #   firmware/native/nanoclr/frame-costs.sh [NANOCLR]
-# With the interop nanoCLR (build-posix.sh) the native path: one Frame call per computed frame (window, FFT, mel,
-# log and the update in C) and the managed glue around it; with the prebuilt one (default) the managed path.
-# Prints "path ...", "frame_computed N" (hop written + ComputeAndPush: features + update + event rule) and
-# "skip_span N" (SkipFrames + SkipSamples). Needs valgrind; about a minute.
+# With the interop nanoCLR (build-posix.sh) the native path: one FrameSlots call per computed frame (the window
+# unpacked from the loop's ring of raw I2S frames, window, FFT, mel, log and the update in C) and the managed glue
+# around it; with the prebuilt one (default) the managed path (the whole window unpacked, managed features and update).
+# Prints "path ...", "frame_computed N" (hop counted + the frame: features + update + event rule), "skip_span N"
+# (SkipFrames + SkipSamples) and the C functions' inclusive counts. Needs valgrind; about a minute.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -54,6 +55,6 @@ def inclusive(marker, fn):
     m = re.search(r"^\s*([\d,]+) \([^)]*\)\s+\?\?\?:" + fn + r" ", out, re.M)
     return int(m.group(1).replace(",", "")) if m else 0
 # The C share of a computed frame (native path only): skrn_audio_features and skrn_update, inclusive.
-for fn in ("skrn_audio_features", "skrn_update"):
+for fn in ("skrn_audio_features", "skrn_update", "skrn_audio_unpack_slots"):
     print(f"{fn} {round((inclusive('frames 20', fn) - inclusive('frames 10', fn)) / 10)}")
 PY

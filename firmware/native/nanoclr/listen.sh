@@ -65,7 +65,7 @@ source "$root/tests/nanoclr/device-libs.sh"
 pes=("$("$tools/corelib")/mscorlib.pe" "${DEVICE_PES[@]}" "$work/SkipRnn.Edge.Native.pe" "$work/StretchModel.pe")
 for ((k = 0; k < chunks; k++)); do pes+=("$work/Chunk$k.pe"); done
 "$clr" "${pes[@]}" "$work/App.pe" | tr -d '\r' > "$work/clr.raw" || true
-grep -E '^(native|event|computed|done)' "$work/clr.raw" > "$work/clr.txt" || true
+grep -E '^(native|event|computed|slot-event|slot-computed|done)' "$work/clr.raw" > "$work/clr.txt" || true
 grep -qx done "$work/clr.txt" || { grep -v '^ ' "$work/clr.raw" | tail -15; }
 (cd "$root" && dotnet run --project src/SkipRnn.Converter -v q -- listen "$model" "$work/stretch.wav" --json) > "$work/listen.json"
 
@@ -84,14 +84,19 @@ got = [(int(l[1]), int(l[2]), int(l[3])) for l in clr if l[0] == "event"]
 computed = int(next(l[1] for l in clr if l[0] == "computed"))
 # listen names classes; the device prints indices: compare frames, confidences and the class sequence's shape.
 want = [(int(key(e, "frame")), key(e, "class"), round(key(e, "confidence") * 32768)) for e in events]
+slot = [(int(l[1]), int(l[2]), int(l[3])) for l in clr if l[0] == "slot-event"]
+slot_computed = int(next((l[1] for l in clr if l[0] == "slot-computed"), -1))
 classes = {}
 ok = len(got) == len(want) and computed == int(key(rec, "framesUpdated"))
+# The raw I2S ring's path (FrameSlots on the interop nanoCLR) must give exactly the spotter's events.
+ok = ok and slot == got and slot_computed == computed
 for (gf, gc, gq), (wf, wc, wq) in zip(got, want):
     if gf != wf or gq != wq or classes.setdefault(wc, gc) != gc:
         ok = False
-summary = (f"{sys.argv[5]} s from {sys.argv[4]} s: {len(got)} events and {computed} computed frames on nanoCLR ({path}), "
+summary = (f"{sys.argv[5]} s from {sys.argv[4]} s: {len(got)} events and {computed} computed frames on nanoCLR ({path}; "
+           f"through the raw I2S ring: {len(slot)} events, {slot_computed} frames), "
            f"{len(want)} and {key(rec, 'framesUpdated')} by skiprnn listen")
 print(f"keyword words on nanoCLR equal skiprnn listen's, {summary}: {'ok' if ok else 'FAIL'}")
 if not ok:
-    print("nanoCLR:", got[:20]); print("listen:", want[:20])
+    print("nanoCLR:", got[:20]); print("ring:", slot[:20]); print("listen:", want[:20])
 PY
