@@ -39,6 +39,15 @@ namespace SkipRnn.Edge.NativeCheck
             Debug.WriteLine("done");
         }
 
+        // The events the detector's last call fired (collected after each call, as KeywordLoop reports them).
+        private static void Print(EventList fired, StreamDetector d)
+        {
+            fired.Clear();
+            fired.Collect(d);
+            for (int i = 0; i < fired.Count; i++)
+                Debug.WriteLine("slot-event " + fired.StepAt(i).ToString() + " " + fired.ClassAt(i).ToString() + " " + fired.ConfidenceAt(i).ToString());
+        }
+
         /// <summary>
         /// The same stretch as KeywordLoop hands it over: each sample into a 512-sample ring of raw I2S frames (the
         /// sample in the left slot's bytes 2..3, the other bytes filled with values that change it if picked), the front
@@ -77,17 +86,13 @@ namespace SkipRnn.Edge.NativeCheck
                         I2sSlots.Unpack(slots, first, window, 0, window.Length);
                         any = fe.PushWindow(d, window, x);
                     }
+                    if (any) Print(fired, d);
                     int skip = d.SamplesToSkip;
                     if (skip > 0)
                     {
                         drop = fe.SkipFrames(skip);
-                        if (d.SkipSamples(skip)) any = true;
+                        if (d.SkipSamples(skip)) Print(fired, d);
                     }
-                    if (!any) continue;
-                    fired.Clear();
-                    fired.Collect(d);
-                    for (int i = 0; i < fired.Count; i++)
-                        Debug.WriteLine("slot-event " + fired.StepAt(i).ToString() + " " + fired.ClassAt(i).ToString() + " " + fired.ConfidenceAt(i).ToString());
                 }
             }
             Debug.WriteLine("slot-computed " + fe.FramesComputed.ToString());

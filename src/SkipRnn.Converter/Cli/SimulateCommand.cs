@@ -155,7 +155,7 @@ public static class SimulateCommand
             console.WriteLine($"{r.Model} on {r.Stream}: {kw.PcmSamples:N0} samples, {r.Samples:N0} frames of 20 ms ({r.StreamHours * 60:F1} min)");
             console.WriteLine($"profile: {r.Profile} ({r.ProfileSource}); costs: {r.CostBasis}; microphone through skipped spans: {kw.MicPolicy}; light sleep past {r.BreakEvenUs:N0} µs");
             console.WriteLine($"microphone: INMP441 {kw.MicActiveMa} mA clocked, {kw.MicStandbyMa} mA standby, start-up {kw.MicStartupUs / 1000:F0} ms; I2S DMA buffer {kw.BufferSamples:N0} samples = {kw.BufferMs:F0} ms (a frame longer than the hop is absorbed only while skipped frames let the loop catch up before it fills); plain GRU: {kw.PlainGruSource}");
-            console.WriteLine($"per frame on nanoCLR: features {kw.FrameFeaturesX86 / 1e6:F2} M x86, skipped span's SkipFrames {kw.SkipSpanFrontEndX86:N0}; microphone read into the raw I2S ring {kw.MicReadX86PerCall:N0} a call + {kw.MicReadX86PerSample:N1} a sample, discard {kw.MicDiscardX86PerSample:N0} a sample; " +
+            console.WriteLine($"per frame on nanoCLR: features {kw.FrameFeaturesX86 / 1e6:F2} M x86, skipped span's SkipFrames {kw.SkipSpanFrontEndX86:N0}; microphone read into the raw I2S ring {kw.MicReadX86PerCall:N0} a call + {kw.MicReadX86PerSample:N1} a sample, discard {kw.MicDiscardX86PerCall:N0} a driver call + {kw.MicDiscardX86PerSample:N1} a sample; " +
                 (kw.UnpackInC ? "window unpacked in C (native Frame call)" : $"window unpacked (managed) {kw.UnpackX86PerCall:N0} a computed frame + {kw.UnpackX86PerSample:N0} a sample"));
         }
         else

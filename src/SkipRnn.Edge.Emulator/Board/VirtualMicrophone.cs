@@ -31,6 +31,8 @@ public sealed class AudioBoardParameters
     public double ReadMicrosPerCall { get; init; }
     /// <summary>Dropping one sample (driver copy only; estimate).</summary>
     public double DiscardMicrosPerSample { get; init; } = 1;
+    /// <summary>The fixed part of one driver call of a discard (I2sMicrophone.Discard reads up to 256 samples a call; estimate: none by default).</summary>
+    public double DiscardMicrosPerCall { get; init; }
     /// <summary>Light-sleep wake-up overhead on top of the timer (ESP-IDF sleep code: about 250–350 µs).</summary>
     public long WakeLatencyMicros { get; init; } = 350;
 }
@@ -334,6 +336,8 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
     public long SamplesRead { get; private set; }
     /// <summary>Samples dropped by Discard.</summary>
     public long SamplesDiscarded { get; private set; }
+    /// <summary>Driver calls the discards made (one per 256 samples or part).</summary>
+    public long DiscardCalls { get; private set; }
     /// <summary>ReadSlots calls (the loop's reads into its ring: one per piece up to a DMA buffer's or the ring's end).</summary>
     public long ReadCalls { get; private set; }
     /// <summary>CPU time the reads charged, µs.</summary>
@@ -377,7 +381,9 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
     {
         inner.Discard(count);
         SamplesDiscarded += count;
-        long us = Charge(ref _discardCarry, parameters.DiscardMicrosPerSample * count);
+        long calls = (count + I2sMicrophone.FramesPerDmaBuffer - 1) / I2sMicrophone.FramesPerDmaBuffer;   // I2sMicrophone's chunks
+        DiscardCalls += calls;
+        long us = Charge(ref _discardCarry, parameters.DiscardMicrosPerCall * calls + parameters.DiscardMicrosPerSample * count);
         DiscardCpuMicros += us;
         clock.Advance(us);
     }

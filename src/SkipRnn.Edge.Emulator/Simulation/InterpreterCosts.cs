@@ -25,10 +25,10 @@ public sealed class InterpreterCosts
     /// x86 instructions of the keyword loop's work beside the model: one updated frame's features (a 320-sample hop
     /// counted + the window's features), one skipped span's SkipFrames, the microphone read into the loop's ring of raw
     /// I2S frames (per call and per sample), the managed path's unpacking of a computed window (per call and per
-    /// sample unpacked) and a discard per sample.
+    /// sample unpacked) and a discard (per driver call of up to 256 samples and per sample).
     /// </summary>
     public sealed record AudioCosts(long FrameComputed, long SkipSpan, double MicReadPerCall, double MicReadPerSample,
-        double UnpackPerCall, double UnpackPerSample, long MicDiscardPerSample);
+        double UnpackPerCall, double UnpackPerSample, double MicDiscardPerCall, double MicDiscardPerSample);
 
     public sealed record MeasuredModel(string Name, string File, string Sha256, int MacsPerUpdate, bool Detector, int WhhBits,
         long Load, long SelfTest, long Construct, long Update, long SkipSpan, long? PerSkippedSample, long FileBytes);
@@ -65,7 +65,7 @@ public sealed class InterpreterCosts
                 ? new AudioCosts(a.GetProperty("frame_computed").GetInt64(), a.GetProperty("skip_span").GetInt64(),
                     a.GetProperty("mic_read_per_call").GetDouble(), a.GetProperty("mic_read_per_sample").GetDouble(),
                     a.GetProperty("unpack_per_call").GetDouble(), a.GetProperty("unpack_per_sample").GetDouble(),
-                    a.GetProperty("mic_discard_per_sample").GetInt64())
+                    a.GetProperty("mic_discard_per_call").GetDouble(), a.GetProperty("mic_discard_per_sample").GetDouble())
                 : null,
         };
     }

@@ -10,10 +10,10 @@ namespace SkipRnn.Edge.Emulator.Simulation;
 public sealed record KeywordSimDetails(long PcmSamples, int SampleRate, int BufferSamples, double BufferMs, double MicActiveMa,
     double MicStandbyMa, double MicStartupUs, string MicPolicy, string PlainGruSource,
     double FrameFeaturesX86, double SkipSpanFrontEndX86, double MicReadX86PerCall, double MicReadX86PerSample,
-    double UnpackX86PerCall, double UnpackX86PerSample, double MicDiscardX86PerSample, bool UnpackInC);
+    double UnpackX86PerCall, double UnpackX86PerSample, double MicDiscardX86PerCall, double MicDiscardX86PerSample, bool UnpackInC);
 
 /// <summary>One keyword variant's extra counts: frames whose features were computed, PCM read / discarded / lost.</summary>
-public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, long ReadCalls, long PcmUnpacked, long PcmDiscarded, long PcmNotCaptured,
+public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, long ReadCalls, long PcmUnpacked, long PcmDiscarded, long DiscardCalls, long PcmNotCaptured,
     long MicStops, double MicOnShare, long Overflows, long LateSamples, long MissedFrames, long MisalignedFrames, IReadOnlyList<KeywordEvent> Events)
 {
     /// <summary>
@@ -32,7 +32,7 @@ public sealed record KeywordVariantDetails(long FeatureFrames, long PcmRead, lon
         if (streamSamples <= 0) return (0, 0);
         double read = ReadCalls * d.MicReadX86PerCall + PcmRead * d.MicReadX86PerSample;
         double unpack = d.UnpackInC ? 0 : FeatureFrames * d.UnpackX86PerCall + PcmUnpacked * d.UnpackX86PerSample;
-        double all = read + unpack + PcmDiscarded * d.MicDiscardX86PerSample;
+        double all = read + unpack + DiscardCalls * d.MicDiscardX86PerCall + PcmDiscarded * d.MicDiscardX86PerSample;
         return (read / streamSamples, all / streamSamples);
     }
 }
@@ -117,7 +117,7 @@ public static class KeywordSimulator
                 policy == MicPolicy.KeepClocked ? "keep clocked (discard the span's samples)" : "stop the clock and light-sleep through spans longer than the start-up",
                 gru?.Source ?? "none: the never-skipping model charged a plain GRU's MACs",
                 audio.FrameComputed, audio.SkipSpan, audio.MicReadPerCall, audio.MicReadPerSample, audio.UnpackPerCall, audio.UnpackPerSample,
-                audio.MicDiscardPerSample, native != null),
+                audio.MicDiscardPerCall, audio.MicDiscardPerSample, native != null),
         };
     }
 
@@ -137,7 +137,8 @@ public static class KeywordSimulator
             frameUs = (long)Math.Round(n.FrameInterpreterX86 * usPerX86 + cX86 * cCyclesPerX86 / p.CpuClockMhz);
             spanUs = (long)Math.Round(n.SkipSpanX86 * usPerX86);
         }
-        double readUs = audio.MicReadPerSample * usPerX86, readCallUs = audio.MicReadPerCall * usPerX86, discardUs = audio.MicDiscardPerSample * usPerX86;
+        double readUs = audio.MicReadPerSample * usPerX86, readCallUs = audio.MicReadPerCall * usPerX86, discardUs = audio.MicDiscardPerSample * usPerX86,
+            discardCallUs = audio.MicDiscardPerCall * usPerX86;
         // The managed front end unpacks each computed window from the raw ring; the native Frame call does it in C (in frameUs).
         double unpackCallUs = p.Native == null ? audio.UnpackPerCall * usPerX86 : 0, unpackUs = p.Native == null ? audio.UnpackPerSample * usPerX86 : 0;
         var parameters = new AudioBoardParameters
@@ -149,6 +150,7 @@ public static class KeywordSimulator
             ReadMicrosPerSample = readUs,
             ReadMicrosPerCall = readCallUs,
             DiscardMicrosPerSample = discardUs,
+            DiscardMicrosPerCall = discardCallUs,
             WakeLatencyMicros = (long)p.WakeLatencyUs,
         };
         var board = new KeywordBoard(pcm, parameters);
@@ -195,7 +197,7 @@ public static class KeywordSimulator
             board.Sink.Events.Count, rt, time, energy)
         {
             Keyword = new KeywordVariantDetails(loop.FrontEnd.FramesComputed, board.Source.SamplesRead, board.Source.ReadCalls, k.SamplesUnpacked,
-                board.Source.SamplesDiscarded + mic.DroppedAtStop, mic.NotCaptured,
+                board.Source.SamplesDiscarded + mic.DroppedAtStop, board.Source.DiscardCalls, mic.NotCaptured,
                 k.MicStops, time.TotalUs > 0 ? time.SensorOnUs / time.TotalUs : 0, k.Overflows, k.LateSamples, k.MissedFrames, board.MisalignedFrames,
                 board.Sink.Events.Select(e => new KeywordEvent(e.SampleIndex, e.Class, e.Confidence, e.Micros)).ToList())
             { FramesReached = k.Updates + k.SkippedFrames + k.MissedFrames },

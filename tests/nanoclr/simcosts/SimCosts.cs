@@ -87,8 +87,8 @@ namespace SkipRnn.SimCosts
         /// on a stand-in for I2sDevice.Read (the posix nanoCLR has no I2S; the driver's native copy is not counted):
         /// the loop's read (ReadSlots: raw frames into the ring) in calls of 64 and of 256 samples, the window unpacked
         /// for the managed front end (a whole window, and a consecutive one: 160 samples moved, 320 unpacked), a
-        /// discard, and for comparison the read that converts every sample (I2sMicrophone.Read, the boot's probe) and
-        /// the read the loop made before the ring (the same 64-frame chunks with the 32 → 16-bit loop inline).
+        /// discard in calls of 64 and 256 samples, and for comparison the read that converts every sample (I2sMicrophone.Read, the boot's probe) and
+        /// the read and discard the loop made before the ring (64-frame chunks, the 32 → 16-bit loop inline).
         /// The PCM is a synthetic tone plus noise (the FFT's cost does not depend on the data beyond digital silence).
         /// </summary>
         private static void Audio()
@@ -150,10 +150,18 @@ namespace SkipRnn.SimCosts
             ReadBefore(bus, ring, out16, 1024);
             Mark("mic-before 2048");
             ReadBefore(bus, ring, out16, 2048);
-            Mark("mic-discard 1024");
-            mic.Discard(1024);
-            Mark("mic-discard 2048");
-            mic.Discard(2048);
+            Mark("mic-discard-before 1024");
+            DiscardBefore(bus, ring, 1024);
+            Mark("mic-discard-before 2048");
+            DiscardBefore(bus, ring, 2048);
+            Mark("mic-discard64 32");
+            for (int i = 0; i < 32; i++) mic.Discard(64);
+            Mark("mic-discard64 64");
+            for (int i = 0; i < 64; i++) mic.Discard(64);
+            Mark("mic-discard256 32");
+            for (int i = 0; i < 32; i++) mic.Discard(256);
+            Mark("mic-discard256 64");
+            for (int i = 0; i < 64; i++) mic.Discard(256);
             Mark("mic-check " + out16[5].ToString() + " " + window[5].ToString());
         }
 
@@ -169,6 +177,17 @@ namespace SkipRnn.SimCosts
         }
 
         /// <summary>I2sMicrophone.Read before the raw ring (commit 2a73b32): 64-frame chunks of 8 bytes, the 16 data bits kept inline.</summary>
+        /// <summary>I2sMicrophone.Discard before (commit 2a73b32): 64-frame chunk reads.</summary>
+        private static void DiscardBefore(FakeI2s bus, byte[] chunk, int count)
+        {
+            while (count > 0)
+            {
+                int n = count < 64 ? count : 64;
+                bus.Read(chunk, 0, n * 8);
+                count -= n;
+            }
+        }
+
         private static void ReadBefore(FakeI2s bus, byte[] chunk, short[] pcm, int count)
         {
             int offset = 0;
