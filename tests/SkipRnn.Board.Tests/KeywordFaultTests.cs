@@ -52,6 +52,49 @@ public class KeywordFaultTests(ITestOutputHelper output)
         Assert.True(c.MissedFrames >= 10 * 256_000 / 20_000, "each restart misses at least the microphone's start-up");
     }
 
+    /// <summary>
+    /// A serial line that blocks (SerialEventSink waits its 500 ms write timeout, then drops the line): on the keyword
+    /// board the loop stands still for half a second, four times the 128 ms the DMA queue holds. The driver drops the
+    /// oldest buffers meanwhile; the loop must see that by its clock, count the overflow, miss the frames whose windows
+    /// are gone (never computing one from a misplaced window) and go on; the blocked line is dropped and counted.
+    /// </summary>
+    [Fact]
+    public void A_blocked_serial_line_costs_the_frames_of_half_a_second_counted_and_the_loop_goes_on()
+    {
+        byte[] file = File.ReadAllBytes(KeywordData.ModelPath());
+        var parameters = new AudioBoardParameters { UpdateMicros = 10_000 };
+        var clean = new KeywordBoard(KeywordData.Stream, parameters);
+        clean.RunStream(file);
+
+        var board = new KeywordBoard(KeywordData.Stream, parameters);
+        long[] at = { 12_000_000, 30_000_000, 47_000_000 };
+        var sink = new BlockingSink(board.Sink, board.Clock, at.Select(t => new ScheduledFault(t, BoardFault.SinkBlocked, 500_000)));
+        StreamDetector d = AppBoot.Start(file, board.Sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
+        var loop = new KeywordLoop(d, board.Source, board.Clock, board.BoardSleep, sink, board.DefaultSettings(), board);
+        loop.RunUntil(board.Frames);
+
+        KeywordLoopCounters c = loop.Counters;
+        long firstBlock = sink.StruckAt.Min() * 16 / 1000 / 320;   // the frame being run when the first line blocked
+        // Up to the first block the words are the clean run's (the line that blocked was one of them, dropped).
+        var before0 = clean.Sink.Events.Where(e => e.SampleIndex <= firstBlock).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
+        var before1 = board.Sink.Events.Concat(sink.DroppedEvents).Where(e => e.SampleIndex <= firstBlock).OrderBy(e => e.SampleIndex)
+            .Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
+        output.WriteLine($"{board.Frames:N0} frames, three 500-ms blocked lines struck at {string.Join(", ", sink.StruckAt.Select(t => $"{t / 1e6:F1} s"))}: " +
+            $"dropped {sink.DroppedEvents.Count} event, {sink.DroppedMessages.Count} message, {sink.DroppedOverflows} overflow lines; loop overflows {c.Overflows}, " +
+            $"samples lost {c.SamplesLost:N0}, frames missed {c.MissedFrames}; words {board.Sink.Events.Count} + {sink.DroppedEvents.Count} dropped (clean run {clean.Sink.Events.Count}); " +
+            $"before the first block equal: {before0.SequenceEqual(before1)} ({before0.Count})");
+        Assert.Equal(board.Frames, loop.Detector.Step);
+        Assert.Equal(3, sink.StruckAt.Count);
+        Assert.Equal(3, sink.DroppedEvents.Count + sink.DroppedMessages.Count + sink.DroppedOverflows);
+        Assert.Equal(3, c.Overflows);                      // each block overflows the queue once, each overflow is told
+        Assert.Equal(3, board.Sink.Overflows.Count);
+        Assert.Equal(c.SamplesLost, board.Mic.LostToOverflow);
+        // Frames of a skipped span need no samples: a block costs at most the frames of its half second.
+        Assert.InRange(c.MissedFrames, 3, 3 * (500_000 / 20_000 + 2));
+        Assert.Equal((0L, 0L, 0L), (board.MisalignedFrames, board.FramesWithZeros, c.StartupSamplesUsed));
+        Assert.Equal(before0, before1);
+    }
+
     /// <summary>The stream repeated to <paramref name="length"/> samples, without holding them.</summary>
     private sealed class RepeatedPcm(short[] pcm, long length) : IPcmSamples
     {
