@@ -48,6 +48,13 @@ namespace SkipRnn.Edge.Application
         public int BufferSamples = 2048;
         /// <summary>Samples per DMA buffer (nanoFramework's ESP32 I2S driver: 256): the driver takes and drops whole buffers.</summary>
         public int DmaBufferSamples = I2sMicrophone.FramesPerDmaBuffer;
+        /// <summary>
+        /// A blocking read or discard that returns this much later than the DMA buffer it waited for should have completed
+        /// (or than the call, if that buffer was complete already) means no buffer came for a while: the DMA stalled, the
+        /// samples it hands over now are later than their place says, and the loop restarts the microphone (counted in
+        /// <see cref="KeywordLoopCounters.MicStalls"/> and <see cref="KeywordLoopCounters.MicFaults"/>).
+        /// </summary>
+        public int StallMicros = 50000;
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
         public void Check()
@@ -59,6 +66,7 @@ namespace SkipRnn.Edge.Application
             if (WakeLatencyMicros < 0 || WakeLatencyMicros > BreakEvenMicros)
                 throw Bad("WakeLatencyMicros", WakeLatencyMicros, "must be 0..BreakEvenMicros (a sleep shorter than its wake-up never pays)");
             if (DmaBufferSamples < 1) throw Bad("DmaBufferSamples", DmaBufferSamples, "must be at least 1");
+            if (StallMicros < 1) throw Bad("StallMicros", StallMicros, "must be at least 1");
             if (BufferSamples < AudioFrontEnd.FrameLength || BufferSamples % DmaBufferSamples != 0)
                 throw Bad("BufferSamples", BufferSamples, "must be a whole number of DMA buffers (" + DmaBufferSamples.ToString() +
                     " samples) and at least a frame (" + AudioFrontEnd.FrameLength.ToString() + ")");
@@ -105,8 +113,10 @@ namespace SkipRnn.Edge.Application
         public long Overflows { get; internal set; }
         /// <summary>Samples lost to those overflows (whole DMA buffers, and the unread rest of a buffer the DMA came round to).</summary>
         public long SamplesLost { get; internal set; }
-        /// <summary>Microphone faults (a failed I2S read): each restarts the microphone.</summary>
+        /// <summary>Microphone faults (a failed I2S read, a stalled DMA): each restarts the microphone.</summary>
         public long MicFaults { get; internal set; }
+        /// <summary>Of those, stalls: a read or discard that came back <see cref="KeywordLoopSettings.StallMicros"/> late.</summary>
+        public long MicStalls { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
     }
@@ -343,7 +353,9 @@ namespace SkipRnn.Edge.Application
                 {
                     long c = wanted - _micNext;
                     if (c > boundary - _micNext) c = boundary - _micNext;
+                    long calledAt = _clock.NowMicros;
                     _mic.Discard((int)c);
+                    CheckStall(calledAt, _micNext + c);
                     _counters.SamplesDiscarded += c;
                     _micNext += c;
                     continue;
@@ -375,10 +387,28 @@ namespace SkipRnn.Edge.Application
                 int at = (int)(_micNext % RingSamples);
                 int n = RingSamples - at;
                 if (n > count) n = count;
+                long calledAt = _clock.NowMicros;
                 _mic.ReadSlots(_slots, at * I2sSlots.BytesPerSample, n);
+                CheckStall(calledAt, _micNext + n);
                 _micNext += n;
                 count -= n;
             }
+        }
+
+        // A read or discard of the samples up to stream index `end` (exclusive), called at `calledAt`, blocks until the DMA
+        // buffer holding sample end − 1 has completed. Coming back StallMicros later than that (or than the call) means no
+        // buffer came for a while: the DMA stalled, and the samples just handed over are later than their place says, so
+        // the loop must not use them: a microphone fault (Recover restarts the microphone and takes the index from the clock).
+        private void CheckStall(long calledAt, long end)
+        {
+            long d = _settings.DmaBufferSamples;
+            long bufferEnd = _dmaStart + ((end - 1 - _dmaStart) / d + 1) * d;
+            long due = CaptureMicros(bufferEnd - 1);
+            if (due < calledAt) due = calledAt;
+            long late = _clock.NowMicros - due;
+            if (late <= _settings.StallMicros) return;
+            _counters.MicStalls++;
+            throw new SensorFaultException("no I2S buffer for " + (late / 1000).ToString() + " ms (the DMA stalled)");
         }
 
         // The managed path's window [first, first + 480) as PCM16: the part the last computed frame's window shares
@@ -416,7 +446,9 @@ namespace SkipRnn.Edge.Application
             {
                 if (done < pos / d + q + 1) return;
                 long rest = d - pos % d;
+                long calledAt = _clock.NowMicros;
                 _mic.Discard((int)rest);
+                CheckStall(calledAt, _micNext + rest);
                 _micNext += rest;
                 lost = rest;
                 CheckOverflowAtBoundary(d, q, ref lost);

@@ -95,6 +95,54 @@ public class KeywordFaultTests(ITestOutputHelper output)
         Assert.Equal(before0, before1);
     }
 
+    /// <summary>
+    /// A stalled I2S DMA: for 300 ms no buffer completes, then the DMA runs on with the sound of its time. The blocking
+    /// read waits through it and then hands over samples 300 ms later than their place in the stream says; used as they
+    /// come, every later window would be misplaced (the second run shows it). The loop sees the read come back late
+    /// (KeywordLoopSettings.StallMicros, 50 ms), counts a stall, restarts the microphone and takes the index from the
+    /// clock, so no frame is computed on a misplaced window.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_stalled_dma_is_seen_by_the_late_read_counted_and_the_microphone_restarted(bool detect)
+    {
+        byte[] file = File.ReadAllBytes(KeywordData.ModelPath());
+        var parameters = new AudioBoardParameters { UpdateMicros = 10_000 };
+        var clean = new KeywordBoard(KeywordData.Stream, parameters);
+        clean.RunStream(file);
+
+        var board = new KeywordBoard(KeywordData.Stream, parameters);
+        const long stallAt = 20_000_000, stallFor = 300_000;
+        board.Mic.StallAt(stallAt, stallFor);
+        KeywordLoopSettings settings = board.DefaultSettings();
+        if (!detect) settings.StallMicros = int.MaxValue;
+        KeywordLoop loop = board.RunStream(file, settings) ?? throw new Xunit.Sdk.XunitException("boot refused");
+        KeywordLoopCounters c = loop.Counters;
+        long stallFrame = stallAt * 16 / 1000 / 320;
+        var before0 = clean.Sink.Events.Where(e => e.SampleIndex < stallFrame).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
+        var before1 = board.Sink.Events.Where(e => e.SampleIndex < stallFrame).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
+        output.WriteLine($"stall of {stallFor / 1000} ms at {stallAt / 1e6:F0} s, detection {(detect ? "on" : "off")}: stalls counted {c.MicStalls}, microphone faults {c.MicFaults}, " +
+            $"starts {board.Mic.Starts}, frames missed {c.MissedFrames}, misaligned {board.MisalignedFrames} (first at {board.FirstMisalignedFrame}), on start-up zeros {board.FramesWithZeros}; " +
+            $"words {board.Sink.Events.Count} (clean {clean.Sink.Events.Count}); before the stall equal: {before0.SequenceEqual(before1)} ({before0.Count})");
+        Assert.Equal(before0, before1);
+        if (detect)
+        {
+            Assert.Equal(board.Frames, loop.Detector.Step);
+            Assert.Equal((1L, 1L), (c.MicStalls, c.MicFaults));
+            Assert.Contains(board.Sink.Messages, m => m.StartsWith("microphone fault 1 ", StringComparison.Ordinal) && m.Contains("DMA stalled"));
+            Assert.Equal(2, board.Mic.Starts);
+            Assert.Equal((0L, 0L, 0L), (board.MisalignedFrames, board.FramesWithZeros, c.StartupSamplesUsed));
+            Assert.True(c.MissedFrames >= 256_000 / 20_000, "the restart misses at least the microphone's start-up");
+        }
+        else
+        {
+            Assert.Equal(0L, c.MicStalls);
+            Assert.True(board.MisalignedFrames > 100, "unseen, the stall misplaces every later window");
+            Assert.True(board.EndedShort, "and the sound runs out 300 ms before the loop's last frame");
+        }
+    }
+
     /// <summary>The stream repeated to <paramref name="length"/> samples, without holding them.</summary>
     private sealed class RepeatedPcm(short[] pcm, long length) : IPcmSamples
     {

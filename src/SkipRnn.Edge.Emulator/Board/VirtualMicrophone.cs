@@ -148,12 +148,50 @@ public sealed class VirtualMicrophone : II2sReceiver
 
     private int FrameBytes => _stereo ? 8 : 4;
 
-    // DMA buffers completed by now: buffer j holds frames d0 + 256 j .. + 255 and completes when its last sample has.
+    // DMA buffers completed by now: buffer j holds DMA frames 256 j .. + 255 and completes when its last sample has.
     private long Completed()
     {
-        long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;    // samples below this index are complete
-        long b = (complete - _d0) / FramesPerDmaBuffer;
+        long b = FramesCaptured() / FramesPerDmaBuffer;
         return b < 0 ? 0 : b;
+    }
+
+    // DMA frames captured since the last Open: the stream's samples up to now, less those that went by in a stall.
+    private long FramesCaptured()
+    {
+        long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;    // samples below this index are complete
+        if (!Stalled(out long from, out long length) || complete <= from) return complete - _d0;
+        return (complete < from + length ? from : complete - length) - _d0;
+    }
+
+    // The stream index of DMA frame f since the last Open (frames after a stall hold the sound after it).
+    private long StreamOf(long f)
+    {
+        long i = _d0 + f;
+        return Stalled(out long from, out long length) && i >= from ? i + length : i;
+    }
+
+    private long _stallAt = -1, _stallFor;
+
+    /// <summary>
+    /// From board time <paramref name="micros"/> the I2S DMA captures nothing for <paramref name="forMicros"/> (a stalled
+    /// DMA: no buffer completes, a blocking read waits), then runs on with the sound of its time; the samples of the
+    /// stall are never captured, so every later DMA frame holds a sample later than its place says. Restarting the bus (Close, Open) after the stall began
+    /// clears it. One stall at a time.
+    /// </summary>
+    public void StallAt(long micros, long forMicros)
+    {
+        if (micros < 0 || forMicros <= 0) throw new ArgumentOutOfRangeException(nameof(forMicros));
+        _stallAt = micros;
+        _stallFor = forMicros;
+    }
+
+    private bool Stalled(out long from, out long length)
+    {
+        from = length = 0;
+        if (_stallAt < 0 || !_everStarted) return false;
+        from = IndexAtOrAfter(_stallAt);
+        length = IndexAtOrAfter(_stallAt + _stallFor) - from;
+        return from >= _d0;
     }
 
     /// <summary>The DMA runs on by itself: the ISR's queue drops are applied up to now. The board calls it after CPU work.</summary>
@@ -198,6 +236,7 @@ public sealed class VirtualMicrophone : II2sReceiver
             _stoppedAt = IndexAtOrAfter(now);
         }
         _d0 = IndexAtOrAfter(now);
+        if (_stallAt >= 0 && _stallAt <= now) _stallAt = -1;    // the restart reinstalls the driver: a stall that began is over
         if (_d0 > _stoppedAt) NotCaptured += Math.Min(_d0, _pcm.Length) - Math.Min(_stoppedAt, _pcm.Length);
         _qHead = 0;
         _cur = -1;
@@ -239,9 +278,9 @@ public sealed class VirtualMicrophone : II2sReceiver
             CatchUp();
             while (Completed() <= _qHead)
             {
-                long first = _d0 + _qHead * FramesPerDmaBuffer;
+                long first = StreamOf(_qHead * FramesPerDmaBuffer);
                 if (first >= _pcm.Length) throw new RecordingEndedException(_clock.NowMicros);
-                long wait = CaptureMicros(first + FramesPerDmaBuffer) - _clock.NowMicros;
+                long wait = CaptureMicros(StreamOf((_qHead + 1) * FramesPerDmaBuffer - 1) + 1) - _clock.NowMicros;
                 _sleep.Idle(Math.Max(1, wait));
                 CatchUp();
             }
@@ -255,10 +294,10 @@ public sealed class VirtualMicrophone : II2sReceiver
         long newest = _cur + (inFlight - _cur) / _buffers * _buffers;
         if (newest > _cur)
         {
-            long writtenInFlight = IndexAtOrAfter(_clock.NowMicros + 1) - 1 - (_d0 + inFlight * FramesPerDmaBuffer);
+            long writtenInFlight = FramesCaptured() - inFlight * FramesPerDmaBuffer;
             buf = newest < inFlight || _curFrame < writtenInFlight ? newest : newest - _buffers;
         }
-        long index = _d0 + buf * FramesPerDmaBuffer + _curFrame;
+        long index = StreamOf(buf * FramesPerDmaBuffer + _curFrame);
         _curFrame++;
         int left = Slot(index);
         if (_stereo)
