@@ -2,6 +2,7 @@ using SkipRnn.Converter.Audio;
 using SkipRnn.Edge.Application;
 using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Host.Audio;
 using SkipRnn.Edge.Emulator.Board;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Runtime;
@@ -199,63 +200,23 @@ public class KeywordLoopTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A frame kernel standing in for the custom firmware's (SkipRnn.Edge.Native: FrameSlots unpacks the window from
-    /// the loop's ring of raw I2S frames in C): here I2sSlots.Unpack, the managed pipeline and a managed runner, so the
-    /// loop's ring indexing on the native path can be checked on the host. Opens only for SkipGrus built on the thread
-    /// that installed it (StepKernels.Factory is global).
+    /// Installs the host's stand-in for the custom firmware's frame kernel (ManagedFrameKernel: FrameSlots' unpacking,
+    /// features and update, managed), so the loop's ring indexing on the native path can be checked on the host. Opens
+    /// only for SkipGrus built on the thread that installed it (StepKernels.Factory is global).
     /// </summary>
     private sealed class SlotKernelFactory : IStepKernelFactory
     {
         private readonly int _thread = Environment.CurrentManagedThreadId;
         private bool _opening;
-        public SlotKernel? Last;
+        public ManagedFrameKernel? Last;
 
         public IStepKernel? Open(SkipGruModel m)
         {
             if (Environment.CurrentManagedThreadId != _thread || _opening || m.FrontEnd == null) return null;
             _opening = true;
-            try { return Last = new SlotKernel(m); }
+            try { return Last = new ManagedFrameKernel(m); }
             finally { _opening = false; }
         }
-    }
-
-    private sealed class SlotKernel(SkipGruModel m) : IStepKernel, IFrameKernel
-    {
-        private readonly SkipGru _inner = new(m);
-        private readonly LogMelPipeline _pipeline = new();
-        private readonly short[] _frame = new short[AudioFrontEnd.FrameLength];
-        public int SlotUpdates, OtherUpdates;
-
-        public int Update(int[] raw, short[][] state, int[] outputs) { OtherUpdates++; return Apply(raw, state, outputs); }
-
-        public int UpdateFromFrame(short[] frame, int[] inputs, short[][] state, int[] outputs)
-        {
-            OtherUpdates++;
-            _pipeline.Compute(frame, 0, inputs, 0);
-            return Apply(inputs, state, outputs);
-        }
-
-        public int UpdateFromSlots(byte[] slots, int first, int[] inputs, short[][] state, int[] outputs)
-        {
-            SlotUpdates++;
-            I2sSlots.Unpack(slots, first, _frame, 0, _frame.Length);
-            _pipeline.Compute(_frame, 0, inputs, 0);
-            return Apply(inputs, state, outputs);
-        }
-
-        private int Apply(int[] raw, short[][] state, int[] outputs)
-        {
-            _inner.Skip(_inner.StepsToSkip);
-            long before = _inner.Counters.ClampedInputs;
-            _inner.Step(raw);
-            ClampedInputs = (int)(_inner.Counters.ClampedInputs - before);
-            for (int l = 0; l < state.Length; l++) _inner.CopyState(l, state[l]);
-            for (int o = 0; o < outputs.Length; o++) outputs[o] = _inner.GetOutput(o);
-            return _inner.Increment;
-        }
-
-        public int ClampedInputs { get; private set; }
-        public void Reset() => _inner.Reset();
     }
 
     [Fact]
@@ -291,7 +252,7 @@ public class KeywordLoopTests(ITestOutputHelper output)
         Assert.Equal(want, board.Sink.Events.Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList());
         Assert.Equal(computed, c.Updates);
         Assert.Equal((int)c.Updates, factory.Last!.SlotUpdates);
-        Assert.Equal(0, factory.Last.OtherUpdates);   // the detector's runner (the boot's self-test runner was opened before it)
+        Assert.Equal(0, factory.Last.Updates + factory.Last.FrameUpdates);   // the detector's runner (the boot's self-test runner was opened before it)
         Assert.Equal(0L, c.SamplesUnpacked);
         Assert.Equal((0L, 0L), (board.MisalignedFrames, board.Mic.LostToOverflow));
         if (policy == MicPolicy.SleepThroughSpans) Assert.True(c.MicStops > 0);

@@ -1,4 +1,5 @@
 using SkipRnn.Edge.Host;
+using SkipRnn.Edge.Host.Audio;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Runtime;
 
@@ -6,46 +7,23 @@ namespace SkipRnn.Edge.Tests;
 
 /// <summary>
 /// The hook through which a native kernel runs the update (StepKernels.Factory, decided once at construction).
-/// The kernel here is a recording stand-in that runs a second, managed runner, so the hook's bookkeeping (ũ, skip
+/// The kernel here is the host's recording stand-in (ManagedFrameKernel) that runs a second, managed runner, so the hook's bookkeeping (ũ, skip
 /// counts, outputs, counters, Reset) can be checked against the plain managed path; the native kernel's own
 /// bit-exactness is checked by firmware/native's GoogleTest suite against managed traces.
 /// </summary>
 public class StepKernelHookTests
 {
-    private sealed class Recording : IStepKernel
-    {
-        private readonly SkipGru _inner;
-        public int Updates, Resets;
-        public Recording(SkipGruModel m) => _inner = new SkipGru(m);
-
-        public int Update(int[] raw, short[][] state, int[] outputs)
-        {
-            Updates++;
-            while (!_inner.NextStepNeedsInput) _inner.Skip(_inner.StepsToSkip);
-            long clampedBefore = _inner.Counters.ClampedInputs;
-            _inner.Step(raw);
-            ClampedInputs = (int)(_inner.Counters.ClampedInputs - clampedBefore);
-            for (int l = 0; l < state.Length; l++) _inner.CopyState(l, state[l]);
-            for (int o = 0; o < outputs.Length; o++) outputs[o] = _inner.GetOutput(o);
-            return _inner.Increment;
-        }
-
-        public int ClampedInputs { get; private set; }
-
-        public void Reset() { Resets++; _inner.Reset(); }
-    }
-
     // Opens kernels only for one model instance, so runners other tests build in parallel stay managed.
     private sealed class OnlyFor(SkipGruModel model) : IStepKernelFactory
     {
-        public Recording? Last;
+        public ManagedFrameKernel? Last;
         private bool _opening;   // the stand-in's own inner runner must stay managed
 
         public IStepKernel? Open(SkipGruModel m)
         {
             if (!ReferenceEquals(m, model) || _opening) return null;
             _opening = true;
-            try { return Last = new Recording(m); }
+            try { return Last = new ManagedFrameKernel(m); }
             finally { _opening = false; }
         }
     }

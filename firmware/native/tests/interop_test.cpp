@@ -120,6 +120,15 @@ std::string ReplayThroughStubs(const std::string &path, int64_t &updates)
     return "";
 }
 
+// audio_keyword.trace starts with its tag and the model file; the frames follow.
+std::vector<uint8_t> KeywordTraceModel(Reader &rd)
+{
+    rd.Bytes(4);
+    int32_t len = rd.I32();
+    const uint8_t *p = rd.Bytes((size_t)len);
+    return std::vector<uint8_t>(p, p + len);
+}
+
 }  // namespace
 
 TEST(Interop, TheMethodTableNamesTheStubsAndTheAssembly)
@@ -200,10 +209,7 @@ TEST(Interop, FrameComputesFeaturesAndUpdatesBitExact)
 {
     std::vector<uint8_t> data = ReadOne("audio_keyword", ".trace", "SKAK");
     Reader rd(data);
-    rd.Bytes(4);
-    int32_t len = rd.I32();
-    const uint8_t *p = rd.Bytes((size_t)len);
-    std::vector<uint8_t> model(p, p + len);
+    std::vector<uint8_t> model = KeywordTraceModel(rd);
     Trace h;
     h.model = model;
     h.inputs = model[18] | (model[19] << 8);
@@ -270,10 +276,7 @@ TEST(Interop, FrameSlotsUnpacksTheRingAndMatchesTheManagedPathBitExact)
 {
     std::vector<uint8_t> data = ReadOne("audio_keyword", ".trace", "SKAK");
     Reader rd(data);
-    rd.Bytes(4);
-    int32_t len = rd.I32();
-    const uint8_t *p = rd.Bytes((size_t)len);
-    std::vector<uint8_t> model(p, p + len);
+    std::vector<uint8_t> model = KeywordTraceModel(rd);
     int32_t hidden = model[20] | (model[21] << 8), outputs = model[22] | (model[23] << 8);
     int32_t handle = -1;
     ASSERT_EQ(Call(Stubs::Open___STATIC__I4__SZARRAY_U1, {Arr(InteropDoubleArg::ARRAY_U1, model)}, &handle), S_OK);

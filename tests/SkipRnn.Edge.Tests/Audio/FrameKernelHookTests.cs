@@ -1,5 +1,6 @@
 using SkipRnn.Edge.Audio;
 using SkipRnn.Edge.Format;
+using SkipRnn.Edge.Host.Audio;
 using SkipRnn.Edge.Model;
 using SkipRnn.Edge.Runtime;
 
@@ -7,69 +8,23 @@ namespace SkipRnn.Edge.Tests.Audio;
 
 /// <summary>
 /// The frame hook (IFrameKernel: a native kernel that computes a keyword frame's features and the update in one call,
-/// SkipGru.StepFromFrame, AudioFrontEnd.ComputeAndPush). The kernel here is a recording stand-in that computes the
-/// features with a LogMelPipeline of its own and updates a second, managed runner, so the routing and bookkeeping can be
+/// SkipGru.StepFromFrame, AudioFrontEnd.ComputeAndPush). The kernel here is the host's stand-in (ManagedFrameKernel), which
+/// computes the features with a LogMelPipeline of its own and updates a second, managed runner, so the routing and bookkeeping can be
 /// checked against the managed path: one frame call per computed frame, none per skipped span, the same events. The
 /// native Frame call's bit-exactness is firmware/native's (interop_test, audio_test; listen.sh on nanoCLR).
 /// </summary>
 public class FrameKernelHookTests
 {
-    private sealed class Recording : IStepKernel, IFrameKernel
-    {
-        private readonly SkipGru _inner;
-        private readonly LogMelPipeline _pipeline = new();
-        public int Updates, FrameUpdates, SlotUpdates, Resets;
-        public Recording(SkipGruModel m) => _inner = new SkipGru(m);
-
-        public int Update(int[] raw, short[][] state, int[] outputs)
-        {
-            Updates++;
-            return Apply(raw, state, outputs);
-        }
-
-        public int UpdateFromFrame(short[] frame, int[] inputs, short[][] state, int[] outputs)
-        {
-            FrameUpdates++;
-            _pipeline.Compute(frame, 0, inputs, 0);
-            return Apply(inputs, state, outputs);
-        }
-
-        public int UpdateFromSlots(byte[] slots, int first, int[] inputs, short[][] state, int[] outputs)
-        {
-            SlotUpdates++;
-            I2sSlots.Unpack(slots, first, _frame, 0, _frame.Length);
-            _pipeline.Compute(_frame, 0, inputs, 0);
-            return Apply(inputs, state, outputs);
-        }
-
-        private readonly short[] _frame = new short[AudioFrontEnd.FrameLength];
-
-        private int Apply(int[] raw, short[][] state, int[] outputs)
-        {
-            _inner.Skip(_inner.StepsToSkip);
-            long clampedBefore = _inner.Counters.ClampedInputs;
-            _inner.Step(raw);
-            ClampedInputs = (int)(_inner.Counters.ClampedInputs - clampedBefore);
-            for (int l = 0; l < state.Length; l++) _inner.CopyState(l, state[l]);
-            for (int o = 0; o < outputs.Length; o++) outputs[o] = _inner.GetOutput(o);
-            return _inner.Increment;
-        }
-
-        public int ClampedInputs { get; private set; }
-
-        public void Reset() { Resets++; _inner.Reset(); }
-    }
-
     private sealed class OnlyFor(SkipGruModel model) : IStepKernelFactory
     {
-        public Recording? Last;
+        public ManagedFrameKernel? Last;
         private bool _opening;
 
         public IStepKernel? Open(SkipGruModel m)
         {
             if (!ReferenceEquals(m, model) || _opening) return null;
             _opening = true;
-            try { return Last = new Recording(m); }
+            try { return Last = new ManagedFrameKernel(m); }
             finally { _opening = false; }
         }
     }
