@@ -262,6 +262,44 @@ def test_smoke_pipeline():
             assert (Path(d) / "ck2" / f).is_file(), f
 
 
+def test_weight_averaging_and_lr_decay():
+    """--ema: the checks score, save and export the moving average of the weights (and log the raw weights' figures
+    beside them); --decay-last: the learning rate falls linearly to --lr-min over the last part of the budget;
+    --select last: the last iteration's model is exported whatever the checks say. Own recordings as the data."""
+    import contextlib
+    import io
+    import recordings
+    import torch
+    with tempfile.TemporaryDirectory() as d:
+        own_dataset(Path(d) / "data", n=400)          # longer than the 256-sample crops the export writes
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert recordings.main(["--data", str(Path(d) / "data"), "--out", str(Path(d) / "prep"), "--crop", "32"]) == 0
+        run = lambda out, *extra: subprocess.run(
+            [sys.executable, str(HERE / "train_stream.py"), "--data", str(Path(d) / "prep"), "--out", str(Path(d) / out),
+             "--hidden", "8", "--iters", "8", "--batch", "2", "--crop", "32", "--zero-state", "--no-test", "--lr", "0.01",
+             "--log-every", "1", "--eval-every", "4", "--max-updated", "1", "--save-checkpoints", "--seed", "5", *extra],
+            capture_output=True, text=True, timeout=600)
+        p = run("plain", "--decay-last", "0.5", "--lr-min", "0.001", "--select", "last")   # the same, not averaged
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        p = run("ema", "--ema", "0.9", "--decay-last", "0.5", "--lr-min", "0.001", "--select", "last")
+        assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        assert "exported weights: the moving average" in p.stdout and "(--select last)" in p.stdout, p.stdout
+        log = [json.loads(line) for line in (Path(d) / "ema" / "train_log.jsonl").read_text().splitlines()]
+        lrs = [r["lr"] for r in log if "lr" in r]
+        # iteration t runs at the budget used before it, (t - 1) / 8: constant up to t = 5, then falling each iteration
+        assert lrs[:5] == [0.01] * 5 and all(a > b for a, b in zip(lrs[4:], lrs[5:])) and lrs[-1] > 0.001, lrs
+        checks = [r for r in log if "valid_accuracy" in r]
+        assert [r["iter"] for r in checks] == [4, 8] and all("raw_valid_accuracy" in r for r in checks), checks
+        load = lambda *f: torch.load(Path(d).joinpath(*f))["state_dict"]
+        last, exported, raw = load("ema", "checkpoints", "iter00008.pt"), load("ema", "model.pt"), load("plain", "model.pt")
+        assert all(torch.equal(last[k], exported[k]) for k in last), "the export is not the last averaged checkpoint"
+        assert not all(torch.equal(last[k], raw[k]) for k in last), "the averaged weights equal the raw ones"
+        plain_log = [json.loads(line) for line in (Path(d) / "plain" / "train_log.jsonl").read_text().splitlines()]
+        assert [r["raw_valid_accuracy"] for r in checks] == [r["valid_accuracy"] for r in plain_log if "valid_accuracy" in r]
+        side = json.loads((Path(d) / "ema" / "model.json").read_text())
+        assert side["ema"] == 0.9 and side["decay_last"] == 0.5 and side["select"] == "last", side
+
+
 def own_dataset(folder: Path, n: int = 80):
     """A small valid data set in recordings.py's format: three recordings (train with a label column, valid with a
     label-span file, test), classes still / moving / tap, event class tap."""

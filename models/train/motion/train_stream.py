@@ -21,6 +21,7 @@ validation users) / metrics.json (validation and test figures, float) / train_lo
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import signal
 import sys
@@ -206,8 +207,17 @@ def main(argv=None):
     p.add_argument("--zero-state", action="store_true",
                    help="every crop starts from Reset() (h = 0, ũ = 1) at a random place in a random training "
                         "recording, instead of carrying the state from the lane's previous crop")
-    p.add_argument("--select", choices=("accuracy", "macro_f1"), default="accuracy",
-                   help="with --eval-every: the validation figure the exported checkpoint maximises")
+    p.add_argument("--select", choices=("accuracy", "macro_f1", "last"), default="accuracy",
+                   help="with --eval-every: the validation figure the exported checkpoint maximises; last: the "
+                        "checks are only logged (and saved), the exported model is the last iteration's")
+    p.add_argument("--ema", type=float, default=0.0, metavar="D",
+                   help="weight averaging: keep an exponential moving average of the weights (decay D per iteration, "
+                        "D_t = min(D, (1 + t) / (10 + t))); the checks score, save and export the averaged weights "
+                        "(and log the raw weights' validation figures beside them). 0: off")
+    p.add_argument("--decay-last", type=float, default=0.0, metavar="F",
+                   help="over the last F of the budget (iterations, CPU- or wall-minutes, whichever is nearest its end) "
+                        "the learning rate falls linearly from --lr to --lr-min (0: a constant --lr)")
+    p.add_argument("--lr-min", type=float, default=0.0, help="the learning rate at the end of --decay-last")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--no-test", action="store_true", help="skip the test users (smoke runs)")
@@ -246,14 +256,21 @@ def main(argv=None):
     t0, c0, it = time.time(), time.process_time(), 0
     stop = []                                                     # SIGUSR1: end training now, export as usual
     signal.signal(signal.SIGUSR1, lambda *_: stop.append(1))
+    ema = copy.deepcopy(model) if a.ema else None                 # the averaged weights (what is checked and exported)
+    shown = ema if ema is not None else model
+
+    def progress():
+        """How much of the budget is used (0..1): iterations, CPU- or wall-clock time, whichever is furthest."""
+        budget = (time.process_time() - c0) / (a.cpu_minutes * 60) if a.cpu_minutes else (time.time() - t0) / (a.minutes * 60)
+        return max(it / a.iters, budget)
 
     def within_budget():
-        if stop:
-            return False
-        if a.cpu_minutes:
-            return time.process_time() - c0 < a.cpu_minutes * 60
-        return time.time() - t0 < a.minutes * 60
-    while it < a.iters and within_budget():
+        return not stop and progress() < 1
+    while within_budget():
+        if a.decay_last:
+            f = min(1.0, max(0.0, (progress() - (1 - a.decay_last)) / a.decay_last))
+            for g in opt.param_groups:
+                g["lr"] = a.lr + f * (a.lr_min - a.lr)
         xs, ys, *ya = lanes.next()
         x = torch.from_numpy((xs.astype(np.float32) - mean) / std)
         y = torch.from_numpy(ys.astype(np.int64))
@@ -277,24 +294,38 @@ def main(argv=None):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         it += 1
+        if ema is not None:
+            d = min(a.ema, (1 + it) / (10 + it))
+            with torch.no_grad():
+                for pe, pm in zip(ema.parameters(), model.parameters()):
+                    pe.mul_(d).add_(pm, alpha=1 - d)
         if it % a.log_every == 0:
             acc = float((logits[m].argmax(1) == y[m]).float().mean()) if m.any() else float("nan")
-            rec = {"iter": it, "seconds": round(time.time() - t0, 1), "cpu_s": round(time.process_time() - c0, 1), "ce": round(float(ce), 4),
+            rec = {"iter": it, "seconds": round(time.time() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
+                   "lr": float(f"{opt.param_groups[0]['lr']:.3g}"), "ce": round(float(ce), 4),
                    "train_acc": round(acc, 4), "updated": round(float(us.mean()), 4)}
             if uts:                                                    # share of steps with ũ within 0.002 / 0.01 of 0.5
                 rec["near_half"] = [round(float((dist < d).float().mean()), 5) for d in (0.002, 0.01)]
             print(json.dumps(rec), flush=True)
             log.write(json.dumps(rec) + "\n")
         if a.eval_every and it % a.eval_every == 0:
-            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir, a.select, task)
+            best = check(shown, valid, mean, std, it, best, a.max_updated, log, ckdir, a.select, task,
+                         raw=model if ema is not None else None)
     if a.eval_every:
         if it % a.eval_every:
-            best = check(model, valid, mean, std, it, best, a.max_updated, log, ckdir, a.select, task)
-        if best is not None:
-            model.load_state_dict(best[2])
+            best = check(shown, valid, mean, std, it, best, a.max_updated, log, ckdir, a.select, task,
+                         raw=model if ema is not None else None)
+        if a.select == "last":
+            print("exported: the last iteration's model (--select last)", flush=True)
+            best = None
+        elif best is not None:
+            shown.load_state_dict(best[2])
             print(f"exported: the checkpoint of iteration {best[1]} (validation {a.select} {best[0]:.4f})", flush=True)
         else:
             print(f"exported: the last iteration's model (no check had at most {a.max_updated} updated)", flush=True)
+    if ema is not None:
+        print(f"exported weights: the moving average (--ema {a.ema})", flush=True)
+    model = shown                                                 # what is scored and exported from here on
     train_s = time.time() - t0
     print(f"trained {it} iterations in {train_s:.0f} s ({it / max(train_s, 1e-9):.2f} it/s, "
           f"{a.batch}x{a.crop} samples each)", flush=True)
@@ -322,7 +353,8 @@ def main(argv=None):
         sample_period_us=int(round(1e6 / task.sample_hz)), event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
         iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch,
         rotate_deg=a.rotate_deg, gain=a.gain, aux_transition=a.aux_transition, class_weight=a.class_weight,
-        margin=a.margin, margin_weight=a.margin_weight, zero_state=a.zero_state, select=a.select,
+        margin=a.margin, margin_weight=a.margin_weight, zero_state=a.zero_state, select=a.select, ema=a.ema,
+        decay_last=a.decay_last, lr_min=a.lr_min,
         weight_decay=a.weight_decay, transition_weight=a.transition_weight, init=a.init, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
@@ -333,18 +365,26 @@ def main(argv=None):
     return 0
 
 
-def check(model, valid, mean, std, it, best, max_updated, log, ckdir=None, select="accuracy", task=ev.HAPT):
+def check(model, valid, mean, std, it, best, max_updated, log, ckdir=None, select="accuracy", task=ev.HAPT, raw=None):
     """Score the validation users (per-sample accuracy, macro-F1, share updated) and keep the best checkpoint by
-    `select` (saved in ckdir too when given)."""
+    `select` (saved in ckdir too when given). With `raw` (the un-averaged weights under --ema) its figures are
+    logged too, as raw_valid_*."""
     if ckdir is not None:
         torch.save({"state_dict": model.state_dict(), "config": model.config()}, ckdir / f"iter{it:05d}.pt")
-    s = ev.summarize([dict(d, events=[]) for d in predict_batched(model, valid, mean, std)], task=task)
+
+    def score(m):
+        return ev.summarize([dict(d, events=[]) for d in predict_batched(m, valid, mean, std)], task=task)
+    s = score(model)
     rec = {"iter": it, "valid_accuracy": round(s["accuracy"], 4), "valid_macro_f1": round(s["macro_f1"], 4),
            "valid_updated": round(s["updated"], 4)}
+    if raw is not None:
+        r = score(raw)
+        rec.update(raw_valid_accuracy=round(r["accuracy"], 4), raw_valid_macro_f1=round(r["macro_f1"], 4),
+                   raw_valid_updated=round(r["updated"], 4))
     print(json.dumps(rec), flush=True)
     log.write(json.dumps(rec) + "\n")
     log.flush()
-    if s["updated"] <= max_updated and (best is None or s[select] > best[0]):
+    if select != "last" and s["updated"] <= max_updated and (best is None or s[select] > best[0]):
         return (s[select], it, {k: v.clone() for k, v in model.state_dict().items()})
     return best
 
