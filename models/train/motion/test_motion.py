@@ -394,3 +394,58 @@ def edit(path: Path, line: int, fn):
     lines = path.read_text().splitlines()
     lines[line - 1] = fn(lines[line - 1])
     path.write_text("\n".join(lines) + "\n")
+
+
+def test_wand_recordings():
+    """wand_recordings.py (the gesture example's data): source captures -> own recordings at half the rate, each
+    capture one labelled span, split by capture order, every capture in exactly one session; a capture of the wrong
+    length or a non-integral value stops it naming the file and line. And the shipped copy (models/gesture/data)
+    reads as recordings.py reads a user's folder."""
+    import recordings
+    import wand_recordings as wr
+    rng = np.random.default_rng(8)
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "src"
+        caps = {}
+        for cls, rel in wr.FILES.items():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            caps[cls] = [rng.integers(-2048, 2048, size=(wr.CAPTURE, 3)) for _ in range(20)]
+            text = "".join(f"\n-,-,-,{k + 1}\n" + "".join(f"{x}.0,{y}.0,{z}.0 \n" for x, y, z in c.tolist())
+                           for k, c in enumerate(caps[cls]))
+            (src / rel).write_text(text)
+        assert wr.main(["--source", str(src), "--out", str(Path(d) / "out"), "--per-session", "6"]) == 0
+        meta = json.loads((Path(d) / "out" / "dataset.json").read_text())
+        assert meta["classes"] == wr.CLASSES and meta["event_class"] == "wing" and meta["sample_rate_hz"] == 50
+        _, data = recordings.load_dataset(Path(d) / "out", crop=64)
+        seen = []
+        for split, share in (("train", 14), ("valid", 3), ("test", 3)):    # 70 / 15 / 15 % of 20 captures per class
+            arr = data[split]
+            x, y, off = arr["x"], arr["y"], arr["offsets"]
+            assert len(x) == 4 * share * 100 and max(np.diff(off)) <= 600, (split, len(x), off)
+            for s in range(0, len(x), 100):                               # each capture: one class, the pair means
+                assert len(set(y[s:s + 100].tolist())) == 1
+                cls = wr.CLASSES[y[s]]
+                matches = [k for k, c in enumerate(caps[cls]) if np.array_equal(wr.to_50hz(c), x[s:s + 100])]
+                assert len(matches) == 1, (split, s)
+                seen.append((cls, matches[0]))
+                first = {"train": 0, "valid": 14, "test": 17}[split]
+                assert first <= matches[0] < first + share, (split, cls, matches[0])
+        assert len(set(seen)) == 80
+        assert np.array_equal(wr.to_50hz(np.array([[1, -1, 3], [2, -2, 4]])), [[2, -2, 4]])   # half away from zero
+        bad = src / wr.FILES["ring"]
+        lines = bad.read_text().splitlines()
+        bad.write_text("\n".join(lines[:5] + ["1.5,2.0,3.0 "] + lines[6:]) + "\n")
+        try:
+            wr.main(["--source", str(src), "--out", str(Path(d) / "out2")])
+            raise AssertionError("a non-integral value was accepted")
+        except ValueError as e:
+            assert f"{bad}:6:" in str(e), e
+        bad.write_text("\n".join(lines[:5] + lines[6:]) + "\n")
+        try:
+            wr.main(["--source", str(src), "--out", str(Path(d) / "out3")])
+            raise AssertionError("a short capture was accepted")
+        except ValueError as e:
+            assert f"{bad}:2: capture of 199 samples" in str(e), e
+    _, shipped = recordings.load_dataset(ROOT / "models/gesture/data", crop=512)
+    assert {k: len(v["offsets"]) - 1 for k, v in shipped.items()} == {"train": 15, "valid": 4, "test": 3}
+    assert sum(len(v["x"]) for v in shipped.values()) == 40_600
