@@ -211,6 +211,10 @@ def test_augmentation_and_batched_check():
     for a, b in zip(ts.predict(m, recs, mean, std), ts.predict_batched(m, recs, mean, std)):
         assert np.array_equal(a["pred"], b["pred"]) and np.array_equal(a["updated"], b["updated"])
         assert 0 < a["updated"].mean() < 1
+    m3 = SkipGRU(3, 8, 1, "reset_after", 7)                  # own recordings may have another number of inputs
+    recs3 = [dict(r, x=r["x"][:, :3]) for r in recs]
+    for a, b in zip(ts.predict(m3, recs3, mean[:3], std[:3]), ts.predict_batched(m3, recs3, mean[:3], std[:3])):
+        assert np.array_equal(a["pred"], b["pred"]) and np.array_equal(a["updated"], b["updated"])
 
 
 def test_smoke_pipeline():

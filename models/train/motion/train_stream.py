@@ -118,7 +118,7 @@ def predict_batched(model, recs, mean, std):
     """predict() with the recordings as lanes of one batch (each padded at its end, which cannot change its
     earlier samples): the quick check during training. Returns the same dicts as predict()."""
     n = max(len(r["label"]) for r in recs)
-    x = np.zeros((n, len(recs), 6), np.float32)
+    x = np.zeros((n, len(recs), recs[0]["x"].shape[1]), np.float32)    # 6 IMU axes for HAPT; any count of your own
     for b, r in enumerate(recs):
         x[:len(r["label"]), b] = (r["x"].astype(np.float32) - mean) / std
     logits, us, _, _ = run(model, torch.from_numpy(x), torch.zeros(len(recs), model.hidden_size),
