@@ -2,7 +2,8 @@
 """Export one saved checkpoint of a train_stream.py run (--eval-every N --save-checkpoints) exactly as the run exports
 its own model: model.pt / model.safetensors / model.json (the run's sidecar, the event rule re-chosen on the
 validation users, exported_iteration set) / metrics.json (validation and test figures, float) / train_log.jsonl (the
-run's) / calibration.npz / convert_valid.npz. For choosing a checkpoint after the run by figures the run cannot
+run's) / calibration.npz / convert_valid.npz (and, with the test split, test.npz: 64 crops of 256 samples from the
+test recordings, seed 20260103, for `skiprnn eval`). For choosing a checkpoint after the run by figures the run cannot
 compute itself (the fixed-point ones: `skiprnn convert` on convert_valid.npz, `skiprnn stream` on the validation
 users); choose on the validation users only, then export.
 
@@ -54,9 +55,9 @@ def main(argv=None):
     rule = ts.choose_rule(vstreams, task)
     metrics = {"iterations": run_metrics["iterations"], "train_seconds": run_metrics["train_seconds"], "rule": rule,
                "exported_iteration": a.iter, "valid": ev.summarize(ts.with_events(vstreams, rule, task), task=task)}
-    if not a.no_test:
-        metrics["test"] = ev.summarize(ts.with_events(ts.predict(model, load_split(split_path(data, "test")), mean, std),
-                                                      rule, task), task=task)
+    test = None if a.no_test else load_split(split_path(data, "test"))
+    if test is not None:
+        metrics["test"] = ev.summarize(ts.with_events(ts.predict(model, test, mean, std), rule, task), task=task)
     out.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": model.state_dict(), "config": model.config()}, out / "model.pt")
     save_safetensors(out / "model.safetensors", model.export_state_dict(), dtype=torch.float32,
@@ -69,6 +70,8 @@ def main(argv=None):
         shutil.copyfile(run / "train_log.jsonl", out / "train_log.jsonl")
     save_npz(out / "calibration.npz", ts.crops(train, 64, 256, 20260101))
     save_npz(out / "convert_valid.npz", ts.crops(valid, 64, 256, 20260102))
+    if test is not None:                      # what `skiprnn eval` / `demo` check a shipped model against
+        save_npz(out / "test.npz", ts.crops(test, 64, 256, 20260103))
     for k in ("valid", "test"):
         if k in metrics:
             s = metrics[k]
