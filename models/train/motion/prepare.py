@@ -50,6 +50,19 @@ class DataError(ValueError):
     """Bad or odd input data; the message names the file and line."""
 
 
+def three_numbers(path: Path, n: int, parts: list, line: str) -> list:
+    """The three finite numbers of line n's fields, or a DataError naming the file and line."""
+    if len(parts) != 3:
+        raise DataError(f"{path}:{n}: expected 3 numbers, found {len(parts)}")
+    try:
+        vals = [float(p) for p in parts]
+    except ValueError:
+        raise DataError(f"{path}:{n}: not a number: {line.strip()!r}") from None
+    if not all(math.isfinite(v) for v in vals):
+        raise DataError(f"{path}:{n}: not a finite number: {line.strip()!r}")
+    return vals
+
+
 def read_triples(path: Path) -> np.ndarray:
     """A raw HAPT file: one sample per line, three numbers separated by spaces. float64 [n, 3]."""
     if not path.is_file():
@@ -57,16 +70,7 @@ def read_triples(path: Path) -> np.ndarray:
     rows = []
     with open(path, "r", encoding="ascii", errors="replace") as f:
         for n, line in enumerate(f, 1):
-            parts = line.split()
-            if len(parts) != 3:
-                raise DataError(f"{path}:{n}: expected 3 numbers, found {len(parts)}")
-            try:
-                vals = [float(p) for p in parts]
-            except ValueError:
-                raise DataError(f"{path}:{n}: not a number: {line.strip()!r}") from None
-            if not all(math.isfinite(v) for v in vals):
-                raise DataError(f"{path}:{n}: not a finite number: {line.strip()!r}")
-            rows.append(vals)
+            rows.append(three_numbers(path, n, line.split(), line))
     if not rows:
         raise DataError(f"{path}: no samples")
     return np.asarray(rows, dtype=np.float64)

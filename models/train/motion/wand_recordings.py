@@ -28,6 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prepare import three_numbers  # noqa: E402
+
 FILES = {"negative": "negative/output_negative_1.txt", "wing": "wing/output_wing_cy.txt",
          "ring": "ring/output_ring_cy.txt", "slope": "slope/output_slope_cy.txt"}
 CLASSES = ["negative", "wing", "ring", "slope"]
@@ -49,14 +52,8 @@ def read_captures(path: Path) -> list[np.ndarray]:
             continue
         if cur is None:
             raise ValueError(f"{path}:{n}: a sample before the first capture line '-,-,-,<n>'")
-        cells = s.split(",")
-        if len(cells) != 3:
-            raise ValueError(f"{path}:{n}: {len(cells)} values, expected 3 (x,y,z)")
-        try:
-            v = [float(c) for c in cells]
-        except ValueError:
-            raise ValueError(f"{path}:{n}: not a number: {s!r}") from None
-        if any(not np.isfinite(a) or a != round(a) or not -32768 <= a <= 32767 for a in v):
+        v = three_numbers(path, n, s.split(","), s)
+        if any(a != round(a) or not -32768 <= a <= 32767 for a in v):
             raise ValueError(f"{path}:{n}: {s!r} is not three integral counts within int16")
         cur.append([int(a) for a in v])
     if cur is not None:
