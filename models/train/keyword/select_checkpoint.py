@@ -4,7 +4,9 @@
 For every OUT/checkpoints/iterNNNNN.pt of a train_stream.py run: the validation stream (every validation clip,
 stream.make_stream over the *training* noise, seed 14; run in --lanes pieces side by side), the per-word rule chosen
 on it (score.choose_rule_per_word, at most --max-fa false alarms per hour), its hit rate. The checkpoint with the best
-validation hit rate among those updating at most --max-updated of the stream's frames wins; it is written as the run's
+validation hit rate among those updating at most --max-updated of the stream's frames and, with
+--min-clip-accuracy, classifying at least that share of the validation clips (each from Reset(), class after the
+49th frame) wins; it is written as the run's
 model.pt / model.safetensors (the sidecar records which), and every checkpoint's figures go to OUT/selection.json.
 
     /usr/bin/python3 models/train/keyword/select_checkpoint.py --run /tmp/kws_stream_skip --data /tmp/kws \
@@ -26,6 +28,7 @@ sys.path.insert(0, str(HERE))
 from skiprnn import save_safetensors  # noqa: E402
 import stream as st  # noqa: E402
 from prepare import load_clips, load_noise  # noqa: E402
+from train import device_features, evaluate  # noqa: E402
 from score import (VALID_STREAM_SEED, choose_rule_per_word, load_model, run_stream_lanes, stream_features,  # noqa: E402
                    valid_subset)
 
@@ -38,13 +41,18 @@ def main(argv=None) -> int:
     p.add_argument("--max-updated", type=float, default=1.0)
     p.add_argument("--last", action="store_true", help="only the last checkpoint (the end of the cosine schedule)")
     p.add_argument("--lanes", type=int, default=8)
+    p.add_argument("--min-clip-accuracy", type=float, default=0.0,
+                   help="only checkpoints with at least this accuracy on the validation clips")
     p.add_argument("--every", type=int, default=1, help="look at every N-th checkpoint (the last always)")
     p.add_argument("--valid-clips", type=int, help="place only this many validation clips (a seeded random subset)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     run = Path(a.run)
     model, side = load_model(run)
-    valid = valid_subset(load_clips(Path(a.data) / "kws_valid.npz"), a.valid_clips)
+    all_valid = load_clips(Path(a.data) / "kws_valid.npz")
+    clip_feats, clip_y = device_features(all_valid["pcm"]), all_valid["y"].astype(np.int64)
+    mean, std = np.array(side["input_mean"], np.float32), np.array(side["input_std"], np.float32)
+    valid = valid_subset(all_valid, a.valid_clips)
     v_pcm, events, placed = st.make_stream(valid["pcm"], valid["y"], load_noise(Path(a.data) / "noise.npz", "train"),
                                            VALID_STREAM_SEED)
     spans = st.distractor_spans(placed, valid["pcm"].shape[1])
@@ -66,12 +74,14 @@ def main(argv=None) -> int:
             continue
         row = {"checkpoint": ck.name, "hit_rate": r["hit_rate"], "false_alarms_per_hour": r["false_alarms_per_hour"],
                "by_cause": r["false_alarms_by_cause_per_hour"], "frames_updated": float(upd.mean()), "rule": rule}
+        with torch.no_grad():
+            row["clip_accuracy"] = evaluate(model, clip_feats, clip_y, mean, std)["accuracy"]
         rows.append(row)
         print(json.dumps(row), flush=True)
-        if row["frames_updated"] <= a.max_updated and (best is None or row["hit_rate"] > best[0]["hit_rate"]):
+        if row["frames_updated"] <= a.max_updated and row["clip_accuracy"] >= a.min_clip_accuracy and (best is None or row["hit_rate"] > best[0]["hit_rate"]):
             best = (row, state)
     if best is None:
-        print("error: no checkpoint meets --max-updated", file=sys.stderr)
+        print("error: no checkpoint meets --max-updated and --min-clip-accuracy", file=sys.stderr)
         return 1
     row, state = best
     model.load_state_dict(state["state_dict"])
@@ -81,9 +91,11 @@ def main(argv=None) -> int:
     (run / "model.json").write_text(json.dumps(side, indent=2) + "\n")
     (run / "selection.json").write_text(json.dumps({"minutes": st.stream_minutes(v_pcm), "keywords": len(events),
                                                     "max_fa_per_hour": a.max_fa, "max_updated": a.max_updated,
+                                                    "min_clip_accuracy": a.min_clip_accuracy,
                                                     "chosen": row["checkpoint"], "checkpoints": rows}, indent=2) + "\n")
     print(f"chosen: {row['checkpoint']} (validation hit rate {row['hit_rate']:.4f} at "
-          f"{row['false_alarms_per_hour']:.1f} FA/h, frames updated {row['frames_updated']:.4f})")
+          f"{row['false_alarms_per_hour']:.1f} FA/h, frames updated {row['frames_updated']:.4f}, validation clips "
+          f"{row['clip_accuracy']:.4f})")
     return 0
 
 

@@ -3,8 +3,9 @@ the wav reader on bad audio, the speaker split, the shipped slice's round trip, 
 features.py, the stream generator and the event rule (against the motion rule it generalises), the scoring (of the
 Python rule's detections and of `skiprnn listen --json` events), a
 smoke run (preparation of a small dataset folder rebuilt from the shipped slice, a few training iterations,
-stream scoring with the rule chosen on the smoke validation stream), and the shipped model's test accuracy
-recomputed from the shipped clips.
+stream training with synthetic clips and a clip loss, checkpoint choice, stream scoring with the rule chosen on the
+smoke validation stream), the synthetic-speech renderer, and the shipped model's test accuracy recomputed from the
+shipped clips.
 """
 from __future__ import annotations
 
@@ -263,13 +264,26 @@ def test_smoke_run():
         assert f["keywords"] > 0 and f["hits"] + f["misses"] == f["keywords"] and 0 < f["frames_updated"] <= 1, f
         assert "keyword_rule" in json.loads((model / "model.json").read_text()), r.stdout
         # the stream recipe: a few stateful iterations, then the per-word rule chosen on the validation stream
+        # (a stand-in for synth.py's output in its format: two shipped clips of each keyword and of unknown words)
+        pick = np.concatenate([np.flatnonzero(s["y"] == c)[:2] for c in list(range(10)) + [prepare.UNKNOWN]])
+        np.savez(tmp / "synth.npz", pcm=s["pcm"][pick], y=s["y"][pick], speaker=np.array(["tts:x:y"] * len(pick)),
+                 path=np.array(["word"] * len(pick)))
         sm = tmp / "stream_model"
-        subprocess.run([py, str(HERE / "train_stream.py"), "--data", str(out), "--lam", "0.1", "--iters", "4",
-                        "--batch", "4", "--crop", "60", "--log-every", "2", "--eval-every", "2", "--eval-clips", "12",
-                        "--eval-lanes", "2", "--out", str(sm)], check=True, capture_output=True, text=True)
+        p = subprocess.run([py, str(HERE / "train_stream.py"), "--data", str(out), "--lam", "0.1", "--iters", "4",
+                            "--batch", "4", "--crop", "60", "--log-every", "2", "--eval-every", "2", "--eval-clips",
+                            "12", "--eval-lanes", "2", "--synth", str(tmp / "synth.npz"), "--synth-share", "0.5",
+                            "--clip-batch", "3", "--out", str(sm)], check=True, capture_output=True, text=True)
+        assert "synthetic clips: 22 (20 keywords, 2 unknown), 50% of the placed clips" in p.stdout, p.stdout
         assert (sm / "checkpoints" / "iter00004.pt").exists() and (sm / "model.safetensors").exists()
         log = [json.loads(line) for line in (sm / "train_log.jsonl").read_text().splitlines()]
         assert [x["iter"] for x in log] == [2, 4] and "valid_hit_rate_at_10fa" in log[-1], log
+        assert 0 <= log[-1]["valid_clip_accuracy"] <= 1 and log[-1]["ce_clip"] > 0, log
+        side = json.loads((sm / "model.json").read_text())
+        assert side["synth_share"] == 0.5 and side["clip_batch"] == 3, side
+        subprocess.run([py, str(HERE / "select_checkpoint.py"), "--run", str(sm), "--data", str(out), "--max-fa",
+                        "1e9", "--lanes", "2", "--min-clip-accuracy", "0"], check=True, capture_output=True, text=True)
+        sel = json.loads((sm / "selection.json").read_text())
+        assert len(sel["checkpoints"]) == 2 and all(0 <= r["clip_accuracy"] <= 1 for r in sel["checkpoints"]), sel
         subprocess.run([py, str(HERE / "score.py"), "--model", str(sm), "--test", str(out / "kws_test.npz"),
                         "--noise", str(out / "noise.npz"), "--valid", str(out / "kws_valid.npz"),
                         "--valid-noise", str(out / "noise.npz"), "--max-clips", "15", "--choose-rule", "1e9",
@@ -280,6 +294,46 @@ def test_smoke_run():
         res = json.loads((sm / "stream.json").read_text())
         assert res["background_only"]["minutes"] > 0.3 and "false_alarms_by_cause_per_hour" in res["float"], res
         assert len(res["curve"]["float"]) > 5
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_synth_negatives_exclude_keywords_and_renders_are_seeded():
+    """synth.py: no keyword, homophone or keyword form among the negatives; a small rendering with every engine
+    (espeak-ng, flite, festival, sox: .ci/run installs them) is one-second int16 clips, and the same seed gives the
+    same audio."""
+    import synth
+    for w in ("yes", "know", "write", "stops", "going", "stopped", "offs"):
+        assert synth.excluded(w), w
+    for w in ("stopper", "goat", "lefty", "dog"):
+        assert not synth.excluded(w), w
+    texts = synth.negative_texts(np.random.default_rng(1), 300)
+    assert len(texts) == 300 and len(set(texts)) > 290
+    assert not any(synth.excluded(w) for t in texts for w in t.split()), texts
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        outs = []
+        for k in range(2):
+            out = tmp / f"s{k}.npz"
+            subprocess.run([sys.executable, str(HERE / "synth.py"), "--out", str(out), "--keyword-clips", "1",
+                            "--negatives", "8", "--seed", "3"], check=True, capture_output=True, text=True)
+            outs.append(prepare.load_clips(out))
+        a, b = outs
+        assert a["pcm"].shape == (18, prepare.CLIP) and a["pcm"].dtype == np.int16
+        assert sorted(a["y"][a["y"] != prepare.UNKNOWN].tolist()) == list(range(10))
+        assert (a["pcm"] == b["pcm"]).all() and (a["path"] == b["path"]).all()
+        assert all(np.abs(x.astype(np.int64)).max() > 1000 for x in a["pcm"])
+        counts = json.loads((tmp / "s0.json").read_text())
+        assert counts["clips"] == 18 and sum(counts["per_engine"].values()) == 18, counts
+        # every engine renders (not just the ones the seed happened to pick)
+        for engine, voice in (("espeak-ng", "en-us+f3"), ("flite", "slt")):
+            raw = synth.render_espeak_flite({"i": engine, "engine": engine, "voice": voice, "speed": 160, "pitch": 50,
+                                             "text": "seven"}, tmp)
+            assert raw.stat().st_size > 2000, engine
+        job = {"i": "fest", "text": "seven"}
+        synth.render_festival([job], "kal_diphone", tmp)
+        synth.sox_to16k(tmp / "fest.raw.wav", tmp / "fest.wav", 1.1, 100, [50, 50])
+        assert len(synth.read_wav16(tmp / "fest.wav")) > 3000
     finally:
         shutil.rmtree(tmp)
 

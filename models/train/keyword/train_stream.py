@@ -56,7 +56,7 @@ from skiprnn.io import sidecar_for, write_sidecar  # noqa: E402
 import features as fe  # noqa: E402
 import stream as st  # noqa: E402
 from prepare import CLASS_NAMES, CLIP, SILENCE, UNKNOWN, WORDS, load_clips, load_noise  # noqa: E402
-from train import SAMPLE_PERIOD_US, batch_features, device_features  # noqa: E402
+from train import SAMPLE_PERIOD_US, Augmenter, batch_features, device_features, evaluate  # noqa: E402
 
 HOP, WIN = fe.HOP_LENGTH, fe.FRAME_LENGTH
 MASK = -1
@@ -111,6 +111,8 @@ class Lane:
         end_sample = start + n
         tg_events = None
         if rng.random() < 0.85:
+            if b.get("synth") is not None and rng.random() < self.a.synth_share:
+                b = b["synth"]                      # a synthetic clip (synth.py) in place of a real one
             if rng.random() < self.a.keyword_share:
                 w = int(rng.integers(len(WORDS)))
                 i = int(b["by_class"][w][int(rng.integers(len(b["by_class"][w])))])
@@ -150,6 +152,14 @@ class Lane:
         self.tgt = self.tgt[crop:]
         self.left -= crop
         return pcm, tgt, reset
+
+
+def clip_bank(split: dict) -> dict:
+    """A split's clips with what the lanes draw from: word bounds, indices per keyword and of unknown words."""
+    y = split["y"].astype(np.int64)
+    first, last = word_bounds(split["pcm"])
+    return {"pcm": split["pcm"], "y": y, "first": first, "last": last,
+            "by_class": [np.flatnonzero(y == c) for c in range(len(WORDS))], "unknown": np.flatnonzero(y == UNKNOWN)}
 
 
 def run_lanes(model, feats: np.ndarray, mean, std, lanes: int):
@@ -194,6 +204,12 @@ def main(argv=None):
     p.add_argument("--keyword-share", type=float, default=0.5)
     p.add_argument("--reset-minutes", type=float, default=5.0)
     p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--synth", help="synth.py output (.npz): synthetic clips drawn in place of real ones")
+    p.add_argument("--synth-share", type=float, default=0.3, help="share of placed clips drawn from --synth")
+    p.add_argument("--clip-batch", type=int, default=0,
+                   help="per iteration also this many isolated training clips from Reset() (train.py's augmentation "
+                        "and prefix), cross-entropy on their class over the last 4 frames")
+    p.add_argument("--clip-weight", type=float, default=1.0, help="weight of that clip loss")
     p.add_argument("--minutes", type=float, default=30.0, help="wall-clock budget for training")
     p.add_argument("--iters", type=int, default=10 ** 9)
     p.add_argument("--eval-every", type=int, default=200)
@@ -208,11 +224,18 @@ def main(argv=None):
     data = Path(a.data)
     train = load_clips(data / "kws_train.npz")
     y = train["y"].astype(np.int64)
-    first, last = word_bounds(train["pcm"])
-    bank = {"pcm": train["pcm"], "y": y, "first": first, "last": last, "noise": load_noise(data / "noise.npz", "train"),
-            "by_class": [np.flatnonzero(y == c) for c in range(len(WORDS))], "unknown": np.flatnonzero(y == UNKNOWN)}
+    bank = clip_bank(train)
+    bank["noise"] = load_noise(data / "noise.npz", "train")
     print(f"training clips: {len(y)} ({sum(len(b) for b in bank['by_class'])} keywords, {len(bank['unknown'])} unknown)",
           flush=True)
+    if a.synth:
+        syn = load_clips(a.synth)
+        if not all(len(c) for c in clip_bank(syn)["by_class"]) or not (syn["y"] == UNKNOWN).any():
+            raise SystemExit(f"{a.synth}: needs clips of every keyword and unknown words")
+        bank["synth"] = clip_bank(syn)
+        print(f"synthetic clips: {len(syn['y'])} ({int((syn['y'] != UNKNOWN).sum())} keywords, "
+              f"{int((syn['y'] == UNKNOWN).sum())} unknown), {a.synth_share:.0%} of the placed clips", flush=True)
+    clips = Augmenter(train["pcm"], y, bank["noise"], np.random.default_rng(a.seed + 7)) if a.clip_batch else None
     C = len(CLASS_NAMES)
     model = SkipGRU(fe.NUM_MEL, a.hidden, 1, "reset_after", C, skip=not a.plain_gru)
     if a.init:
@@ -230,6 +253,7 @@ def main(argv=None):
                                         VALID_SEED)
     from score import stream_features  # noqa: E402  (late: score imports train)
     v_feats = stream_features(v_pcm)
+    v_clip_feats, v_clip_y = device_features(valid["pcm"]), valid["y"].astype(np.int64)
     print(f"quick-check validation stream: {st.stream_minutes(v_pcm):.1f} min, {len(v_events)} keywords", flush=True)
     lanes = [Lane(bank, np.random.default_rng(a.seed * 1000 + k), a) for k in range(a.batch)]
     h = torch.zeros(a.batch, a.hidden)
@@ -257,6 +281,13 @@ def main(argv=None):
         logits, us, h, ut = run(model, x, h.detach(), ut.detach())
         ce = torch.nn.functional.cross_entropy(logits.reshape(-1, C), tg.reshape(-1), ignore_index=MASK)
         loss = ce + a.lam * us.mean()
+        if clips is not None:             # isolated clips from Reset(), as train.py: the class after the clip
+            xs, ys = clips.batch(a.clip_batch, int(rng.integers(0, 26)))
+            xc = torch.from_numpy((xs - mean) / std).transpose(0, 1).contiguous()
+            lc, _, _, _ = run(model, xc)
+            k = 4
+            ce_clip = torch.nn.functional.cross_entropy(lc[-k:].reshape(-1, C), torch.from_numpy(ys).repeat(k))
+            loss = loss + a.clip_weight * ce_clip
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -265,9 +296,13 @@ def main(argv=None):
         if it % a.log_every == 0:
             rec = {"iter": it, "seconds": round(time.time() - t0, 1), "ce": round(float(ce), 4),
                    "updated": round(float(us.mean()), 4)}
+            if clips is not None:
+                rec["ce_clip"] = round(float(ce_clip), 4)
             if it % a.eval_every == 0:
                 model.eval()
                 pred, upd = run_lanes(model, v_feats, mean, std, a.eval_lanes)
+                with torch.no_grad():
+                    rec["valid_clip_accuracy"] = round(evaluate(model, v_clip_feats, v_clip_y, mean, std)["accuracy"], 4)
                 model.train()
                 hr, fa, rule = best_at(pred, v_events, len(pred))
                 rec.update({"valid_hit_rate_at_10fa": round(hr, 4), "valid_fa_per_hour": fa, "valid_rule": rule,
@@ -287,6 +322,8 @@ def main(argv=None):
         model, "classification", mean.tolist(), std.tolist(), class_names=CLASS_NAMES,
         sample_period_us=SAMPLE_PERIOD_US, **{"lambda": a.lam}, plain_gru=a.plain_gru, iterations=it,
         batch=a.batch, crop=a.crop, window=a.window, keyword_share=a.keyword_share, lr=a.lr, seed=a.seed,
+        synth=a.synth, synth_share=a.synth_share if a.synth else 0.0, clip_batch=a.clip_batch,
+        clip_weight=a.clip_weight,
         init=a.init, features="models/train/keyword/features.py (Q10 int16 counts)", front_end=fe.front_end_sidecar(),
         trained_with="models/train/keyword/train_stream.py"))
     pick = np.random.default_rng(20260103).choice(len(y), size=min(256, len(y)), replace=False)[:64]
