@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # All tests (README's test command): the .NET suites, the training recipe's checks, the recipe-to-device
 # smoke run, the native kernel (CMake + GoogleTest), the nanoCLR tier, the motion recipe's checks.
-# Needs the .NET 10 SDK, Debian's python3-torch and python3-pytest, cmake, g++, libgtest-dev, valgrind, ninja-build and
-# GNU time (.ci/run installs them).
+# Needs the .NET 10 SDK, Debian's python3-torch and python3-pytest, cmake, g++, libgtest-dev, valgrind, ninja-build,
+# GNU time, espeak-ng, flite, festival (festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts), sox and wamerican
+# (.ci/run installs them).
 set -uo pipefail
 cd "$(dirname "$0")"
 log=$(mktemp)
