@@ -245,13 +245,52 @@ static int check_biases(cursor *c, const char *name, const uint8_t *raw, int32_t
     return SKRN_OK;
 }
 
+/* Version 3 (ModelReader.ReadEventRulePerClass, EventRule.ForClasses' checks in their order): mask, shift, refractory,
+ * min_steps, then (on, off) per event class in ascending class order. Validated, not kept. */
+static int read_event_rule_per_class(cursor *c, int32_t outputs)
+{
+    int32_t mask, shift, refractory, min_steps, count = 0, on0 = 0, off0 = 0, differ = 0;
+    TRY(i32(c, "event_rule.event_mask", &mask));
+    TRY(u8(c, "event_rule.shift", &shift));
+    TRY(i32(c, "event_rule.refractory", &refractory));
+    TRY(u16(c, "event_rule.min_steps", &min_steps));
+    for (int b = 0; b < 32; b++) count += (int32_t)(((uint32_t)mask >> b) & 1u);
+    if (count == 0) return fail(c->err, "event_rule.event_mask", "is 0: at least one event class is needed");
+    TRY(need(c, 8 * (int64_t)count, "event_rule.thresholds"));
+    size_t at = c->pos;
+    c->pos += 8 * (size_t)count;
+    if (outputs < 1) return fail(c->err, "event_rule", "needs a model with a classification head");
+    if (outputs < 32 && ((uint32_t)mask >> outputs) != 0)
+        return fail(c->err, "event_rule.event_mask", "names a class the head does not have");
+    TRY(in_range(c, "event_rule.shift", shift, 0, 14));
+    TRY(in_range(c, "event_rule.refractory", refractory, 0, 65535));
+    TRY(in_range(c, "event_rule.min_steps", min_steps, 1, 65535));
+    for (int cls = 0, k = 0; cls < 32; cls++) {
+        if ((((uint32_t)mask >> cls) & 1u) == 0) continue;
+        int32_t on = i32_of(le32(c->data + at + 8 * (size_t)k)), off = i32_of(le32(c->data + at + 8 * (size_t)k + 4));
+        char field[40];
+        snprintf(field, sizeof field, "event_rule.on[class %d]", cls);
+        TRY(in_range(c, field, on, 1, 32768));
+        snprintf(field, sizeof field, "event_rule.off[class %d]", cls);
+        TRY(in_range(c, field, off, 0, on));
+        if (k == 0) { on0 = on; off0 = off; }
+        else if (on != on0 || off != off0) differ = 1;
+        k++;
+    }
+    if (!differ && min_steps == 1)
+        return fail(c->err, "event_rule.version", "is 3 but the rule has one threshold pair and min_steps 1");
+    return SKRN_OK;
+}
+
 /* The event-rule section (ModelReader.ReadEventRule, EventRule's checks in their order): validated, not kept. */
 static int read_event_rule(cursor *c, int32_t outputs)
 {
     int32_t version, event_class = 0, mask = 0, shift, on, off, refractory;
     TRY(u8(c, "event_rule.version", &version));
-    if (version != 1 && version != 2)
-        return fail(c->err, "event_rule.version", "this runtime reads event-rule versions 1 (one class) and 2 (class mask)");
+    if (version != 1 && version != 2 && version != 3)
+        return fail(c->err, "event_rule.version", "this runtime reads event-rule versions 1 (one class), 2 (class mask) "
+                    "and 3 (per class)");
+    if (version == 3) return read_event_rule_per_class(c, outputs);
     if (version == 1) TRY(u8(c, "event_rule.event_class", &event_class));
     else TRY(i32(c, "event_rule.event_mask", &mask));
     TRY(u8(c, "event_rule.shift", &shift));
