@@ -49,7 +49,9 @@ public class KeywordFaultTests(ITestOutputHelper output)
         Assert.Equal(10, board.Sink.Messages.Count(m => m.StartsWith("microphone fault ", StringComparison.Ordinal)));
         Assert.Equal((0L, 0L, 0L), (board.MisalignedFrames, board.FramesWithZeros, c.StartupSamplesUsed));
         Assert.Equal(before0, before1);
-        Assert.True(c.MissedFrames >= 10 * 256_000 / 20_000, "each restart misses at least the microphone's start-up");
+        // A restart misses the frames whose windows start before the microphone's start-up ends: up to 12.8 frames,
+        // fewer when the loop had started the microphone ahead of the frame it needed (a skipped span ending).
+        Assert.InRange(c.MissedFrames, 10, 10 * (256_000 / 20_000 + 1));
     }
 
     /// <summary>
