@@ -353,11 +353,8 @@ namespace SkipRnn.Edge.Application
                 {
                     long c = wanted - _micNext;
                     if (c > boundary - _micNext) c = boundary - _micNext;
-                    long calledAt = _clock.NowMicros;
-                    _mic.Discard((int)c);
-                    CheckStall(calledAt, _micNext + c);
+                    DiscardFromMic(c);
                     _counters.SamplesDiscarded += c;
-                    _micNext += c;
                     continue;
                 }
                 long r = n;
@@ -393,6 +390,15 @@ namespace SkipRnn.Edge.Application
                 _micNext += n;
                 count -= n;
             }
+        }
+
+        // The next `count` samples from the microphone dropped unread, checked for a stall like a read.
+        private void DiscardFromMic(long count)
+        {
+            long calledAt = _clock.NowMicros;
+            _mic.Discard((int)count);
+            CheckStall(calledAt, _micNext + count);
+            _micNext += count;
         }
 
         // A read or discard of the samples up to stream index `end` (exclusive), called at `calledAt`, blocks until the DMA
@@ -446,10 +452,7 @@ namespace SkipRnn.Edge.Application
             {
                 if (done < pos / d + q + 1) return;
                 long rest = d - pos % d;
-                long calledAt = _clock.NowMicros;
-                _mic.Discard((int)rest);
-                CheckStall(calledAt, _micNext + rest);
-                _micNext += rest;
+                DiscardFromMic(rest);
                 lost = rest;
                 CheckOverflowAtBoundary(d, q, ref lost);
             }
