@@ -165,6 +165,7 @@ namespace SkipRnn.Edge.Application
         private long _dmaStart;      // stream index of the first sample of DMA buffer 0 since the microphone's last start
         private bool _started;
         private bool _recovering;    // an overflow is being caught up with (more losses are part of it)
+        private LoopWatchdog _watchdog;
 
         /// <summary>
         /// The loop over <paramref name="detector"/> (freshly reset; its model must carry the 40-band front end) on this
@@ -206,6 +207,12 @@ namespace SkipRnn.Edge.Application
         public KeywordLoopCounters Counters { get { return _counters; } }
         /// <summary>The parameters.</summary>
         public KeywordLoopSettings Settings { get { return _settings; } }
+        /// <summary>
+        /// The heartbeat a board's watchdog checks (may be null): the loop says it is alive at every step and before
+        /// every wait (a blocking read or discard, with the time until the DMA buffer it waits for is due; a light
+        /// sleep, with its length).
+        /// </summary>
+        public LoopWatchdog Watchdog { get { return _watchdog; } set { _watchdog = value; } }
         /// <summary>When stream sample <paramref name="index"/> is captured (µs on the board clock), once started.</summary>
         public long CaptureMicros(long index) { return _origin + index * 1000000 / _rate; }
         /// <summary>The first stream sample captured at or after <paramref name="micros"/> (negative before the origin), once started.</summary>
@@ -244,6 +251,7 @@ namespace SkipRnn.Edge.Application
 
         private void RunOnce(long limit)
         {
+            if (_watchdog != null) _watchdog.Alive(0);
             try
             {
                 Step(limit);
@@ -385,8 +393,10 @@ namespace SkipRnn.Edge.Application
                 int n = RingSamples - at;
                 if (n > count) n = count;
                 long calledAt = _clock.NowMicros;
+                long due = DueMicros(_micNext + n, calledAt);
+                if (_watchdog != null) _watchdog.Alive(due - calledAt);
                 _mic.ReadSlots(_slots, at * I2sSlots.BytesPerSample, n);
-                CheckStall(calledAt, _micNext + n);
+                CheckStall(due);
                 _micNext += n;
                 count -= n;
             }
@@ -396,21 +406,28 @@ namespace SkipRnn.Edge.Application
         private void DiscardFromMic(long count)
         {
             long calledAt = _clock.NowMicros;
+            long due = DueMicros(_micNext + count, calledAt);
+            if (_watchdog != null) _watchdog.Alive(due - calledAt);
             _mic.Discard((int)count);
-            CheckStall(calledAt, _micNext + count);
+            CheckStall(due);
             _micNext += count;
         }
 
         // A read or discard of the samples up to stream index `end` (exclusive), called at `calledAt`, blocks until the DMA
-        // buffer holding sample end − 1 has completed. Coming back StallMicros later than that (or than the call) means no
-        // buffer came for a while: the DMA stalled, and the samples just handed over are later than their place says, so
-        // the loop must not use them: a microphone fault (Recover restarts the microphone and takes the index from the clock).
-        private void CheckStall(long calledAt, long end)
+        // buffer holding sample end − 1 has completed: it is due back then (or at once, if that buffer is complete).
+        private long DueMicros(long end, long calledAt)
         {
             long d = _settings.DmaBufferSamples;
             long bufferEnd = _dmaStart + ((end - 1 - _dmaStart) / d + 1) * d;
             long due = CaptureMicros(bufferEnd - 1);
-            if (due < calledAt) due = calledAt;
+            return due < calledAt ? calledAt : due;
+        }
+
+        // Coming back StallMicros later than due means no buffer came for a while: the DMA stalled, and the samples just
+        // handed over are later than their place says, so the loop must not use them: a microphone fault (Recover restarts
+        // the microphone and takes the index from the clock).
+        private void CheckStall(long due)
+        {
             long late = _clock.NowMicros - due;
             if (late <= _settings.StallMicros) return;
             _counters.MicStalls++;
@@ -495,6 +512,7 @@ namespace SkipRnn.Edge.Application
             if (wait <= _settings.BreakEvenMicros) return;      // keep clocked: the span's samples are discarded in Align
             _mic.Stop();
             _counters.MicStops++;
+            if (_watchdog != null) _watchdog.Alive(wait);
             _sleep.LightSleep(wait - _settings.WakeLatencyMicros);
             _counters.LightSleeps++;
             _counters.LightSleepMicros += wait;

@@ -145,6 +145,75 @@ public class KeywordFaultTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The software watchdog in the keyword app (firmware/esp32/LoopWatchdogThread.cs, here VirtualWatchdogThread): the
+    /// loop says it is alive at every step and before every blocking read, discard and light sleep; a board layer that
+    /// hangs in managed code five minutes in must be restarted 10–12 s later (the 10 s timeout plus the 1 s check), and
+    /// the restarted app (boot, self-test, a new loop, the microphone started again) reports words again. Until the
+    /// hang the armed watchdog must not fire.
+    /// </summary>
+    [Fact]
+    public void A_hung_keyword_loop_is_restarted_by_the_watchdog_and_the_new_loop_reports_words_again()
+    {
+        const long timeout = 10_000_000, hangAt = 5 * 60_000_000L;
+        byte[] file = File.ReadAllBytes(KeywordData.ModelPath());
+        long length = 15L * 60 * 16000;
+        var parameters = new AudioBoardParameters { UpdateMicros = 10_000 };
+        var board = new KeywordBoard(new RepeatedPcm(KeywordData.Stream, length), parameters);
+        var hanging = new HangingAudioSource(board.Source, board.Clock, hangAt);
+        KeywordLoop Boot(IAudioSource source, ILoopObserver observer)
+        {
+            StreamDetector d = AppBoot.Start(file, board.Sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
+            var l = new KeywordLoop(d, source, board.Clock, board.BoardSleep, board.Sink, board.DefaultSettings(), observer);
+            var w = new LoopWatchdog(board.Clock, timeout);
+            l.Watchdog = w;
+            board.Clock.Advanced = new VirtualWatchdogThread(board.Clock, w).Run;
+            return l;
+        }
+        KeywordLoop first = Boot(hanging, board);
+        var restart = Assert.Throws<BoardRestartException>(() => first.RunUntil(board.Frames));
+        long hungFor = restart.Micros - hanging.HungAt;
+        output.WriteLine($"hang at {hanging.HungAt / 1e6:F1} s; watchdog restart {hungFor / 1e6:F2} s later (timeout {timeout / 1e6:F0} s, checks every 1 s); " +
+            $"before it: {first.Detector.Step} frames, {first.Counters.Events} words, misaligned {board.MisalignedFrames}");
+
+        // The restart: the I2S peripheral is reset with the chip, the app boots again with a new microphone object and loop.
+        board.Clock.Advanced = null;
+        board.Mic.Close();
+        int wordsBefore = board.Sink.Events.Count;
+        long restartMicros = board.Clock.NowMicros;
+        var source = new MeteredAudioSource(new I2sMicrophone(board.Mic, parameters.SampleRate, board.Microphone.DmaBuffers), board.Clock, parameters);
+        KeywordLoop second = Boot(source, new FrameCosts(board));
+        long left = length - (restartMicros + parameters.MicStartupMicros) * 16 / 1000;   // stream samples after the new loop's sample 0 (the stream's clock began about at 0)
+        long rest = left / 320 - 10;
+        second.RunUntil(rest);
+        board.Clock.Advanced = null;
+        output.WriteLine($"after it: {second.Detector.Step} frames in {(board.Clock.NowMicros - restartMicros) / 1e6:F0} s, {board.Sink.Events.Count - wordsBefore} words, " +
+            $"microphone starts {board.Mic.Starts}, microphone faults {second.Counters.MicFaults}");
+        Assert.InRange(hangAt, hanging.HungAt - 1_000_000, hanging.HungAt);
+        Assert.InRange(hungFor, timeout, timeout + 2_000_000);
+        Assert.Equal(0L, board.MisalignedFrames);
+        Assert.True(first.Detector.Step > 0 && second.Detector.Step == rest);
+        Assert.True(first.Counters.Events > 0, "words before the hang");
+        Assert.True(board.Sink.Events.Count > wordsBefore, "the restarted loop reports words again");
+        Assert.Equal(0L, second.Counters.MicFaults);
+    }
+
+    /// <summary>The board's CPU costs for a loop whose frame indices are not the stream's (a loop started after a restart).</summary>
+    private sealed class FrameCosts(KeywordBoard board) : ILoopObserver
+    {
+        public void Updated(long frame)
+        {
+            board.Clock.Advance(board.Parameters.UpdateMicros);
+            board.Mic.Poll();
+        }
+
+        public void Skipped(int frames)
+        {
+            board.Clock.Advance(board.Parameters.SkipMicros);
+            board.Mic.Poll();
+        }
+    }
+
     /// <summary>The stream repeated to <paramref name="length"/> samples, without holding them.</summary>
     private sealed class RepeatedPcm(short[] pcm, long length) : IPcmSamples
     {

@@ -246,3 +246,48 @@ public sealed class BlockingSink(IEventSink inner, VirtualClock clock, IEnumerab
         else inner.Message(line);
     }
 }
+
+/// <summary>
+/// A microphone whose board layer hangs in managed code from board time <paramref name="hangAt"/> on: the first read or
+/// discard that begins then spins (a bug, or a driver wrapper polling a part that never answers) and only the watchdog
+/// ends it (<see cref="VirtualWatchdogThread"/>, wired to the clock's <see cref="VirtualClock.Advanced"/>). A hang inside
+/// nanoFramework's native <c>i2s_read</c> (it waits with portMAX_DELAY) would hold the interpreter and no watchdog
+/// thread could run: that is not this (firmware/README.md, "The watchdog"). If nothing has ended the hang after
+/// <paramref name="giveUpMicros"/> it throws <see cref="TimeoutException"/>, so a test without a working watchdog fails
+/// instead of spinning forever.
+/// </summary>
+public sealed class HangingAudioSource(IAudioSource inner, VirtualClock clock, long hangAt, long giveUpMicros = 120_000_000) : IAudioSource
+{
+    /// <summary>Board time the hang began (−1: not yet).</summary>
+    public long HungAt { get; private set; } = -1;
+    public int SampleRate => inner.SampleRate;
+    public bool Running => inner.Running;
+    public void Start() => inner.Start();
+    public void Stop() => inner.Stop();
+
+    private void MaybeHang()
+    {
+        if (HungAt >= 0 || clock.NowMicros < hangAt) return;
+        HungAt = clock.NowMicros;
+        while (clock.NowMicros - HungAt < giveUpMicros) clock.Advance(1000);
+        throw new TimeoutException($"the board layer hung at {HungAt} µs and nothing restarted the board in {giveUpMicros / 1_000_000} s");
+    }
+
+    public void Read(short[] pcm, int offset, int count)
+    {
+        MaybeHang();
+        inner.Read(pcm, offset, count);
+    }
+
+    public void ReadSlots(byte[] slots, int offset, int count)
+    {
+        MaybeHang();
+        inner.ReadSlots(slots, offset, count);
+    }
+
+    public void Discard(int count)
+    {
+        MaybeHang();
+        inner.Discard(count);
+    }
+}
