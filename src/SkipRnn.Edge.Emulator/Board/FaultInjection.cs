@@ -32,6 +32,10 @@ public enum BoardFault
     /// the watchdog ends it (<see cref="VirtualWatchdogThread"/>). Not in the day-long fault run.
     /// </summary>
     SensorHang,
+    /// <summary>Keyword board: the first I2S read at or after the time fails (<see cref="VirtualMicrophone.FailReadAt"/>).</summary>
+    I2sReadFailed,
+    /// <summary>Keyword board: the I2S DMA captures nothing for <see cref="ScheduledFault.Micros"/> (<see cref="VirtualMicrophone.StallAt"/>).</summary>
+    DmaStall,
 }
 
 /// <summary>One fault at a board time (µs); <see cref="Micros"/> is its duration where it has one (a cut's byte count for a partial transfer).</summary>
