@@ -172,12 +172,13 @@ namespace SkipRnn.NanoClrTier
                 _clock.Now += 430;
             }
 
-            public void Discard(int count)
+            public int Discard(int count)
             {
                 Arrive();
                 _head = (_head + count) % _index.Length;
                 _count -= count;
                 _clock.Now += 300 * count;
+                return count;
             }
 
             public bool TakeOverflow() { Arrive(); bool f = _overflow; _overflow = false; return f; }
