@@ -49,8 +49,8 @@ namespace SkipRnn.Edge.Application
         /// <summary>Samples per DMA buffer (nanoFramework's ESP32 I2S driver: 256): the driver takes and drops whole buffers.</summary>
         public int DmaBufferSamples = I2sMicrophone.FramesPerDmaBuffer;
         /// <summary>
-        /// A read that waits for a DMA buffer (the first sample of a buffer not yet complete by the clock, read alone) and
-        /// returns more than this after the buffer was due means the buffer completed late: the DMA stalled, and every
+        /// A read of the first sample of a DMA buffer (made alone) that returns more than this after the buffer was due
+        /// (or after the call, if it was due before) means the buffer completed late: the DMA stalled, and every
         /// buffer from it on holds samples later than their place says. The loop realigns its sample index from the clock
         /// (the buffer's last sample is the one completed when the read returned), counts a stall
         /// (<see cref="KeywordLoopCounters.MicStalls"/>) and misses the frames whose windows lost samples; the microphone
@@ -366,7 +366,7 @@ namespace SkipRnn.Edge.Application
                 }
                 long d = _settings.DmaBufferSamples;
                 long boundary = _dmaStart + ((_micNext - _dmaStart) / d + 1) * d;
-                bool probe = WillWait(d);
+                bool probe = StartsBuffer(d);
                 if (_micNext < wanted)
                 {
                     long c = wanted - _micNext;
@@ -378,6 +378,10 @@ namespace SkipRnn.Edge.Application
                 }
                 long r = n;
                 if (r > boundary - _micNext) r = boundary - _micNext;
+                // One driver call a piece, so that the overflow check above runs before each: a piece that would pass
+                // the ring's end stops there (its second call could read a buffer the DMA came round to meanwhile).
+                long ringLeft = RingSamples - _micNext % RingSamples;
+                if (r > ringLeft) r = ringLeft;
                 if (probe) r = 1;
                 long first = _micNext;
                 bool realigned = ReadSlots((int)r, probe);
@@ -396,14 +400,16 @@ namespace SkipRnn.Edge.Application
             }
         }
 
-        // True when the next sample starts a DMA buffer that is not complete by the clock: the driver's read will wait
-        // for it. Such a read is made for that one sample alone (a probe), so that the time it returns is the buffer's
-        // completion, not that plus the copy of a longer piece: CheckLate compares it with the time the buffer was due.
-        private bool WillWait(long d)
+        // A read or discard that starts a DMA buffer is made for that one sample alone (a probe): the driver's read takes
+        // the buffer from its queue, waiting for it if it is not complete, so the time the probe returns is the buffer's
+        // completion (or the call's, if it was complete), not that plus the copy of a longer piece; CheckLate compares it
+        // with the time the buffer was due by the loop's index. Every buffer is probed, also one the clock says is
+        // complete: after a stall the loop's clock runs ahead of the DMA, and only the probe that waits shows it (left
+        // unseen, the clock would make the loop believe the driver dropped buffers it still holds). One more driver
+        // call per DMA buffer: 62.5 a second with the microphone clocked.
+        private bool StartsBuffer(long d)
         {
-            if ((_micNext - _dmaStart) % d != 0) return false;     // inside the buffer the driver holds: no wait
-            long now = _clock.NowMicros;
-            return DueMicros(_micNext + 1, now) > now;
+            return (_micNext - _dmaStart) % d == 0;
         }
 
         // The next `count` samples from the microphone into the ring, as raw I2S frames (nothing per sample); a read
@@ -450,9 +456,10 @@ namespace SkipRnn.Edge.Application
         // A probe (the first sample of a buffer it waited for) that comes back more than LateMicros after the buffer was
         // due: no buffer came for a while, the DMA stalled, and this buffer and every later one hold samples later than
         // their place says. The buffer completed as the read returned, so its last sample is the newest complete one by
-        // the clock: the loop's index and its picture of the DMA (_dmaStart) move on by the difference, the samples of
-        // the stall are never had (the frames whose windows need them are missed in Align, as after an overflow) and
-        // the microphone keeps running. Counted and told to the sink. True if it realigned.
+        // the clock: the loop's index and its picture of the DMA (_dmaStart) move on by the difference, the rest of that
+        // buffer is dropped (the stall may have begun inside it), the samples of the stall are never had (the frames
+        // whose windows need them are missed in Align, as after an overflow) and the microphone keeps running. Counted
+        // and told to the sink. True if it realigned.
         private bool CheckLate(long due)
         {
             long now = _clock.NowMicros;
@@ -465,6 +472,14 @@ namespace SkipRnn.Edge.Application
             if (shift <= 0) return false;
             _dmaStart += shift;
             _micNext += shift;
+            // The stall may have begun inside this buffer: its samples before that point are at their old places, the
+            // rest at the new ones, and which is which is unknown. None of it is used: the rest is dropped.
+            long rest = bufferEnd + shift - _micNext;
+            if (rest > 0)
+            {
+                DiscardFromMic(rest, false);
+                _counters.SamplesDiscarded += rest;
+            }
             _counters.MicStalls++;
             _counters.SamplesLostToStalls += shift;
             _sink.Message("microphone stall " + _counters.MicStalls.ToString() + " at frame " + _detector.Step.ToString() + ": an I2S buffer came " +

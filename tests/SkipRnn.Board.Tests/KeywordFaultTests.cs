@@ -100,8 +100,8 @@ public class KeywordFaultTests(ITestOutputHelper output)
     /// <summary>
     /// A stalled I2S DMA: for a while no buffer completes, then the DMA runs on with the sound of its time, so every later
     /// buffer holds samples later than their place says (by the stall's length). Used as they come, every later window
-    /// would be misplaced (the runs with the check off show it, even for 10 ms). The loop reads the first sample of a
-    /// buffer it must wait for alone, sees it come back late (KeywordLoopSettings.LateMicros, 500 µs), realigns its
+    /// would be misplaced (the runs with the check off show it, even for 10 ms). The loop reads the first sample of
+    /// every DMA buffer alone, sees it come back late (KeywordLoopSettings.LateMicros, 500 µs), realigns its
     /// index from the clock and misses only the frames whose windows lost samples: the microphone keeps running, no
     /// frame is computed on a misplaced window, and the words before the stall are the clean run's.
     /// </summary>
@@ -147,7 +147,9 @@ public class KeywordFaultTests(ITestOutputHelper output)
         else
         {
             Assert.Equal(0L, c.MicStalls);
-            Assert.True(board.MisalignedFrames > 100, "unseen, the stall misplaces every later window");
+            // Unseen, the stall misplaces every later window; one longer than the driver's queue (128 ms) also runs the
+            // loop's clock ahead of the DMA, so that it believes the driver dropped buffers it still holds.
+            Assert.True(board.MisalignedFrames > 100 || c.MissedFrames > 1000, "unseen, the stall misplaces later windows or loses most frames");
         }
     }
 
