@@ -10,8 +10,7 @@ namespace SkipRnn.Board.Tests;
 /// The keyword loop through failed I2S reads (nanoFramework's Read throws when i2s_read fails): one virtual hour of
 /// the test stream repeated, ten failures at seeded random times at least a minute apart. The loop must never stop,
 /// count every failure, restart the microphone, compute no frame from start-up zeros or a misplaced window, and keep
-/// the clean run's words before the first failure. 24 hours (1.4 billion samples through the byte-level driver model)
-/// take too long for a test here; the motion loop's 24-hour run is MotionFaultTests.
+/// the clean run's words before the first failure. The day with every keyword fault kind is KeywordDayTests.
 /// </summary>
 public class KeywordFaultTests(ITestOutputHelper output)
 {
