@@ -150,6 +150,7 @@ namespace SkipRnn.Keyword
                 c.LightSleeps.ToString() + " light sleeps (" + (c.LightSleepMicros / 1000000).ToString() + " s), words " +
                 c.Events.ToString() + (c.MissedFrames > 0 ? ", " + c.MissedFrames.ToString() + " frames missed (buffer overrun or late restart)" : "") +
                 (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : "") +
+                ", buffer overflows " + c.Overflows.ToString() + " (" + c.SamplesLost.ToString() + " samples lost)" +
                 ", microphone faults " + c.MicFaults.ToString() + ", DMA stalls " + c.MicStalls.ToString() + " (realigned, " +
                 c.SamplesLostToStalls.ToString() + " samples lost), serial lines dropped " + sink.DroppedLines.ToString());
         }
