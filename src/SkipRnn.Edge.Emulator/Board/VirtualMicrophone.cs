@@ -128,6 +128,8 @@ public sealed class VirtualMicrophone : II2sReceiver
     public long LastZeroIndex { get; private set; } = long.MinValue;
     /// <summary>Most samples waiting in the driver's ready queue at once (whole buffers; the reader's held buffer not counted).</summary>
     public int HighWater { get; private set; }
+    /// <summary>True if the last read returned consecutive stream samples (no stall, overwrite or drop inside it).</summary>
+    public bool LastReadWhole { get; private set; } = true;
     /// <summary>Stream index of the last left-slot sample a read returned (−1 before any).</summary>
     public long LastReadIndex { get; private set; } = -1;
     /// <summary>Clock starts.</summary>
@@ -409,6 +411,8 @@ public sealed class VirtualMicrophone : II2sReceiver
         }
         CatchUp();
         int o = offset;
+        LastReadWhole = true;
+        long before = long.MinValue;       // the stream index of the sample before the next one (MinValue: none yet)
         for (int g = 0; g < groups; g++)
         {
             if (_stereo)
@@ -417,6 +421,8 @@ public sealed class VirtualMicrophone : II2sReceiver
                 int run = Math.Min(FramesPerDmaBuffer - _curFrame, groups - g);
                 if (run > 1 && CopyRun(buffer, o, run))
                 {
+                    if (before != long.MinValue && LastReadIndex - run + 1 != before + 1) LastReadWhole = false;
+                    before = LastReadIndex;
                     o += 8 * run;
                     g += run - 1;
                     continue;
@@ -443,6 +449,8 @@ public sealed class VirtualMicrophone : II2sReceiver
                 if (leftIndex > LastZeroIndex) LastZeroIndex = leftIndex;
             }
             LastReadIndex = leftIndex;
+            if (before != long.MinValue && leftIndex != before + 1) LastReadWhole = false;
+            before = leftIndex;
         }
         SamplesDelivered += groups;
     }
@@ -493,9 +501,13 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
         clock.Advance(us);
     }
 
+    /// <summary>Told after every ReadSlots call with its sample count (the board records which stream samples came).</summary>
+    public Action<int>? AfterReadSlots { get; set; }
+
     public void ReadSlots(byte[] slots, int offset, int count)
     {
         inner.ReadSlots(slots, offset, count);
+        AfterReadSlots?.Invoke(count);
         SamplesRead += count;
         ReadCalls++;
         long us = Charge(ref _readCarry, parameters.ReadMicrosPerCall + parameters.ReadMicrosPerSample * count);
