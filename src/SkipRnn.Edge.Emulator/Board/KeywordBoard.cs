@@ -10,8 +10,8 @@ namespace SkipRnn.Edge.Emulator.Board;
 /// <summary>
 /// An ESP32 + INMP441 in virtual time, replaying one PCM16 stream, with the device's <see cref="KeywordLoop"/> running
 /// on it unchanged. Frame and skip costs advance the clock (through <see cref="ILoopObserver"/>), reads and discards
-/// their copy time, sleeps their wake-up latency. It checks that every frame the loop updated on ends on the stream
-/// sample it should (frame t ends at 320 t + 479: <see cref="MisalignedFrames"/>).
+/// their copy time, sleeps their wake-up latency. It checks that every frame the loop updated on was computed on the stream
+/// samples it should (frame t's window is stream samples 320 t … 320 t + 479: <see cref="MisalignedFrames"/>).
 /// </summary>
 public sealed class KeywordBoard : ILoopObserver
 {
