@@ -36,6 +36,12 @@ namespace SkipRnn.Keyword
         private const int DmaBuffers = 9;
         /// <summary>A status line every this many frames (one minute at 50 frames a second).</summary>
         private const int StatusEveryFrames = 3000;
+        /// <summary>
+        /// The loop may be silent this long past a wait it announced before the watchdog restarts the board: far above
+        /// the longest step it takes without a word when well (a serial line waits at most 500 ms; a microphone restart
+        /// installs the I2S driver; a computed frame on the stock interpreter takes 0.1–0.3 s, README.md).
+        /// </summary>
+        private const long WatchdogTimeoutMicros = 10000000;
 
         public static void Main()
         {
@@ -50,6 +56,8 @@ namespace SkipRnn.Keyword
             var clock = new EspClock();
             var sleep = new EspSleepTimer(clock);
             sink.Message("skiprnn keyword: boot");
+            if (LoopWatchdogThread.RestartedByWatchdog)
+                sink.Message("skiprnn: restarted by the loop watchdog (the loop had stopped; state and counters start again)");
             // Before the model is read: every runner built afterwards (the self-test's, the detector's) asks for the native kernel.
             bool native = NativeKernels.Install();
 
@@ -77,6 +85,9 @@ namespace SkipRnn.Keyword
                 sink.Message("skiprnn: REFUSED: the microphone's signal is constant (INMP441 SCK GPIO14, WS GPIO15, SD GPIO32, L/R to GND): check the wiring");
                 Refuse(led, sleep, BlinksNoMicrophone);
             }
+            var watchdog = new LoopWatchdog(clock, WatchdogTimeoutMicros);
+            loop.Watchdog = watchdog;
+            LoopWatchdogThread.Start(watchdog, sink);
             string path = FrontEndPath(native, detector);
             sink.Message("skiprnn: running, words: " + Words(detector) + "; " + path + "; " + mic.QueuedSamples.ToString() +
                 "-sample audio buffer, microphone stopped through spans past " + (settings.MicStartupMicros / 1000).ToString() + " ms");
@@ -139,7 +150,9 @@ namespace SkipRnn.Keyword
                 c.LightSleeps.ToString() + " light sleeps (" + (c.LightSleepMicros / 1000000).ToString() + " s), words " +
                 c.Events.ToString() + (c.MissedFrames > 0 ? ", " + c.MissedFrames.ToString() + " frames missed (buffer overrun or late restart)" : "") +
                 (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : "") +
-                ", microphone faults " + c.MicFaults.ToString() + " (DMA stalls " + c.MicStalls.ToString() + "), serial lines dropped " + sink.DroppedLines.ToString());
+                ", buffer overflows " + c.Overflows.ToString() + " (" + c.SamplesLost.ToString() + " samples lost)" +
+                ", microphone faults " + c.MicFaults.ToString() + ", DMA stalls " + c.MicStalls.ToString() + " (realigned, " +
+                c.SamplesLostToStalls.ToString() + " samples lost), serial lines dropped " + sink.DroppedLines.ToString());
         }
 
         private static void Refuse(IStatusLed led, ISleepTimer sleep, int blinks)

@@ -49,12 +49,16 @@ namespace SkipRnn.Edge.Application
         /// <summary>Samples per DMA buffer (nanoFramework's ESP32 I2S driver: 256): the driver takes and drops whole buffers.</summary>
         public int DmaBufferSamples = I2sMicrophone.FramesPerDmaBuffer;
         /// <summary>
-        /// A blocking read or discard that returns this much later than the DMA buffer it waited for should have completed
-        /// (or than the call, if that buffer was complete already) means no buffer came for a while: the DMA stalled, the
-        /// samples it hands over now are later than their place says, and the loop restarts the microphone (counted in
-        /// <see cref="KeywordLoopCounters.MicStalls"/> and <see cref="KeywordLoopCounters.MicFaults"/>).
+        /// A read of the first sample of a DMA buffer (made alone) that returns more than this after the buffer was due
+        /// (or after the call, if it was due before) means the buffer completed late: the DMA stalled, and every
+        /// buffer from it on holds samples later than their place says. The loop realigns its sample index from the clock
+        /// (the buffer's last sample is the one completed when the read returned), counts a stall
+        /// (<see cref="KeywordLoopCounters.MicStalls"/>) and misses the frames whose windows lost samples; the microphone
+        /// keeps running. Such a read normally returns one sample period (62.5 µs) after the buffer was due, plus the
+        /// interrupt-to-task latency and the one-sample copy (tens of µs on an ESP32): 500 µs (8 samples) is well above
+        /// that; a stall shorter than it goes unseen and shifts later windows by under 8 samples.
         /// </summary>
-        public int StallMicros = 50000;
+        public int LateMicros = 500;
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
         public void Check()
@@ -66,7 +70,7 @@ namespace SkipRnn.Edge.Application
             if (WakeLatencyMicros < 0 || WakeLatencyMicros > BreakEvenMicros)
                 throw Bad("WakeLatencyMicros", WakeLatencyMicros, "must be 0..BreakEvenMicros (a sleep shorter than its wake-up never pays)");
             if (DmaBufferSamples < 1) throw Bad("DmaBufferSamples", DmaBufferSamples, "must be at least 1");
-            if (StallMicros < 1) throw Bad("StallMicros", StallMicros, "must be at least 1");
+            if (LateMicros < 1) throw Bad("LateMicros", LateMicros, "must be at least 1");
             if (BufferSamples < AudioFrontEnd.FrameLength || BufferSamples % DmaBufferSamples != 0)
                 throw Bad("BufferSamples", BufferSamples, "must be a whole number of DMA buffers (" + DmaBufferSamples.ToString() +
                     " samples) and at least a frame (" + AudioFrontEnd.FrameLength.ToString() + ")");
@@ -113,10 +117,15 @@ namespace SkipRnn.Edge.Application
         public long Overflows { get; internal set; }
         /// <summary>Samples lost to those overflows (whole DMA buffers, and the unread rest of a buffer the DMA came round to).</summary>
         public long SamplesLost { get; internal set; }
-        /// <summary>Microphone faults (a failed I2S read, a stalled DMA): each restarts the microphone.</summary>
+        /// <summary>Microphone faults (a failed I2S read): each restarts the microphone.</summary>
         public long MicFaults { get; internal set; }
-        /// <summary>Of those, stalls: a read or discard that came back <see cref="KeywordLoopSettings.StallMicros"/> late.</summary>
+        /// <summary>
+        /// DMA stalls: a buffer the loop waited for completed more than <see cref="KeywordLoopSettings.LateMicros"/> late;
+        /// the sample index was realigned from the clock (the microphone kept running).
+        /// </summary>
         public long MicStalls { get; internal set; }
+        /// <summary>Samples the stalls took (never captured): the realignments' sum.</summary>
+        public long SamplesLostToStalls { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
     }
@@ -165,6 +174,7 @@ namespace SkipRnn.Edge.Application
         private long _dmaStart;      // stream index of the first sample of DMA buffer 0 since the microphone's last start
         private bool _started;
         private bool _recovering;    // an overflow is being caught up with (more losses are part of it)
+        private LoopWatchdog _watchdog;
 
         /// <summary>
         /// The loop over <paramref name="detector"/> (freshly reset; its model must carry the 40-band front end) on this
@@ -206,6 +216,12 @@ namespace SkipRnn.Edge.Application
         public KeywordLoopCounters Counters { get { return _counters; } }
         /// <summary>The parameters.</summary>
         public KeywordLoopSettings Settings { get { return _settings; } }
+        /// <summary>
+        /// The heartbeat a board's watchdog checks (may be null): the loop says it is alive at every step and before
+        /// every wait (a blocking read or discard, with the time until the DMA buffer it waits for is due; a light
+        /// sleep, with its length).
+        /// </summary>
+        public LoopWatchdog Watchdog { get { return _watchdog; } set { _watchdog = value; } }
         /// <summary>When stream sample <paramref name="index"/> is captured (µs on the board clock), once started.</summary>
         public long CaptureMicros(long index) { return _origin + index * 1000000 / _rate; }
         /// <summary>The first stream sample captured at or after <paramref name="micros"/> (negative before the origin), once started.</summary>
@@ -244,6 +260,7 @@ namespace SkipRnn.Edge.Application
 
         private void RunOnce(long limit)
         {
+            if (_watchdog != null) _watchdog.Alive(0);
             try
             {
                 Step(limit);
@@ -349,24 +366,32 @@ namespace SkipRnn.Edge.Application
                 }
                 long d = _settings.DmaBufferSamples;
                 long boundary = _dmaStart + ((_micNext - _dmaStart) / d + 1) * d;
+                bool probe = StartsBuffer(d);
                 if (_micNext < wanted)
                 {
                     long c = wanted - _micNext;
                     if (c > boundary - _micNext) c = boundary - _micNext;
-                    DiscardFromMic(c);
+                    if (probe) c = 1;
+                    DiscardFromMic(c, probe);
                     _counters.SamplesDiscarded += c;
                     continue;
                 }
                 long r = n;
                 if (r > boundary - _micNext) r = boundary - _micNext;
+                // One driver call a piece, so that the overflow check above runs before each: a piece that would pass
+                // the ring's end stops there (its second call could read a buffer the DMA came round to meanwhile).
+                long ringLeft = RingSamples - _micNext % RingSamples;
+                if (r > ringLeft) r = ringLeft;
+                if (probe) r = 1;
                 long first = _micNext;
-                ReadSlots((int)r);
+                bool realigned = ReadSlots((int)r, probe);
+                _counters.SamplesRead += r;
+                if (realigned) continue;      // the sample read is not the one its place said: Align starts again from the new index
                 if (first < _validFrom)
                 {
                     long z = _validFrom - first;
                     _counters.StartupSamplesUsed += z < r ? z : r;
                 }
-                _counters.SamplesRead += r;
                 if (_frontEnd.Pass((int)r))
                 {
                     _recovering = false;
@@ -375,9 +400,21 @@ namespace SkipRnn.Edge.Application
             }
         }
 
+        // A read or discard that starts a DMA buffer is made for that one sample alone (a probe): the driver's read takes
+        // the buffer from its queue, waiting for it if it is not complete, so the time the probe returns is the buffer's
+        // completion (or the call's, if it was complete), not that plus the copy of a longer piece; CheckLate compares it
+        // with the time the buffer was due by the loop's index. Every buffer is probed, also one the clock says is
+        // complete: after a stall the loop's clock runs ahead of the DMA, and only the probe that waits shows it (left
+        // unseen, the clock would make the loop believe the driver dropped buffers it still holds). One more driver
+        // call per DMA buffer: 62.5 a second with the microphone clocked.
+        private bool StartsBuffer(long d)
+        {
+            return (_micNext - _dmaStart) % d == 0;
+        }
+
         // The next `count` samples from the microphone into the ring, as raw I2S frames (nothing per sample); a read
-        // that would pass the ring's end is split there.
-        private void ReadSlots(int count)
+        // that would pass the ring's end is split there. True if a probe came back late and the index was realigned.
+        private bool ReadSlots(int count, bool probe)
         {
             while (count > 0)
             {
@@ -385,36 +422,69 @@ namespace SkipRnn.Edge.Application
                 int n = RingSamples - at;
                 if (n > count) n = count;
                 long calledAt = _clock.NowMicros;
+                long due = DueMicros(_micNext + n, calledAt);
+                if (_watchdog != null) _watchdog.Alive(due - calledAt);
                 _mic.ReadSlots(_slots, at * I2sSlots.BytesPerSample, n);
-                CheckStall(calledAt, _micNext + n);
                 _micNext += n;
                 count -= n;
+                if (probe && CheckLate(due)) return true;
             }
+            return false;
         }
 
-        // The next `count` samples from the microphone dropped unread, checked for a stall like a read.
-        private void DiscardFromMic(long count)
+        // The next `count` samples from the microphone dropped unread; a probe is checked for lateness like a read.
+        private void DiscardFromMic(long count, bool probe)
         {
             long calledAt = _clock.NowMicros;
+            long due = DueMicros(_micNext + count, calledAt);
+            if (_watchdog != null) _watchdog.Alive(due - calledAt);
             _mic.Discard((int)count);
-            CheckStall(calledAt, _micNext + count);
             _micNext += count;
+            if (probe) CheckLate(due);
         }
 
         // A read or discard of the samples up to stream index `end` (exclusive), called at `calledAt`, blocks until the DMA
-        // buffer holding sample end − 1 has completed. Coming back StallMicros later than that (or than the call) means no
-        // buffer came for a while: the DMA stalled, and the samples just handed over are later than their place says, so
-        // the loop must not use them: a microphone fault (Recover restarts the microphone and takes the index from the clock).
-        private void CheckStall(long calledAt, long end)
+        // buffer holding sample end − 1 has completed: it is due back then (or at once, if that buffer is complete).
+        private long DueMicros(long end, long calledAt)
         {
             long d = _settings.DmaBufferSamples;
             long bufferEnd = _dmaStart + ((end - 1 - _dmaStart) / d + 1) * d;
             long due = CaptureMicros(bufferEnd - 1);
-            if (due < calledAt) due = calledAt;
-            long late = _clock.NowMicros - due;
-            if (late <= _settings.StallMicros) return;
+            return due < calledAt ? calledAt : due;
+        }
+
+        // A probe (the first sample of a buffer it waited for) that comes back more than LateMicros after the buffer was
+        // due: no buffer came for a while, the DMA stalled, and this buffer and every later one hold samples later than
+        // their place says. The buffer completed as the read returned, so its last sample is the newest complete one by
+        // the clock: the loop's index and its picture of the DMA (_dmaStart) move on by the difference, the rest of that
+        // buffer is dropped (the stall may have begun inside it), the samples of the stall are never had (the frames
+        // whose windows need them are missed in Align, as after an overflow) and the microphone keeps running. Counted
+        // and told to the sink. True if it realigned.
+        private bool CheckLate(long due)
+        {
+            long now = _clock.NowMicros;
+            long late = now - due;
+            if (late <= _settings.LateMicros) return false;
+            long d = _settings.DmaBufferSamples;
+            long bufferEnd = _dmaStart + ((_micNext - 1 - _dmaStart) / d + 1) * d;   // the probe's buffer, as the loop placed it
+            long complete = IndexAtOrAfter(now + 1) - 1;                           // samples below this index are complete
+            long shift = complete - bufferEnd;
+            if (shift <= 0) return false;
+            _dmaStart += shift;
+            _micNext += shift;
+            // The stall may have begun inside this buffer: its samples before that point are at their old places, the
+            // rest at the new ones, and which is which is unknown. None of it is used: the rest is dropped.
+            long rest = bufferEnd + shift - _micNext;
+            if (rest > 0)
+            {
+                DiscardFromMic(rest, false);
+                _counters.SamplesDiscarded += rest;
+            }
             _counters.MicStalls++;
-            throw new SensorFaultException("no I2S buffer for " + (late / 1000).ToString() + " ms (the DMA stalled)");
+            _counters.SamplesLostToStalls += shift;
+            _sink.Message("microphone stall " + _counters.MicStalls.ToString() + " at frame " + _detector.Step.ToString() + ": an I2S buffer came " +
+                (late / 1000).ToString() + " ms late (the DMA stalled); sample index realigned by " + shift.ToString() + " samples");
+            return true;
         }
 
         // The managed path's window [first, first + 480) as PCM16: the part the last computed frame's window shares
@@ -452,7 +522,7 @@ namespace SkipRnn.Edge.Application
             {
                 if (done < pos / d + q + 1) return;
                 long rest = d - pos % d;
-                DiscardFromMic(rest);
+                DiscardFromMic(rest, false);
                 lost = rest;
                 CheckOverflowAtBoundary(d, q, ref lost);
             }
@@ -495,6 +565,7 @@ namespace SkipRnn.Edge.Application
             if (wait <= _settings.BreakEvenMicros) return;      // keep clocked: the span's samples are discarded in Align
             _mic.Stop();
             _counters.MicStops++;
+            if (_watchdog != null) _watchdog.Alive(wait);
             _sleep.LightSleep(wait - _settings.WakeLatencyMicros);
             _counters.LightSleeps++;
             _counters.LightSleepMicros += wait;

@@ -54,10 +54,13 @@ namespace SkipRnn.Edge.Application
         /// <summary>Moves the oldest sample out of the FIFO into <paramref name="frame"/> (FrameSize values).</summary>
         void Read(int[] frame);
         /// <summary>
-        /// Drops the <paramref name="count"/> oldest samples (count ≤ SamplesAvailable) without using them. The loop
-        /// drops one at a time, so that after a failed transfer it knows which samples are gone.
+        /// Drops up to the <paramref name="count"/> oldest samples (1 ≤ count ≤ SamplesAvailable) without using them, in
+        /// one call, and returns how many it dropped: <paramref name="count"/>, or fewer when a transfer failed after the
+        /// first sample went (the call stops there and the failure shows at the next transfer, e.g. a cut packet at the
+        /// next FIFO count), so that the loop knows which samples are gone. A failure before any sample went throws
+        /// <see cref="SensorFaultException"/> as any transfer does.
         /// </summary>
-        void Discard(int count);
+        int Discard(int count);
         /// <summary>
         /// True when samples were lost to a full FIFO since the last call (the flag is cleared); the FIFO is then
         /// restarted empty (MPU-6050: its 1,024 bytes are not a whole number of 12-byte samples, so after an overflow

@@ -275,13 +275,19 @@ namespace SkipRnn.Edge.Application
                     needed = _detector.Step;
                     available = _sensor.SamplesAvailable;
                 }
-                // One at a time: after a failed transfer the loop knows which samples are gone.
-                while (_toDiscard > 0 && available > 0)
+                // One call; after a failed transfer it says how many went, so the loop knows which samples are gone.
+                if (_toDiscard > 0 && available > 0)
                 {
-                    _sensor.Discard(1);
-                    _counters.DiscardedSamples++;
-                    _toDiscard--;
-                    available--;
+                    int want = _toDiscard < available ? (int)_toDiscard : available;
+                    int gone = _sensor.Discard(want);
+                    if (gone < 1 || gone > want)
+                        throw new SensorFaultException("the sensor dropped " + gone.ToString() + " of " + want.ToString() + " samples", true, false);
+                    _counters.DiscardedSamples += gone;
+                    _toDiscard -= gone;
+                    available -= gone;
+                    // A transfer failed part-way: the samples before it are gone, the rest is a failed transfer like any other.
+                    if (gone < want)
+                        throw new SensorFaultException("a FIFO read failed after " + gone.ToString() + " of " + want.ToString() + " skipped samples were dropped", true, false);
                 }
                 long now = _clock.NowMicros;
                 if (_toDiscard == 0 && available > 0)

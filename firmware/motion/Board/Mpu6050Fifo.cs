@@ -124,10 +124,23 @@ namespace SkipRnn.Motion.Board
                 frame[i] = (short)((_sample[2 * i] << 8) | _sample[2 * i + 1]);   // big-endian int16
         }
 
-        // One packet per transfer: a failed one can cut only the packet it was reading.
-        public void Discard(int count)
+        // One packet per transfer: a failed one can cut only the packet it was reading. A failure after the first packet
+        // ends the call with the packets dropped so far (the cut shows at the next FIFO count).
+        public int Discard(int count)
         {
-            for (int i = 0; i < count; i++) ReadFifo(new SpanByte(_sample));
+            for (int i = 0; i < count; i++)
+            {
+                try
+                {
+                    ReadFifo(new SpanByte(_sample));
+                }
+                catch (SensorFaultException)
+                {
+                    if (i == 0) throw;
+                    return i;
+                }
+            }
+            return count;
         }
 
         public bool TakeOverflow()

@@ -32,6 +32,10 @@ public enum BoardFault
     /// the watchdog ends it (<see cref="VirtualWatchdogThread"/>). Not in the day-long fault run.
     /// </summary>
     SensorHang,
+    /// <summary>Keyword board: the first I2S read at or after the time fails (<see cref="VirtualMicrophone.FailReadAt"/>).</summary>
+    I2sReadFailed,
+    /// <summary>Keyword board: the I2S DMA captures nothing for <see cref="ScheduledFault.Micros"/> (<see cref="VirtualMicrophone.StallAt"/>).</summary>
+    DmaStall,
 }
 
 /// <summary>One fault at a board time (µs); <see cref="Micros"/> is its duration where it has one (a cut's byte count for a partial transfer).</summary>
@@ -151,14 +155,25 @@ public sealed class FaultySensor : IFifoSensor
         _inner.Read(frame);
     }
 
-    public void Discard(int count)
+    // As the firmware's Mpu6050Fifo: one packet per transfer; a failure after the first packet ends the call with the
+    // packets dropped so far.
+    public int Discard(int count)
     {
         for (int i = 0; i < count; i++)
         {
-            Bus("FIFO_R_W", false, true);
+            try
+            {
+                Bus("FIFO_R_W", false, true);
+            }
+            catch (SensorFaultException)
+            {
+                if (i == 0) throw;
+                return i;
+            }
             if (_headCut > 0) throw new InvalidOperationException("the loop read the FIFO out of frame (it did not count first)");
             _inner.Discard(1);
         }
+        return count;
     }
 
     public bool TakeOverflow()
@@ -244,5 +259,50 @@ public sealed class BlockingSink(IEventSink inner, VirtualClock clock, IEnumerab
     {
         if (Blocked()) DroppedMessages.Add(line);
         else inner.Message(line);
+    }
+}
+
+/// <summary>
+/// A microphone whose board layer hangs in managed code from board time <paramref name="hangAt"/> on: the first read or
+/// discard that begins then spins (a bug, or a driver wrapper polling a part that never answers) and only the watchdog
+/// ends it (<see cref="VirtualWatchdogThread"/>, wired to the clock's <see cref="VirtualClock.Advanced"/>). A hang inside
+/// nanoFramework's native <c>i2s_read</c> (it waits with portMAX_DELAY) would hold the interpreter and no watchdog
+/// thread could run: that is not this (firmware/README.md, "The watchdog"). If nothing has ended the hang after
+/// <paramref name="giveUpMicros"/> it throws <see cref="TimeoutException"/>, so a test without a working watchdog fails
+/// instead of spinning forever.
+/// </summary>
+public sealed class HangingAudioSource(IAudioSource inner, VirtualClock clock, long hangAt, long giveUpMicros = 120_000_000) : IAudioSource
+{
+    /// <summary>Board time the hang began (−1: not yet).</summary>
+    public long HungAt { get; private set; } = -1;
+    public int SampleRate => inner.SampleRate;
+    public bool Running => inner.Running;
+    public void Start() => inner.Start();
+    public void Stop() => inner.Stop();
+
+    private void MaybeHang()
+    {
+        if (HungAt >= 0 || clock.NowMicros < hangAt) return;
+        HungAt = clock.NowMicros;
+        while (clock.NowMicros - HungAt < giveUpMicros) clock.Advance(1000);
+        throw new TimeoutException($"the board layer hung at {HungAt} µs and nothing restarted the board in {giveUpMicros / 1_000_000} s");
+    }
+
+    public void Read(short[] pcm, int offset, int count)
+    {
+        MaybeHang();
+        inner.Read(pcm, offset, count);
+    }
+
+    public void ReadSlots(byte[] slots, int offset, int count)
+    {
+        MaybeHang();
+        inner.ReadSlots(slots, offset, count);
+    }
+
+    public void Discard(int count)
+    {
+        MaybeHang();
+        inner.Discard(count);
     }
 }

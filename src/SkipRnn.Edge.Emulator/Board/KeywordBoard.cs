@@ -10,8 +10,8 @@ namespace SkipRnn.Edge.Emulator.Board;
 /// <summary>
 /// An ESP32 + INMP441 in virtual time, replaying one PCM16 stream, with the device's <see cref="KeywordLoop"/> running
 /// on it unchanged. Frame and skip costs advance the clock (through <see cref="ILoopObserver"/>), reads and discards
-/// their copy time, sleeps their wake-up latency. It checks that every frame the loop updated on ends on the stream
-/// sample it should (frame t ends at 320 t + 479: <see cref="MisalignedFrames"/>).
+/// their copy time, sleeps their wake-up latency. It checks that every frame the loop updated on was computed on the stream
+/// samples it should (frame t's window is stream samples 320 t … 320 t + 479: <see cref="MisalignedFrames"/>).
 /// </summary>
 public sealed class KeywordBoard : ILoopObserver
 {
@@ -32,6 +32,7 @@ public sealed class KeywordBoard : ILoopObserver
             throw new ArgumentException($"a ready queue of {parameters.BufferSamples} samples: a whole number of {VirtualMicrophone.FramesPerDmaBuffer}-sample DMA buffers, at least a frame");
         Microphone = new I2sMicrophone(Mic, parameters.SampleRate, parameters.BufferSamples / VirtualMicrophone.FramesPerDmaBuffer + 1);
         Source = new MeteredAudioSource(Microphone, Clock, parameters);
+        Source.AfterReadSlots = count => _reads[_readsNext++ % _reads.Length] = (Mic.LastReadIndex, count, Mic.LastReadWhole);
         BoardSleep = new MicAwareSleep(Sleep, Mic);
         Sink = new RecordingSink();
         Led = new VirtualLed(Clock);
@@ -54,7 +55,14 @@ public sealed class KeywordBoard : ILoopObserver
     public long UpdateCpuMicros { get; private set; }
     /// <summary>CPU time of skipped spans, µs.</summary>
     public long SkipCpuMicros { get; private set; }
-    /// <summary>Frames updated on a window other than the one their index says (must stay 0).</summary>
+    // The last reads into the loop's ring: (stream index of the last sample, samples, consecutive), oldest overwritten.
+    private readonly (long Last, int Count, bool Whole)[] _reads = new (long, int, bool)[64];
+    private long _readsNext;
+
+    /// <summary>
+    /// Frames updated on a window other than the one their index says (must stay 0): the last 480 samples read into the
+    /// loop's ring before the update must be stream samples 320 t … 320 t + 479, in order, without a gap.
+    /// </summary>
     public long MisalignedFrames { get; private set; }
     /// <summary>The first of them (−1: none).</summary>
     public long FirstMisalignedFrame { get; private set; } = -1;
@@ -104,7 +112,7 @@ public sealed class KeywordBoard : ILoopObserver
 
     void ILoopObserver.Updated(long frame)
     {
-        if (Mic.LastReadIndex != frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength - 1)
+        if (!WindowIsWhole(frame))
         {
             if (MisalignedFrames == 0) FirstMisalignedFrame = frame;
             MisalignedFrames++;
@@ -113,6 +121,23 @@ public sealed class KeywordBoard : ILoopObserver
         UpdateCpuMicros += Parameters.UpdateMicros;
         Clock.Advance(Parameters.UpdateMicros);
         Mic.Poll();
+    }
+
+    // Walks back through the last reads: each must end where the one after it began, the newest on the frame's last sample.
+    private bool WindowIsWhole(long frame)
+    {
+        long expected = frame * AudioFrontEnd.HopLength + AudioFrontEnd.FrameLength - 1;
+        int need = AudioFrontEnd.FrameLength;
+        for (long k = _readsNext - 1; need > 0; k--)
+        {
+            if (k < 0 || k <= _readsNext - 1 - _reads.Length) return false;
+            var (last, count, whole) = _reads[k % _reads.Length];
+            if (last != expected || !whole) return false;
+            int take = Math.Min(count, need);
+            expected -= take;
+            need -= take;
+        }
+        return true;
     }
 
     void ILoopObserver.Skipped(int frames)

@@ -85,15 +85,20 @@ public sealed class ReplaySensor : IFifoSensor
         _clock.Advance(_p.ReadMicros);
     }
 
-    public void Discard(int count)
+    public int Discard(int count)
     {
         Arrive();
         if (count < 0 || count > _count) throw new ArgumentOutOfRangeException(nameof(count), count, $"the FIFO holds {_count}");
         _head = (_head + count) % _fifo.Length;
         _count -= count;
         Discards += count;
+        DiscardCalls++;
         _clock.Advance(_p.DiscardMicros * count);
+        return count;
     }
+
+    /// <summary>Discard calls (each drops one or more samples).</summary>
+    public long DiscardCalls { get; private set; }
 
     public bool TakeOverflow()
     {

@@ -128,6 +128,8 @@ public sealed class VirtualMicrophone : II2sReceiver
     public long LastZeroIndex { get; private set; } = long.MinValue;
     /// <summary>Most samples waiting in the driver's ready queue at once (whole buffers; the reader's held buffer not counted).</summary>
     public int HighWater { get; private set; }
+    /// <summary>True if the last read returned consecutive stream samples (no stall, overwrite or drop inside it).</summary>
+    public bool LastReadWhole { get; private set; } = true;
     /// <summary>Stream index of the last left-slot sample a read returned (−1 before any).</summary>
     public long LastReadIndex { get; private set; } = -1;
     /// <summary>Clock starts.</summary>
@@ -155,44 +157,74 @@ public sealed class VirtualMicrophone : II2sReceiver
         return b < 0 ? 0 : b;
     }
 
-    // DMA frames captured since the last Open: the stream's samples up to now, less those that went by in a stall.
+    // DMA frames captured since the last Open: the stream's samples up to now, less those that went by in stalls.
     private long FramesCaptured()
     {
         long complete = IndexAtOrAfter(_clock.NowMicros + 1) - 1;    // samples below this index are complete
-        if (!Stalled(out long from, out long length) || complete <= from) return complete - _d0;
-        return (complete < from + length ? from : complete - length) - _d0;
+        long captured = complete - _d0;
+        foreach (var (from, length) in ActiveStalls())
+        {
+            if (from >= complete) break;
+            captured -= Math.Min(length, complete - from);
+        }
+        return captured;
     }
 
     // The stream index of DMA frame f since the last Open (frames after a stall hold the sound after it).
     private long StreamOf(long f)
     {
         long i = _d0 + f;
-        return Stalled(out long from, out long length) && i >= from ? i + length : i;
+        foreach (var (from, length) in ActiveStalls())
+        {
+            if (i < from) break;
+            i += length;
+        }
+        return i;
     }
 
-    private long _stallAt = -1, _stallFor;
+    // Stalls by board time (µs), sorted; in stream indices once the stream's clock is known (the first Open).
+    private readonly List<(long At, long For)> _stalls = [];
+    private readonly List<(long From, long Length)> _stallIndex = [];
+
+    private List<(long From, long Length)> ActiveStalls()
+    {
+        if (_stallIndex.Count != _stalls.Count && _everStarted)
+        {
+            _stallIndex.Clear();
+            foreach (var (at, length) in _stalls)
+            {
+                long from = IndexAtOrAfter(at);
+                _stallIndex.Add((from, IndexAtOrAfter(at + length) - from));
+            }
+        }
+        return _everStarted ? _stallIndex : [];
+    }
 
     /// <summary>
     /// From board time <paramref name="micros"/> the I2S DMA captures nothing for <paramref name="forMicros"/> (a stalled
     /// DMA: no buffer completes, a blocking read waits), then runs on with the sound of its time; the samples of the
-    /// stall are never captured, so every later DMA frame holds a sample later than its place says. Restarting the bus (Close, Open) after the stall began
-    /// clears it. One stall at a time.
+    /// stall are never captured, so every later DMA frame holds a sample later than its place says. Restarting the bus
+    /// (Close, Open) after a stall began clears it. Several stalls may be scheduled; they must not overlap.
     /// </summary>
     public void StallAt(long micros, long forMicros)
     {
         if (micros < 0 || forMicros <= 0) throw new ArgumentOutOfRangeException(nameof(forMicros));
-        _stallAt = micros;
-        _stallFor = forMicros;
+        int k = _stalls.FindIndex(x => x.At > micros);
+        if (k < 0) k = _stalls.Count;
+        if ((k > 0 && _stalls[k - 1].At + _stalls[k - 1].For >= micros) || (k < _stalls.Count && micros + forMicros >= _stalls[k].At))
+            throw new ArgumentException($"a stall at {micros} µs for {forMicros} µs overlaps another");
+        _stalls.Insert(k, (micros, forMicros));
+        _stallIndex.Clear();
     }
 
-    private bool Stalled(out long from, out long length)
-    {
-        from = length = 0;
-        if (_stallAt < 0 || !_everStarted) return false;
-        from = IndexAtOrAfter(_stallAt);
-        length = IndexAtOrAfter(_stallAt + _stallFor) - from;
-        return from >= _d0;
-    }
+    /// <summary>Stalls scheduled and not cleared by a restart of the bus.</summary>
+    public int StallsPending => _stalls.Count;
+    /// <summary>Stalls that began while the bus was open.</summary>
+    public long StallsStruck => _stallsStruckCleared + (_running ? _stalls.FindAll(x => x.At <= _clock.NowMicros).Count : 0);
+    /// <summary>Stalls that shifted a buffer a read took (the others began too late for any read before the bus was closed).</summary>
+    public long StallsFelt { get; private set; }
+    private long _stallsStruckCleared, _openedAt, _closedAt = long.MinValue;
+    private int _stallsFelt;   // of ActiveStalls(), how many shifted a buffer taken since the last Open
 
     /// <summary>The DMA runs on by itself: the ISR's queue drops are applied up to now. The board calls it after CPU work.</summary>
     public void Poll() => CatchUp();
@@ -236,7 +268,10 @@ public sealed class VirtualMicrophone : II2sReceiver
             _stoppedAt = IndexAtOrAfter(now);
         }
         _d0 = IndexAtOrAfter(now);
-        if (_stallAt >= 0 && _stallAt <= now) _stallAt = -1;    // the restart reinstalls the driver: a stall that began is over
+        _stallsStruckCleared += _stalls.FindAll(x => x.At <= now && x.At >= _openedAt && x.At < _closedAt).Count;
+        if (_stalls.RemoveAll(x => x.At <= now) > 0) _stallIndex.Clear();   // the restart reinstalls the driver: a stall that began is over
+        _stallsFelt = 0;
+        _openedAt = now;
         if (_d0 > _stoppedAt) NotCaptured += Math.Min(_d0, _pcm.Length) - Math.Min(_stoppedAt, _pcm.Length);
         _qHead = 0;
         _cur = -1;
@@ -255,6 +290,7 @@ public sealed class VirtualMicrophone : II2sReceiver
         long done = Completed();
         DroppedAtStop += (done - _qHead) * FramesPerDmaBuffer + (_cur >= 0 ? FramesPerDmaBuffer - _curFrame : 0);
         _stoppedAt = IndexAtOrAfter(_clock.NowMicros + 1) - 1;
+        _closedAt = _clock.NowMicros;
         _onMicros += _clock.NowMicros - _onSince;
         _running = false;
     }
@@ -273,20 +309,7 @@ public sealed class VirtualMicrophone : II2sReceiver
     // (i2s_read), waiting until one completes. Returns the stream index of the left slot's sample.
     private long NextFrame(int at)
     {
-        if (_cur < 0 || _curFrame == FramesPerDmaBuffer)
-        {
-            CatchUp();
-            while (Completed() <= _qHead)
-            {
-                long first = StreamOf(_qHead * FramesPerDmaBuffer);
-                if (first >= _pcm.Length) throw new RecordingEndedException(_clock.NowMicros);
-                long wait = CaptureMicros(StreamOf((_qHead + 1) * FramesPerDmaBuffer - 1) + 1) - _clock.NowMicros;
-                _sleep.Idle(Math.Max(1, wait));
-                CatchUp();
-            }
-            _cur = _qHead++;
-            _curFrame = 0;
-        }
+        if (_cur < 0 || _curFrame == FramesPerDmaBuffer) TakeBuffer();
         // What the ring slot holds now: the held buffer, or a later one the DMA has written over it.
         long done = Completed();
         long buf = _cur;
@@ -307,6 +330,61 @@ public sealed class VirtualMicrophone : II2sReceiver
         }
         else WriteSlot(at, left);
         return index;
+    }
+
+    // i2s_read takes the oldest queued buffer, waiting until one completes.
+    private void TakeBuffer()
+    {
+        CatchUp();
+        while (Completed() <= _qHead)
+        {
+            long first = StreamOf(_qHead * FramesPerDmaBuffer);
+            if (first >= _pcm.Length) throw new RecordingEndedException(_clock.NowMicros);
+            long wait = CaptureMicros(StreamOf((_qHead + 1) * FramesPerDmaBuffer - 1) + 1) - _clock.NowMicros;
+            _sleep.Idle(Math.Max(1, wait));
+            CatchUp();
+        }
+        _cur = _qHead++;
+        _curFrame = 0;
+        long last = StreamOf((_cur + 1) * FramesPerDmaBuffer - 1);
+        List<(long From, long Length)> stalls = ActiveStalls();
+        int felt = _stallsFelt;
+        while (felt < stalls.Count && stalls[felt].From <= last) felt++;
+        StallsFelt += felt - _stallsFelt;
+        _stallsFelt = felt;
+    }
+
+    // Stereo frames of the held buffer straight into the application's buffer, as NextFrame and the frame map would put
+    // them, when nothing can make them differ from consecutive stream samples: the DMA has not come round to the held
+    // buffer's ring slot and no stall begins inside the run. False (nothing done) otherwise: the caller goes frame by frame.
+    private bool CopyRun(byte[] buffer, int o, int frames)
+    {
+        long done = Completed();
+        if (done - _cur >= _buffers) return false;
+        long f0 = _cur * FramesPerDmaBuffer + _curFrame;
+        long first = StreamOf(f0);
+        if (StreamOf(f0 + frames - 1) != first + frames - 1) return false;
+        for (int k = 0; k < frames; k++, o += 8)
+        {
+            long index = first + k;
+            int left = Slot(index);
+            buffer[o] = (byte)left;
+            buffer[o + 1] = (byte)(left >> 8);
+            buffer[o + 2] = (byte)(left >> 16);
+            buffer[o + 3] = (byte)(left >> 24);
+            buffer[o + 4] = 0;
+            buffer[o + 5] = 0;
+            buffer[o + 6] = 0;
+            buffer[o + 7] = 0;
+            if (index < _validFrom)
+            {
+                ZerosDelivered++;
+                if (index > LastZeroIndex) LastZeroIndex = index;
+            }
+        }
+        LastReadIndex = first + frames - 1;
+        _curFrame += frames;
+        return true;
     }
 
     private void WriteSlot(int at, int value)
@@ -333,8 +411,23 @@ public sealed class VirtualMicrophone : II2sReceiver
         }
         CatchUp();
         int o = offset;
+        LastReadWhole = true;
+        long before = long.MinValue;       // the stream index of the sample before the next one (MinValue: none yet)
         for (int g = 0; g < groups; g++)
         {
+            if (_stereo)
+            {
+                if (_cur < 0 || _curFrame == FramesPerDmaBuffer) TakeBuffer();
+                int run = Math.Min(FramesPerDmaBuffer - _curFrame, groups - g);
+                if (run > 1 && CopyRun(buffer, o, run))
+                {
+                    if (before != long.MinValue && LastReadIndex - run + 1 != before + 1) LastReadWhole = false;
+                    before = LastReadIndex;
+                    o += 8 * run;
+                    g += run - 1;
+                    continue;
+                }
+            }
             long leftIndex;
             if (_stereo)
             {
@@ -356,6 +449,8 @@ public sealed class VirtualMicrophone : II2sReceiver
                 if (leftIndex > LastZeroIndex) LastZeroIndex = leftIndex;
             }
             LastReadIndex = leftIndex;
+            if (before != long.MinValue && leftIndex != before + 1) LastReadWhole = false;
+            before = leftIndex;
         }
         SamplesDelivered += groups;
     }
@@ -406,9 +501,13 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
         clock.Advance(us);
     }
 
+    /// <summary>Told after every ReadSlots call with its sample count (the board records which stream samples came).</summary>
+    public Action<int>? AfterReadSlots { get; set; }
+
     public void ReadSlots(byte[] slots, int offset, int count)
     {
         inner.ReadSlots(slots, offset, count);
+        AfterReadSlots?.Invoke(count);
         SamplesRead += count;
         ReadCalls++;
         long us = Charge(ref _readCarry, parameters.ReadMicrosPerCall + parameters.ReadMicrosPerSample * count);

@@ -5,7 +5,7 @@ using SkipRnn.Edge.Application;
 namespace SkipRnn.Edge.Emulator.Board;
 
 /// <summary>
-/// The firmware's watchdog thread (firmware/motion/Board/LoopWatchdogThread.cs) in virtual time: every
+/// The firmware's watchdog thread (firmware/esp32/LoopWatchdogThread.cs) in virtual time: every
 /// <paramref name="checkMicros"/> of board time it asks the loop's <see cref="LoopWatchdog"/> whether the loop has
 /// passed its deadline, and if so restarts the board (<see cref="BoardRestartException"/> unwinds whatever ran, as a
 /// reset stops it). Wire <see cref="Run"/> to <see cref="VirtualClock.Advanced"/>. On a board the thread cannot run

@@ -218,10 +218,10 @@ public static class Simulator
             }
         }
 
-        public void Discard(int count)
+        public int Discard(int count)
         {
             long t0 = Now;
-            board.Sensor.Discard(count);
+            int gone = board.Sensor.Discard(count);
             if (trace != null && t0 < trace.HorizonUs)
                 for (int i = 0; i < count; i++)
                 {
@@ -229,6 +229,7 @@ public static class Simulator
                     trace.Segment(s, s + discardBusUs, p.CpuIdleMa);
                     trace.Segment(s + discardBusUs, s + discardBusUs + readCpuUs, p.CpuBusyMa);
                 }
+            return gone;
         }
 
         public void PowerDown()

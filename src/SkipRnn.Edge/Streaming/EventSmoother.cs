@@ -92,6 +92,10 @@ namespace SkipRnn.Edge.Streaming
         public long LastEventStepOf(int cls) { return _lastStep[cls]; }
         /// <summary>Event class <paramref name="cls"/>'s share when it last fired (Q0.15).</summary>
         public int LastEventConfidenceOf(int cls) { return _lastConf[cls]; }
+        /// <summary>True while event class <paramref name="cls"/> may fire again (its share has been below its Off since it last fired).</summary>
+        public bool IsArmed(int cls) { return cls >= 0 && cls < _events && _armed[cls]; }
+        /// <summary>First sample of event class <paramref name="cls"/>'s current run at or above its On (−1: below).</summary>
+        public long RunStartOf(int cls) { return _runStart[cls]; }
 
         /// <summary>Forgets everything: scores 0, every class armed, no event, step 0.</summary>
         public void Reset()

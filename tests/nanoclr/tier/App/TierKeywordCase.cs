@@ -37,6 +37,8 @@ namespace SkipRnn.NanoClrTier
             settings.Policy = policy;
             settings.MicStartupMicros = startupMicros;
             var loop = new KeywordLoop(d, mic, clock, new Sleep(clock, mic), sink, settings, new Cost(clock, updateMicros, mic));
+            var watchdog = new LoopWatchdog(clock, 1000000);   // the heartbeat: at every step and before every wait
+            loop.Watchdog = watchdog;
             loop.RunUntil(frames);
             KeywordLoopCounters c = loop.Counters;
             Out.Line("kw counters updates=" + c.Updates.ToString() + " skipped=" + c.SkippedFrames.ToString() + " read=" +
@@ -45,7 +47,8 @@ namespace SkipRnn.NanoClrTier
                 " startup=" + c.StartupSamplesUsed.ToString() + " overflows=" + c.Overflows.ToString() + " lost=" + c.SamplesLost.ToString() +
                 " mic_lost=" + mic.Lost.ToString() + " zeros=" + mic.Zeros.ToString() + " events=" + c.Events.ToString() +
                 " clock=" + clock.Now.ToString() + " class=" + d.HeadClass.ToString() + " h=" + d.Rnn.GetState(0, 0).ToString() +
-                " score0=" + d.Smoother.Score(0).ToString() + " score10=" + d.Smoother.Score(10).ToString());
+                " score0=" + d.Smoother.Score(0).ToString() + " score10=" + d.Smoother.Score(10).ToString() +
+                " watchdog_expired=" + (watchdog.Expired() ? "1" : "0") + " deadline_after=" + (watchdog.DeadlineMicros - clock.Now).ToString());
         }
 
         private sealed class Clock : IClock

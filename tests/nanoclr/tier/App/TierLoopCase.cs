@@ -31,7 +31,7 @@ namespace SkipRnn.NanoClrTier
 
         // The software watchdog on the interpreter: the "loop" stops its heartbeat and spins in managed code; a second
         // managed thread, checking every 20 ms, must see the 200 ms deadline pass (nanoCLR switches threads at the end of
-        // each time slice). On a board the checker then restarts the chip (firmware/motion/Board/LoopWatchdogThread.cs).
+        // each time slice). On a board the checker then restarts the chip (firmware/esp32/LoopWatchdogThread.cs).
         private static void Watchdog()
         {
             var clock = new WallClock();
@@ -172,12 +172,13 @@ namespace SkipRnn.NanoClrTier
                 _clock.Now += 430;
             }
 
-            public void Discard(int count)
+            public int Discard(int count)
             {
                 Arrive();
                 _head = (_head + count) % _index.Length;
                 _count -= count;
                 _clock.Now += 300 * count;
+                return count;
             }
 
             public bool TakeOverflow() { Arrive(); bool f = _overflow; _overflow = false; return f; }

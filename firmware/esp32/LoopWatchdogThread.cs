@@ -3,10 +3,10 @@ using System.Threading;
 using nanoFramework.Hardware.Esp32;
 using SkipRnn.Edge.Application;
 
-namespace SkipRnn.Motion.Board
+namespace SkipRnn.Firmware.Esp32
 {
     /// <summary>
-    /// The software watchdog (nanoFramework exposes no hardware one on the ESP32: firmware/README.md): a managed thread
+    /// The software watchdog both apps run (nanoFramework exposes no hardware one on the ESP32: firmware/README.md): a managed thread
     /// that checks the loop's <see cref="LoopWatchdog"/> every second and, once it has expired, says so on the serial
     /// port and restarts the ESP32. The restart is nanoFramework.Hardware.Esp32 v1.6.42's deep sleep with a 10 ms timer
     /// wake-up (<c>Sleep.EnableWakeupByTimer</c>, <c>Sleep.StartDeepSleep</c>): in nf-interpreter a3e8139a1 the
