@@ -109,25 +109,32 @@ def rule_kwargs(rule: dict) -> dict:
 
 
 def choose_rule_per_word(pred, events, frames: int, spans, max_fa_per_hour: float, shifts=(2, 3, 4),
-                         min_frames=(1, 4, 8), refractory: int = 25):
+                         min_frames=(1, 4, 8), refractory: int = 25, min_word_hit_rate: float = 0.0):
     """The event rule chosen on a validation stream: for every shift and minimum duration, each word's on threshold
     (off = on / 4) from ON_GRID maximising hits_w - mu * false_alarms_w (the words' hits and false alarms are
     independent given the rule), mu the smallest of MUS whose total stays at or under `max_fa_per_hour`; the best hit
-    rate over shifts and durations wins (ties: fewer false alarms). Returns (rule, its validation figures)."""
+    rate over shifts and durations wins (ties: fewer false alarms). `min_word_hit_rate` > 0: a word's threshold is
+    chosen only among those that hit at least that share of the word's validation clips (if none does, among those
+    with the most hits), so no word is switched off. Returns (rule, its validation figures)."""
     hours = frames / st.FRAME_HZ / 3600
     best = None
     for shift in shifts:
         S = st.vote_scores(pred, shift)
         for mf in min_frames:
             table = np.zeros((st.NUM_WORDS, len(ON_GRID), 2))          # hits, false alarms
+            allowed = np.ones((st.NUM_WORDS, len(ON_GRID)), bool)
             for c in range(st.NUM_WORDS):
                 ev_c = [e for e in events if e[2] == c]
                 for j, on in enumerate(ON_GRID):
                     det = st.detect_word(S[:, c], c, on, on // 4, refractory, mf)
                     r = st.score_stream(det, ev_c, frames)
                     table[c, j] = (r["hits"], r["false_alarms"])
+                if min_word_hit_rate > 0 and ev_c:
+                    ok = table[c, :, 0] >= min_word_hit_rate * len(ev_c)
+                    allowed[c] = ok if ok.any() else table[c, :, 0] == table[c, :, 0].max()
             for mu in MUS:
-                pick = [int(np.argmax(table[c, :, 0] - mu * table[c, :, 1] + 1e-9 * np.arange(len(ON_GRID))))
+                pick = [int(np.argmax(np.where(allowed[c], table[c, :, 0] - mu * table[c, :, 1], -np.inf) +
+                                      1e-9 * np.arange(len(ON_GRID))))
                         for c in range(st.NUM_WORDS)]
                 hits = sum(table[c, pick[c], 0] for c in range(st.NUM_WORDS))
                 fa = sum(table[c, pick[c], 1] for c in range(st.NUM_WORDS))
@@ -142,7 +149,7 @@ def choose_rule_per_word(pred, events, frames: int, spans, max_fa_per_hour: floa
         raise RuntimeError(f"no rule reaches {max_fa_per_hour} false alarms per hour on the validation stream")
     rule = best[1]
     res = st.score_stream(st.detect_keywords(pred, **rule_kwargs(rule)), events, frames, spans=spans)
-    return rule, {**res, "mu": best[2], "max_fa_per_hour": max_fa_per_hour}
+    return rule, {**res, "mu": best[2], "max_fa_per_hour": max_fa_per_hour, "min_word_hit_rate": min_word_hit_rate}
 
 
 def curve(pred, events, frames: int, rule: dict, spans=None) -> list:
@@ -232,6 +239,9 @@ def main(argv=None) -> int:
     p.add_argument("--choose-rule", type=float, metavar="FA_PER_HOUR",
                    help="with --valid: choose the per-word rule (thresholds per word, shift, minimum duration) on the "
                         "validation stream, best hit rate at no more than this many false alarms per hour")
+    p.add_argument("--min-word-hit-rate", type=float, default=0.0,
+                   help="with --choose-rule: each word's threshold only among those hitting at least this share of "
+                        "its validation clips (so no word is switched off)")
     p.add_argument("--valid-lanes", type=int, default=8, help="the validation stream runs in this many pieces")
     p.add_argument("--valid-clips", type=int, help="place only this many validation clips (a seeded random subset)")
     p.add_argument("--background-seconds", type=float, default=3600.0,
@@ -301,13 +311,14 @@ def main(argv=None) -> int:
         if a.choose_rule is not None:
             v_pred, v_upd = run_stream_lanes(model, side, stream_features(v_pcm), a.valid_lanes)
             v_spans = st.distractor_spans(placed_v, valid["pcm"].shape[1])
-            rule, vres = choose_rule_per_word(v_pred, v_events, len(v_pred), v_spans, a.choose_rule)
+            rule, vres = choose_rule_per_word(v_pred, v_events, len(v_pred), v_spans, a.choose_rule,
+                                              min_word_hit_rate=a.min_word_hit_rate)
             side["keyword_rule_validation"] = {"minutes": st.stream_minutes(v_pcm), "clips_placed": len(placed_v),
                                                "frames_updated": float(v_upd.mean()),
                                                **{k: vres[k] for k in ("keywords", "hits", "hit_rate", "false_alarms",
                                                                        "false_alarms_per_hour",
                                                                        "false_alarms_by_cause_per_hour", "mu",
-                                                                       "max_fa_per_hour")}}
+                                                                       "max_fa_per_hour", "min_word_hit_rate")}}
             print(f"validation stream: hit rate {vres['hit_rate']:.4f}, {vres['false_alarms_per_hour']:.1f} FA/h, "
                   f"by cause {vres['false_alarms_by_cause_per_hour']}, updated {v_upd.mean():.4f}")
         else:

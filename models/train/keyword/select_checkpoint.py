@@ -43,6 +43,10 @@ def main(argv=None) -> int:
     p.add_argument("--lanes", type=int, default=8)
     p.add_argument("--min-clip-accuracy", type=float, default=0.0,
                    help="only checkpoints with at least this accuracy on the validation clips")
+    p.add_argument("--min-mean-recall", type=float, default=0.0,
+                   help="only checkpoints whose mean per-class recall on the validation clips is at least this")
+    p.add_argument("--min-word-hit-rate", type=float, default=0.0,
+                   help="the rule chooser's per-word minimum (score.py --min-word-hit-rate): no word switched off")
     p.add_argument("--every", type=int, default=1, help="look at every N-th checkpoint (the last always)")
     p.add_argument("--valid-clips", type=int, help="place only this many validation clips (a seeded random subset)")
     a = p.parse_args(argv)
@@ -68,20 +72,25 @@ def main(argv=None) -> int:
         model.eval()
         pred, upd = run_stream_lanes(model, side, feats, a.lanes)
         try:
-            rule, r = choose_rule_per_word(pred, events, len(pred), spans, a.max_fa)
+            rule, r = choose_rule_per_word(pred, events, len(pred), spans, a.max_fa,
+                                           min_word_hit_rate=a.min_word_hit_rate)
         except RuntimeError as e:
             print(f"{ck.name}: {e}", flush=True)
             continue
         row = {"checkpoint": ck.name, "hit_rate": r["hit_rate"], "false_alarms_per_hour": r["false_alarms_per_hour"],
-               "by_cause": r["false_alarms_by_cause_per_hour"], "frames_updated": float(upd.mean()), "rule": rule}
+               "by_cause": r["false_alarms_by_cause_per_hour"], "frames_updated": float(upd.mean()), "rule": rule,
+               "hit_rate_per_word": r["hit_rate_per_word"]}
         with torch.no_grad():
-            row["clip_accuracy"] = evaluate(model, clip_feats, clip_y, mean, std)["accuracy"]
+            m = evaluate(model, clip_feats, clip_y, mean, std)
+        row["clip_accuracy"] = m["accuracy"]
+        row["clip_mean_recall"] = float(np.nanmean(list(m["recall"].values())))   # classes present
         rows.append(row)
         print(json.dumps(row), flush=True)
-        if row["frames_updated"] <= a.max_updated and row["clip_accuracy"] >= a.min_clip_accuracy and (best is None or row["hit_rate"] > best[0]["hit_rate"]):
+        if (row["frames_updated"] <= a.max_updated and row["clip_accuracy"] >= a.min_clip_accuracy and
+                row["clip_mean_recall"] >= a.min_mean_recall and (best is None or row["hit_rate"] > best[0]["hit_rate"])):
             best = (row, state)
     if best is None:
-        print("error: no checkpoint meets --max-updated and --min-clip-accuracy", file=sys.stderr)
+        print("error: no checkpoint meets --max-updated, --min-clip-accuracy and --min-mean-recall", file=sys.stderr)
         return 1
     row, state = best
     model.load_state_dict(state["state_dict"])
@@ -92,6 +101,8 @@ def main(argv=None) -> int:
     (run / "selection.json").write_text(json.dumps({"minutes": st.stream_minutes(v_pcm), "keywords": len(events),
                                                     "max_fa_per_hour": a.max_fa, "max_updated": a.max_updated,
                                                     "min_clip_accuracy": a.min_clip_accuracy,
+                                                    "min_mean_recall": a.min_mean_recall,
+                                                    "min_word_hit_rate": a.min_word_hit_rate,
                                                     "chosen": row["checkpoint"], "checkpoints": rows}, indent=2) + "\n")
     print(f"chosen: {row['checkpoint']} (validation hit rate {row['hit_rate']:.4f} at "
           f"{row['false_alarms_per_hour']:.1f} FA/h, frames updated {row['frames_updated']:.4f}, validation clips "

@@ -272,14 +272,15 @@ def test_smoke_run():
         p = subprocess.run([py, str(HERE / "train_stream.py"), "--data", str(out), "--lam", "0.1", "--iters", "4",
                             "--batch", "4", "--crop", "60", "--log-every", "2", "--eval-every", "2", "--eval-clips",
                             "12", "--eval-lanes", "2", "--synth", str(tmp / "synth.npz"), "--synth-share", "0.5",
-                            "--clip-batch", "3", "--out", str(sm)], check=True, capture_output=True, text=True)
+                            "--clip-batch", "3", "--clip-balance", "--out", str(sm)], check=True, capture_output=True,
+                           text=True)
         assert "synthetic clips: 22 (20 keywords, 2 unknown), 50% of the placed clips" in p.stdout, p.stdout
         assert (sm / "checkpoints" / "iter00004.pt").exists() and (sm / "model.safetensors").exists()
         log = [json.loads(line) for line in (sm / "train_log.jsonl").read_text().splitlines()]
         assert [x["iter"] for x in log] == [2, 4] and "valid_hit_rate_at_10fa" in log[-1], log
         assert 0 <= log[-1]["valid_clip_accuracy"] <= 1 and log[-1]["ce_clip"] > 0, log
         side = json.loads((sm / "model.json").read_text())
-        assert side["synth_share"] == 0.5 and side["clip_batch"] == 3, side
+        assert side["synth_share"] == 0.5 and side["clip_batch"] == 3 and len(side["clip_balance"]) == 12, side
         subprocess.run([py, str(HERE / "select_checkpoint.py"), "--run", str(sm), "--data", str(out), "--max-fa",
                         "1e9", "--lanes", "2", "--min-clip-accuracy", "0"], check=True, capture_output=True, text=True)
         sel = json.loads((sm / "selection.json").read_text())
@@ -296,6 +297,68 @@ def test_smoke_run():
         assert len(res["curve"]["float"]) > 5
     finally:
         shutil.rmtree(tmp)
+
+
+def test_rule_chooser_keeps_every_word_with_a_minimum():
+    """score.choose_rule_per_word(min_word_hit_rate=0.5): a word whose hits cost many false alarms is switched off
+    without the minimum (the shared trade-off drops it first) but kept with it, the budget met by a cheaper threshold
+    of another word; a minimum the budget cannot hold is an error, not a rule that breaks it."""
+    from score import choose_rule_per_word
+    pred, events = [], []
+
+    def item(c, run, word):               # 200 frames: a clip of word c (or a burst of c with no word), c for `run`
+        f = len(pred)
+        pred.extend([prepare.SILENCE] * 20 + [c] * run + [prepare.SILENCE] * (180 - run))
+        if word:
+            events.append((f + 10, f + 59, c, len(events)))
+    long_, short = 60, 15                 # a long run reaches every threshold below 32768, a short one only the lower
+    plan = {0: ([long_] * 5, []),
+            1: ([long_] * 3 + [short] * 2, [long_] * 5 + [short] * 7),     # (5 hits, 12 FA) or (3, 5)
+            2: ([long_] * 9 + [short], [short] * 3),                       # (10, 3) or (9, 0)
+            3: ([long_] * 6 + [short] * 4, [long_] + [short] * 5)}         # (10, 6) or (6, 1)
+    for c, (words, bursts) in plan.items():
+        for r in words:
+            item(c, r, True)
+        for r in bursts:
+            item(c, r, False)
+    pred = np.array(pred, np.int64)
+    hours = len(pred) / st.FRAME_HZ / 3600
+    kw = dict(shifts=(3,), min_frames=(1,))
+    rule, res = choose_rule_per_word(pred, events, len(pred), None, 10.5 / hours, **kw)
+    assert res["hit_rate_per_word"]["no"] == 0 and res["false_alarms"] <= 10, res      # word 1 switched off
+    rule, res = choose_rule_per_word(pred, events, len(pred), None, 10.5 / hours, min_word_hit_rate=0.5, **kw)
+    per = res["hit_rate_per_word"]
+    assert all(per[w] >= 0.5 for w in ("yes", "no", "up", "down")), res
+    assert res["hits"] == 23 and res["false_alarms"] == 6 and res["min_word_hit_rate"] == 0.5, res
+    try:
+        choose_rule_per_word(pred, events, len(pred), None, 4.5 / hours, min_word_hit_rate=0.5, **kw)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("a minimum the budget cannot hold gave a rule")
+
+
+def test_clip_draw_with_class_weights():
+    """train.Augmenter(class_weights=...): the class is drawn with the weights (a class without clips gets none),
+    not in proportion to its clips; bad weights are refused."""
+    from train import Augmenter
+    y = np.array([0] * 900 + [4] * 30 + [prepare.UNKNOWN] * 70, np.int64)
+    pcm = np.zeros((len(y), prepare.CLIP), np.int16)
+    noise = [np.ones(40000, np.int16)]
+    w = [1.0] * 10 + [1.0, 3.0]
+    a = Augmenter(pcm, y, noise, np.random.default_rng(3), synthetic_silence=0.0, noise_prob=0.0, class_weights=w)
+    got = np.bincount([a.clip()[1] for _ in range(3000)], minlength=12)
+    assert got[[1, 2, 3, 5, 6, 7, 8, 9, 10]].sum() == 0, got         # classes without clips are never drawn
+    assert abs(got[0] / 3000 - 0.2) < 0.04 and abs(got[4] / 3000 - 0.2) < 0.04, got   # 1 : 1 : 3
+    assert abs(got[prepare.UNKNOWN] / 3000 - 0.6) < 0.04, got
+    plain = Augmenter(pcm, y, noise, np.random.default_rng(3), synthetic_silence=0.0, noise_prob=0.0)
+    assert np.bincount([plain.clip()[1] for _ in range(3000)], minlength=12)[0] > 2400   # 90 % of the clips
+    for bad in ([1.0] * 11, [1.0] * 11 + [-1.0], [0.0] * 12):
+        try:
+            Augmenter(pcm, y, noise, np.random.default_rng(3), class_weights=bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"class_weights {bad} accepted")
 
 
 def test_synth_negatives_exclude_keywords_and_renders_are_seeded():

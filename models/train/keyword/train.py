@@ -80,9 +80,20 @@ def device_features(pcm: np.ndarray) -> np.ndarray:
 
 class Augmenter:
     def __init__(self, pcm: np.ndarray, y: np.ndarray, noise: List[np.ndarray], rng, synthetic_silence=0.08,
-                 noise_prob=0.8):
+                 noise_prob=0.8, class_weights=None):
+        """`class_weights` (optional, one per class): draw a clip's class with these weights (classes without clips
+        get none), then a clip of it; by default a clip is drawn uniformly over all clips."""
         self.pcm, self.y, self.noise, self.rng = pcm, y, noise, rng
         self.synthetic_silence, self.noise_prob = synthetic_silence, noise_prob
+        self.by_class = self.class_p = None
+        if class_weights is not None:
+            if len(class_weights) != len(CLASS_NAMES) or min(class_weights) < 0:
+                raise ValueError(f"class_weights: need {len(CLASS_NAMES)} weights >= 0")
+            self.by_class = [np.flatnonzero(y == c) for c in range(len(CLASS_NAMES))]
+            w = np.array([wc if len(ix) else 0.0 for wc, ix in zip(class_weights, self.by_class)], np.float64)
+            if w.sum() <= 0:
+                raise ValueError("class_weights: no class with clips has a weight above 0")
+            self.class_p = w / w.sum()
 
     def _noise(self, n: int) -> np.ndarray:
         r = self.noise[int(self.rng.integers(len(self.noise)))]
@@ -94,7 +105,11 @@ class Augmenter:
         rng = self.rng
         if rng.random() < self.synthetic_silence:
             return self._noise(CLIP) * 10 ** (rng.uniform(-40, 0) / 20), SILENCE
-        i = int(rng.integers(len(self.y)))
+        if self.class_p is None:
+            i = int(rng.integers(len(self.y)))
+        else:
+            ix = self.by_class[int(rng.choice(len(self.class_p), p=self.class_p))]
+            i = int(ix[int(rng.integers(len(ix)))])
         a = self.pcm[i].astype(np.float64)
         s = int(rng.integers(-1600, 1601))
         if s > 0:

@@ -61,6 +61,7 @@ from train import SAMPLE_PERIOD_US, Augmenter, batch_features, device_features, 
 HOP, WIN = fe.HOP_LENGTH, fe.FRAME_LENGTH
 MASK = -1
 VALID_SEED = 14
+CLIP_BALANCE = [1.0] * len(WORDS) + [1.0, 3.0]     # --clip-balance: each word, silence, unknown
 
 
 def word_bounds(pcm: np.ndarray, below_db: float = 20.0):
@@ -210,6 +211,9 @@ def main(argv=None):
                    help="per iteration also this many isolated training clips from Reset() (train.py's augmentation "
                         "and prefix), cross-entropy on their class over the last 4 frames")
     p.add_argument("--clip-weight", type=float, default=1.0, help="weight of that clip loss")
+    p.add_argument("--clip-balance", action="store_true",
+                   help="draw the isolated clips' class with weights (each word 1, silence 1, unknown 3), then a clip "
+                        "of it, instead of uniformly over all training clips (where yes/no/up/down are 65 %%)")
     p.add_argument("--minutes", type=float, default=30.0, help="wall-clock budget for training")
     p.add_argument("--iters", type=int, default=10 ** 9)
     p.add_argument("--eval-every", type=int, default=200)
@@ -235,7 +239,8 @@ def main(argv=None):
         bank["synth"] = clip_bank(syn)
         print(f"synthetic clips: {len(syn['y'])} ({int((syn['y'] != UNKNOWN).sum())} keywords, "
               f"{int((syn['y'] == UNKNOWN).sum())} unknown), {a.synth_share:.0%} of the placed clips", flush=True)
-    clips = Augmenter(train["pcm"], y, bank["noise"], np.random.default_rng(a.seed + 7)) if a.clip_batch else None
+    clips = Augmenter(train["pcm"], y, bank["noise"], np.random.default_rng(a.seed + 7),
+                      class_weights=CLIP_BALANCE if a.clip_balance else None) if a.clip_batch else None
     C = len(CLASS_NAMES)
     model = SkipGRU(fe.NUM_MEL, a.hidden, 1, "reset_after", C, skip=not a.plain_gru)
     if a.init:
@@ -323,7 +328,7 @@ def main(argv=None):
         sample_period_us=SAMPLE_PERIOD_US, **{"lambda": a.lam}, plain_gru=a.plain_gru, iterations=it,
         batch=a.batch, crop=a.crop, window=a.window, keyword_share=a.keyword_share, lr=a.lr, seed=a.seed,
         synth=a.synth, synth_share=a.synth_share if a.synth else 0.0, clip_batch=a.clip_batch,
-        clip_weight=a.clip_weight,
+        clip_weight=a.clip_weight, clip_balance=CLIP_BALANCE if a.clip_balance else None,
         init=a.init, features="models/train/keyword/features.py (Q10 int16 counts)", front_end=fe.front_end_sidecar(),
         trained_with="models/train/keyword/train_stream.py"))
     pick = np.random.default_rng(20260103).choice(len(y), size=min(256, len(y)), replace=False)[:64]
