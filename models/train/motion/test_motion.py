@@ -453,3 +453,33 @@ def test_wand_recordings():
     _, shipped = recordings.load_dataset(ROOT / "models/gesture/data", crop=512)
     assert {k: len(v["offsets"]) - 1 for k, v in shipped.items()} == {"train": 15, "valid": 4, "test": 3}
     assert sum(len(v["x"]) for v in shipped.values()) == 40_600
+
+
+def test_margin_over_the_tail_only():
+    """--margin-last F: the ũ margin penalty acts only over the last F of the budget, so a run with it is the run
+    without it (same seed, same batches) until the tail starts, and differs after. Own recordings as the data."""
+    import contextlib
+    import io
+    import recordings
+    import torch
+    with tempfile.TemporaryDirectory() as d:
+        own_dataset(Path(d) / "data", n=400)
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert recordings.main(["--data", str(Path(d) / "data"), "--out", str(Path(d) / "prep"), "--crop", "32"]) == 0
+        run = lambda out, *extra: subprocess.run(
+            [sys.executable, str(HERE / "train_stream.py"), "--data", str(Path(d) / "prep"), "--out", str(Path(d) / out),
+             "--hidden", "8", "--iters", "8", "--batch", "2", "--crop", "32", "--zero-state", "--no-test", "--lr", "0.01",
+             "--lam", "0.1", "--log-every", "1", "--eval-every", "4", "--max-updated", "1", "--save-checkpoints",
+             "--select", "last", "--seed", "5", *extra], capture_output=True, text=True, timeout=600)
+        for out, extra in (("none", ()), ("tail", ("--margin", "0.3", "--margin-weight", "50", "--margin-last", "0.5")),
+                           ("all", ("--margin", "0.3", "--margin-weight", "50"))):
+            p = run(out, *extra)
+            assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+        load = lambda *f: torch.load(Path(d).joinpath(*f))["state_dict"]
+        same = lambda a, b: all(torch.equal(a[k], b[k]) for k in a)
+        # iterations 1..4 run at budget used (t - 1) / 8 < 0.5: no margin yet in "tail"
+        assert same(load("none", "checkpoints", "iter00004.pt"), load("tail", "checkpoints", "iter00004.pt"))
+        assert not same(load("all", "checkpoints", "iter00004.pt"), load("tail", "checkpoints", "iter00004.pt"))
+        assert not same(load("none", "checkpoints", "iter00008.pt"), load("tail", "checkpoints", "iter00008.pt"))
+        side = json.loads((Path(d) / "tail" / "model.json").read_text())
+        assert side["margin_last"] == 0.5 and side["margin"] == 0.3, side

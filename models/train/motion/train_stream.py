@@ -192,6 +192,9 @@ def main(argv=None):
                         "the device's ũ differs from float by up to a few 1e-3 (table sigmoid, Q0.15 sums), so a ũ that "
                         "close to 0.5 can round the other way there (0: off)")
     p.add_argument("--margin-weight", type=float, default=1.0)
+    p.add_argument("--margin-last", type=float, default=0.0, metavar="F",
+                   help="apply --margin only over the last F of the budget (as --decay-last measures it), so that the "
+                        "gate first learns to skip without the band around 0.5 in its way (0: the whole run)")
     p.add_argument("--save-checkpoints", action="store_true",
                    help="with --eval-every, also save every checked model as OUT/checkpoints/iterNNNNN.pt (to choose "
                         "among them afterwards, e.g. by fixed-point figures on the validation users)")
@@ -282,7 +285,7 @@ def main(argv=None):
         loss = ce + a.lam * us.mean()
         if uts:
             dist = (torch.stack(uts) - 0.5).abs()                      # [T, B, 1]
-            if a.margin:
+            if a.margin and (not a.margin_last or progress() >= 1 - a.margin_last):
                 loss = loss + a.margin_weight * torch.relu(1 - dist / a.margin).mean()
         if a.aux_transition:
             ta = torch.from_numpy(ya[0])
@@ -353,7 +356,7 @@ def main(argv=None):
         sample_period_us=int(round(1e6 / task.sample_hz)), event_rule=event_rule, **{"lambda": a.lam}, plain_gru=a.plain_gru,
         iterations=it, exported_iteration=best[1] if best is not None else it, batch=a.batch,
         rotate_deg=a.rotate_deg, gain=a.gain, aux_transition=a.aux_transition, class_weight=a.class_weight,
-        margin=a.margin, margin_weight=a.margin_weight, zero_state=a.zero_state, select=a.select, ema=a.ema,
+        margin=a.margin, margin_weight=a.margin_weight, margin_last=a.margin_last, zero_state=a.zero_state, select=a.select, ema=a.ema,
         decay_last=a.decay_last, lr_min=a.lr_min,
         weight_decay=a.weight_decay, transition_weight=a.transition_weight, init=a.init, crop=a.crop, lr=a.lr, seed=a.seed,
         trained_with="models/train/motion/train_stream.py"))
