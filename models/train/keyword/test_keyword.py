@@ -136,6 +136,26 @@ def test_stream_generator():
     assert min(gaps) >= 16000 and max(gaps) <= 80000, gaps
 
 
+def test_phase_shifted_labels():
+    """phase_sensitivity.shifted_labels: k = 0 is make_stream's labels; for k > 0 the first frame touching a clip
+    and the last frame inside it are those of the stream with its first k samples dropped."""
+    import phase_sensitivity as ps
+    s = shipped()
+    noise = prepare.load_noise(DATA / "noise_heldout.npz")
+    pcm, ev, pl = st.make_stream(s["pcm"], s["y"], noise, 5, max_clips=12)
+    n = s["pcm"].shape[1]
+    assert ps.shifted_labels(pl, n, 0) == (ev, st.distractor_spans(pl, n))
+    for k in (1, 3, 160, 319, 320):
+        ev_k, spans_k = ps.shifted_labels(pl, n, k)
+        assert len(ev_k) == len(ev) and len(spans_k) == len(pl)
+        for (first, last, cls, i), (f0, l0, c0, i0) in zip(ev_k, ev):
+            start = next(p for p, _, j in pl if j == i) - k        # the clip's start in the shifted stream
+            assert (cls, i) == (c0, i0)
+            assert first * st.HOP + st.WIN > start >= (first - 1) * st.HOP + st.WIN or first == 0   # first touching
+            assert last * st.HOP + st.WIN <= start + n < (last + 1) * st.HOP + st.WIN
+        assert ps.shifted_labels(pl, n, 320)[0] == [(max(0, a - 1), b - 1, c, i) for a, b, c, i in ev]
+
+
 def test_event_rule_equals_the_motion_rule_per_word():
     sys.path.insert(0, str(HERE.parent / "motion"))
     import events as motion_events
