@@ -56,7 +56,8 @@ namespace SkipRnn.Edge.Application
         /// (<see cref="KeywordLoopCounters.MicStalls"/>) and misses the frames whose windows lost samples; the microphone
         /// keeps running. Such a read normally returns one sample period (62.5 µs) after the buffer was due, plus the
         /// interrupt-to-task latency and the one-sample copy (tens of µs on an ESP32): 500 µs (8 samples) is well above
-        /// that; a stall shorter than it goes unseen and shifts later windows by under 8 samples.
+        /// that; a stall shorter than it goes unseen and shifts later windows by under 8 samples. A late probe is
+        /// confirmed as a stall by the next one (<see cref="ConfirmStalls"/>).
         /// </summary>
         public int LateMicros = 500;
         /// <summary>
@@ -130,8 +131,9 @@ namespace SkipRnn.Edge.Application
         /// <summary>Microphone faults (a failed I2S read): each restarts the microphone.</summary>
         public long MicFaults { get; internal set; }
         /// <summary>
-        /// DMA stalls: a buffer the loop waited for completed more than <see cref="KeywordLoopSettings.LateMicros"/> late;
-        /// the sample index was realigned from the clock (the microphone kept running).
+        /// DMA stalls: a buffer the loop waited for completed more than <see cref="KeywordLoopSettings.LateMicros"/> late
+        /// and so did the next (<see cref="KeywordLoopSettings.ConfirmStalls"/>); the sample index was realigned from
+        /// the clock (the microphone kept running).
         /// </summary>
         public long MicStalls { get; internal set; }
         /// <summary>Samples the stalls took (never captured): the realignments' sum.</summary>
