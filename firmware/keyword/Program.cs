@@ -152,7 +152,7 @@ namespace SkipRnn.Keyword
                 (sleep.Refused > 0 ? ", light sleep refused " + sleep.Refused.ToString() + " times" : "") +
                 ", buffer overflows " + c.Overflows.ToString() + " (" + c.SamplesLost.ToString() + " samples lost)" +
                 ", microphone faults " + c.MicFaults.ToString() + ", DMA stalls " + c.MicStalls.ToString() + " (realigned, " +
-                c.SamplesLostToStalls.ToString() + " samples lost), serial lines dropped " + sink.DroppedLines.ToString());
+                c.SamplesLostToStalls.ToString() + " samples lost), late wake-ups " + c.LateWakeups.ToString() + ", serial lines dropped " + sink.DroppedLines.ToString());
         }
 
         private static void Refuse(IStatusLed led, ISleepTimer sleep, int blinks)

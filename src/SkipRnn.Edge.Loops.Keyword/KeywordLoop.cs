@@ -56,9 +56,20 @@ namespace SkipRnn.Edge.Application
         /// (<see cref="KeywordLoopCounters.MicStalls"/>) and misses the frames whose windows lost samples; the microphone
         /// keeps running. Such a read normally returns one sample period (62.5 µs) after the buffer was due, plus the
         /// interrupt-to-task latency and the one-sample copy (tens of µs on an ESP32): 500 µs (8 samples) is well above
-        /// that; a stall shorter than it goes unseen and shifts later windows by under 8 samples.
+        /// that; a stall shorter than it goes unseen and shifts later windows by under 8 samples. A late probe is
+        /// confirmed as a stall by the next one (<see cref="ConfirmStalls"/>).
         /// </summary>
         public int LateMicros = 500;
+        /// <summary>
+        /// A late probe (see <see cref="LateMicros"/>) is only a suspect: its buffer's rest is dropped, the index is
+        /// not moved. A real stall delays every later buffer as well, a late wake-up of the loop (another managed thread
+        /// ran between the driver's return and the loop's clock read) delays none, so the next probe decides: late too,
+        /// the stall is confirmed and the index realigned there; on time, a late wake-up is counted
+        /// (<see cref="KeywordLoopCounters.LateWakeups"/>) and nothing moves. A probe later than the driver's queue
+        /// can hold (the clock would have the driver drop buffers either way) is realigned at once. False: every late
+        /// probe realigns at once (the rule before; a late wake-up then moves the index on though no sample was lost).
+        /// </summary>
+        public bool ConfirmStalls = true;
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
         public void Check()
@@ -120,12 +131,18 @@ namespace SkipRnn.Edge.Application
         /// <summary>Microphone faults (a failed I2S read): each restarts the microphone.</summary>
         public long MicFaults { get; internal set; }
         /// <summary>
-        /// DMA stalls: a buffer the loop waited for completed more than <see cref="KeywordLoopSettings.LateMicros"/> late;
-        /// the sample index was realigned from the clock (the microphone kept running).
+        /// DMA stalls: a buffer the loop waited for completed more than <see cref="KeywordLoopSettings.LateMicros"/> late
+        /// and so did the next (<see cref="KeywordLoopSettings.ConfirmStalls"/>); the sample index was realigned from
+        /// the clock (the microphone kept running).
         /// </summary>
         public long MicStalls { get; internal set; }
         /// <summary>Samples the stalls took (never captured): the realignments' sum.</summary>
         public long SamplesLostToStalls { get; internal set; }
+        /// <summary>
+        /// Late wake-ups: a probe came back late but the next one was on time (the loop, not the DMA, was held up); the
+        /// rest of the late buffer was dropped, the index not moved (<see cref="KeywordLoopSettings.ConfirmStalls"/>).
+        /// </summary>
+        public long LateWakeups { get; internal set; }
         /// <summary>Events reported.</summary>
         public long Events { get; internal set; }
     }
@@ -174,6 +191,7 @@ namespace SkipRnn.Edge.Application
         private long _dmaStart;      // stream index of the first sample of DMA buffer 0 since the microphone's last start
         private bool _started;
         private bool _recovering;    // an overflow is being caught up with (more losses are part of it)
+        private bool _suspect;       // the last probe came back late: the next one says whether the DMA stalled
         private LoopWatchdog _watchdog;
 
         /// <summary>
@@ -285,6 +303,7 @@ namespace SkipRnn.Edge.Application
             _micNext = IndexAtOrAfter(restart);
             _dmaStart = _micNext;
             _validFrom = IndexAtOrAfter(restart + _settings.MicStartupMicros);
+            _suspect = false;
             long hop = AudioFrontEnd.HopLength;
             long k = (_validFrom - _detector.Step * hop + hop - 1) / hop;
             if (k > limit - _detector.Step) k = limit - _detector.Step;
@@ -386,7 +405,7 @@ namespace SkipRnn.Edge.Application
                 long first = _micNext;
                 bool realigned = ReadSlots((int)r, probe);
                 _counters.SamplesRead += r;
-                if (realigned) continue;      // the sample read is not the one its place said: Align starts again from the new index
+                if (realigned) continue;      // a late probe: the rest of its buffer dropped (the index realigned if confirmed): Align starts again
                 if (first < _validFrom)
                 {
                     long z = _validFrom - first;
@@ -413,7 +432,7 @@ namespace SkipRnn.Edge.Application
         }
 
         // The next `count` samples from the microphone into the ring, as raw I2S frames (nothing per sample); a read
-        // that would pass the ring's end is split there. True if a probe came back late and the index was realigned.
+        // that would pass the ring's end is split there. True if a probe came back late (CheckLate: the rest of its buffer dropped).
         private bool ReadSlots(int count, bool probe)
         {
             while (count > 0)
@@ -454,32 +473,56 @@ namespace SkipRnn.Edge.Application
         }
 
         // A probe (the first sample of a buffer it waited for) that comes back more than LateMicros after the buffer was
-        // due: no buffer came for a while, the DMA stalled, and this buffer and every later one hold samples later than
-        // their place says. The buffer completed as the read returned, so its last sample is the newest complete one by
-        // the clock: the loop's index and its picture of the DMA (_dmaStart) move on by the difference, the rest of that
-        // buffer is dropped (the stall may have begun inside it), the samples of the stall are never had (the frames
-        // whose windows need them are missed in Align, as after an overflow) and the microphone keeps running. Counted
-        // and told to the sink. True if it realigned.
+        // due: either no buffer came for a while (the DMA stalled, and this buffer and every later one hold samples later
+        // than their place says) or the loop itself was held up between the driver's return and its clock read (a late
+        // wake-up: another managed thread ran; nothing was lost). The first makes the next buffer late as well, the second
+        // does not, so a late probe is a suspect and the next probe decides (ConfirmStalls). Either way the rest of the late
+        // buffer is dropped (a stall may have begun inside it: its samples before that point are at their old places, the
+        // rest at the new ones). A probe later than the driver's queue holds is realigned at once (by the clock the driver
+        // would drop buffers under either reading, and the overflow check must not take a stall for that).
+        // Confirmed: the buffer completed as the read returned, so its last sample is the newest complete one by the
+        // clock: the loop's index and its picture of the DMA (_dmaStart) move on by the difference, the samples of the
+        // stall are never had (the frames whose windows need them are missed in Align, as after an overflow) and the
+        // microphone keeps running. Counted and told to the sink. A suspect followed by a probe on time is counted as a late
+        // wake-up. True if the index moved (the rest of the buffer dropped, with or without a realignment).
         private bool CheckLate(long due)
         {
             long now = _clock.NowMicros;
             long late = now - due;
-            if (late <= _settings.LateMicros) return false;
+            bool suspect = _suspect;
+            _suspect = false;
+            if (late <= _settings.LateMicros)
+            {
+                if (suspect) _counters.LateWakeups++;
+                return false;
+            }
             long d = _settings.DmaBufferSamples;
             long bufferEnd = _dmaStart + ((_micNext - 1 - _dmaStart) / d + 1) * d;   // the probe's buffer, as the loop placed it
             long complete = IndexAtOrAfter(now + 1) - 1;                           // samples below this index are complete
             long shift = complete - bufferEnd;
-            if (shift <= 0) return false;
-            _dmaStart += shift;
-            _micNext += shift;
-            // The stall may have begun inside this buffer: its samples before that point are at their old places, the
-            // rest at the new ones, and which is which is unknown. None of it is used: the rest is dropped.
+            if (shift <= 0)
+            {
+                if (suspect) _counters.LateWakeups++;
+                return false;
+            }
+            bool confirmed = suspect || !_settings.ConfirmStalls || shift > _settings.BufferSamples - d;
+            if (confirmed)
+            {
+                _dmaStart += shift;
+                _micNext += shift;
+            }
+            else
+            {
+                _suspect = true;
+                shift = 0;
+            }
             long rest = bufferEnd + shift - _micNext;
             if (rest > 0)
             {
                 DiscardFromMic(rest, false);
                 _counters.SamplesDiscarded += rest;
             }
+            if (!confirmed) return true;
             _counters.MicStalls++;
             _counters.SamplesLostToStalls += shift;
             _sink.Message("microphone stall " + _counters.MicStalls.ToString() + " at frame " + _detector.Step.ToString() + ": an I2S buffer came " +
@@ -574,6 +617,7 @@ namespace SkipRnn.Edge.Application
             _micNext = IndexAtOrAfter(restart);
             _dmaStart = _micNext;
             _validFrom = IndexAtOrAfter(restart + _settings.MicStartupMicros);
+            _suspect = false;
         }
 
         // Every word that fired in the last call, oldest frame first, lowest class first on a tie.

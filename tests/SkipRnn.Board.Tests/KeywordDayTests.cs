@@ -33,7 +33,7 @@ public class KeywordDayTests(ITestOutputHelper output)
     /// steps to skip) and the event rule's (per-class scores, the head class, each word's armed flag and current run, its last
     /// event while its refractory period lasts), 64-bit FNV-1a.
     /// </summary>
-    private static ulong Fingerprint(StreamDetector detector, short[] state)
+    internal static ulong Fingerprint(StreamDetector detector, short[] state)
     {
         SkipGru rnn = detector.Rnn;
         EventSmoother rule = detector.Smoother;
@@ -63,7 +63,7 @@ public class KeywordDayTests(ITestOutputHelper output)
     }
 
     /// <summary>The board's own accounting (costs, alignment checks), then an action at every update.</summary>
-    private sealed class OnUpdate(ILoopObserver board, Action<long> updated) : ILoopObserver
+    internal sealed class OnUpdate(ILoopObserver board, Action<long> updated) : ILoopObserver
     {
         public void Updated(long frame)
         {

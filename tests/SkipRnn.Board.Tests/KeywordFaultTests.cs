@@ -100,8 +100,8 @@ public class KeywordFaultTests(ITestOutputHelper output)
     /// A stalled I2S DMA: for a while no buffer completes, then the DMA runs on with the sound of its time, so every later
     /// buffer holds samples later than their place says (by the stall's length). Used as they come, every later window
     /// would be misplaced (the runs with the check off show it, even for 10 ms). The loop reads the first sample of
-    /// every DMA buffer alone, sees it come back late (KeywordLoopSettings.LateMicros, 500 µs), realigns its
-    /// index from the clock and misses only the frames whose windows lost samples: the microphone keeps running, no
+    /// every DMA buffer alone, sees it come back late (KeywordLoopSettings.LateMicros, 500 µs) and the next one too
+    /// (a confirmed stall, KeywordLoopSettings.ConfirmStalls), realigns its index from the clock and misses only the frames whose windows lost samples: the microphone keeps running, no
     /// frame is computed on a misplaced window, and the words before the stall are the clean run's.
     /// </summary>
     [Theory]
@@ -140,7 +140,9 @@ public class KeywordFaultTests(ITestOutputHelper output)
             Assert.Contains(board.Sink.Messages, m => m.StartsWith("microphone stall 1 ", StringComparison.Ordinal) && m.Contains("realigned by " + (stallFor * 16 / 1000) + " samples"));
             Assert.Equal(1, board.Mic.Starts);          // no restart: the microphone kept running
             Assert.Equal((0L, 0L, 0L), (board.MisalignedFrames, board.FramesWithZeros, c.StartupSamplesUsed));
-            // Only the frames whose windows lost samples are missed: the stall's samples and at most a window on either side.
+            // Only the frames whose windows lost samples are missed: the stall's samples, the rest of the late buffer and of
+            // the next (the probe that confirmed the stall; one buffer only for a stall longer than the queue, realigned at
+            // once) and at most a window on either side. Measured: 10 ms → 2, 20 ms → 2, 40 ms → 3, 300 ms → 15.
             Assert.InRange(c.MissedFrames, 0, stallFor / 20_000 + 3);
         }
         else
@@ -149,6 +151,89 @@ public class KeywordFaultTests(ITestOutputHelper output)
             // Unseen, the stall misplaces every later window; one longer than the driver's queue (128 ms) also runs the
             // loop's clock ahead of the DMA, so that it believes the driver dropped buffers it still holds.
             Assert.True(board.MisalignedFrames > 100 || c.MissedFrames > 1000, "unseen, the stall misplaces later windows or loses most frames");
+        }
+    }
+
+    /// <summary>
+    /// A late wake-up: a read that waited for its DMA buffer hands control back D late, the DMA running on (on
+    /// nanoFramework another managed thread ran first, e.g. the watchdog thread whose 1-s timer came due during the
+    /// read). The probe comes back late as after a stall, but no sample was lost and the next buffer is on time. Ten of
+    /// them, 2.5 s apart: the loop must take each for a suspect only (drop the rest of that buffer, not move its index),
+    /// count it as a late wake-up when the next probe is on time, never realign, compute no frame on a misplaced window,
+    /// and keep the clean run's words outside the frames it missed and the clean run's track. With the old rule
+    /// (<see cref="KeywordLoopSettings.ConfirmStalls"/> off: a late probe realigns at once) each wake-up moves the index
+    /// on by D although nothing was lost, and every later window is misplaced.
+    /// </summary>
+    [Theory]
+    [InlineData(1_000, true)]
+    [InlineData(5_000, true)]
+    [InlineData(20_000, true)]
+    [InlineData(1_000, false)]
+    [InlineData(20_000, false)]
+    public void A_late_wake_up_is_not_taken_for_a_stall_and_moves_no_window(long lateFor, bool confirm)
+    {
+        byte[] file = File.ReadAllBytes(KeywordData.ModelPath());
+        var parameters = new AudioBoardParameters { UpdateMicros = 10_000 };
+        var clean = new KeywordBoard(KeywordData.Stream, parameters);
+        StreamDetector d0 = AppBoot.Start(file, clean.Sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
+        var cleanState = new Dictionary<long, ulong>();
+        var buffer = new short[d0.Rnn.Model.HiddenSize];
+        var l0 = new KeywordLoop(d0, clean.Source, clean.Clock, clean.BoardSleep, clean.Sink, clean.DefaultSettings(),
+            new KeywordDayTests.OnUpdate(clean, f => cleanState[f] = KeywordDayTests.Fingerprint(d0, buffer)));
+        l0.RunUntil(clean.Frames);
+
+        var board = new KeywordBoard(KeywordData.Stream, parameters);
+        const int wakeups = 10;
+        for (int i = 0; i < wakeups; i++) board.Source.LateWakeupAt(20_000_000 + i * 2_500_000L, lateFor);
+        KeywordLoopSettings settings = board.DefaultSettings();
+        settings.ConfirmStalls = confirm;
+        StreamDetector d1 = AppBoot.Start(file, board.Sink, out _) ?? throw new Xunit.Sdk.XunitException("boot refused");
+        var updates = new List<(long Frame, bool OnTrack, bool Missed)>();
+        KeywordLoop? loop = null;
+        long missedBefore = 0;
+        loop = new KeywordLoop(d1, board.Source, board.Clock, board.BoardSleep, board.Sink, settings,
+            new KeywordDayTests.OnUpdate(board, f =>
+            {
+                long missed = loop!.Counters.MissedFrames;
+                updates.Add((f, cleanState.TryGetValue(f, out ulong st) && st == KeywordDayTests.Fingerprint(d1, buffer), missed != missedBefore));
+                missedBefore = missed;
+            }));
+        loop.RunUntil(board.Frames);
+
+        // Off the clean run's track: the spans the loop missed and from an update whose state differs to the next equal one.
+        var off = new List<(long From, long To)>();
+        for (int i = 0; i < updates.Count; i++)
+        {
+            if (updates[i].Missed) off.Add((i > 0 ? updates[i - 1].Frame + 1 : 0, updates[i].Frame + 1));
+            if (!updates[i].OnTrack) off.Add((updates[i].Frame, i + 1 < updates.Count ? updates[i + 1].Frame : board.Frames));
+        }
+        bool Off(long frame) => off.Any(p => frame >= p.From && frame < p.To);
+        var want = clean.Sink.Events.Where(e => !Off(e.SampleIndex)).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
+        var got = board.Sink.Events.Where(e => !Off(e.SampleIndex)).Select(e => (e.SampleIndex, e.Class, e.Confidence)).ToList();
+        long offFrames = updates.Count(x => !x.OnTrack);
+        KeywordLoopCounters c = loop.Counters;
+        output.WriteLine($"{wakeups} late wake-ups of {lateFor / 1000} ms (struck {board.Source.LateWakeupsStruck.Count}), confirmation {(confirm ? "on" : "off")}: " +
+            $"late wake-ups counted {c.LateWakeups}, stalls {c.MicStalls} ({c.SamplesLostToStalls} samples), frames missed {c.MissedFrames}, " +
+            $"misaligned {board.MisalignedFrames} (first at {board.FirstMisalignedFrame}), updates off the clean track {offFrames} of {updates.Count}; " +
+            $"words {board.Sink.Events.Count} (clean {clean.Sink.Events.Count}), outside the missed/off frames equal: {want.SequenceEqual(got)} ({want.Count})");
+        Assert.Equal(board.Frames, loop.Detector.Step);
+        Assert.Equal(wakeups, board.Source.LateWakeupsStruck.Count);
+        if (confirm)
+        {
+            Assert.Equal((0L, 0L, (long)wakeups), (c.MicStalls, c.SamplesLostToStalls, c.LateWakeups));
+            Assert.DoesNotContain(board.Sink.Messages, m => m.StartsWith("microphone stall ", StringComparison.Ordinal));
+            Assert.Equal((0L, 0L, 0L, 0L), (board.MisalignedFrames, board.FramesWithZeros, c.StartupSamplesUsed, c.MicFaults));
+            Assert.Equal(1, board.Mic.Starts);
+            // The rest of each late buffer (255 samples) is dropped: the frames whose windows needed it are missed.
+            Assert.InRange(c.MissedFrames, 0, wakeups * 3);
+            Assert.Equal(want, got);
+        }
+        else
+        {
+            // The old rule: the first late wake-up realigns the index by D though nothing was lost, and the windows after it
+            // are misplaced (the later wake-ups are then hidden: the loop's picture runs ahead of the DMA by D).
+            Assert.True(c.MicStalls >= 1, "the old rule takes a late wake-up for a stall");
+            Assert.True(board.MisalignedFrames > 100, $"the old rule misplaces later windows ({board.MisalignedFrames})");
         }
     }
 

@@ -36,6 +36,11 @@ public enum BoardFault
     I2sReadFailed,
     /// <summary>Keyword board: the I2S DMA captures nothing for <see cref="ScheduledFault.Micros"/> (<see cref="VirtualMicrophone.StallAt"/>).</summary>
     DmaStall,
+    /// <summary>
+    /// Keyword board: a read that waited for its DMA buffer hands back control <see cref="ScheduledFault.Micros"/> late,
+    /// the DMA running on (another managed thread ran first; <see cref="MeteredAudioSource.LateWakeupAt"/>).
+    /// </summary>
+    LateWakeup,
 }
 
 /// <summary>One fault at a board time (µs); <see cref="Micros"/> is its duration where it has one (a cut's byte count for a partial transfer).</summary>

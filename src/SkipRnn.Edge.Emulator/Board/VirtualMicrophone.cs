@@ -504,9 +504,44 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
     /// <summary>Told after every ReadSlots call with its sample count (the board records which stream samples came).</summary>
     public Action<int>? AfterReadSlots { get; set; }
 
+    // Late wake-ups by board time (µs), sorted: the first call at or after At that waited for its DMA buffer returns For µs late.
+    private readonly List<(long At, long For)> _lateWakeups = [];
+    private int _lateNext;
+
+    /// <summary>
+    /// A late wake-up (firmware/README.md's fault table): the first read or discard call at or after board time
+    /// <paramref name="micros"/> that waited for its DMA buffer hands control back to the application
+    /// <paramref name="forMicros"/> µs after the driver returned, the DMA running on meanwhile (on nanoFramework: the
+    /// interpreter switched to another managed thread, e.g. the watchdog thread whose 1-s timer came due during the
+    /// read). No sample is lost; the loop only sees its clock later than the buffer was due.
+    /// </summary>
+    public void LateWakeupAt(long micros, long forMicros)
+    {
+        if (forMicros < 1) throw new ArgumentException($"a late wake-up of {forMicros} µs: must be at least 1 µs");
+        int k = _lateWakeups.FindIndex(x => x.At > micros);
+        if (k < 0) k = _lateWakeups.Count;
+        if (k < _lateNext) throw new ArgumentException($"a late wake-up at {micros} µs is before one that struck");
+        _lateWakeups.Insert(k, (micros, forMicros));
+    }
+
+    /// <summary>Late wake-ups that struck (<see cref="LateWakeupAt"/>), and their board times (when the driver returned).</summary>
+    public List<long> LateWakeupsStruck { get; } = [];
+
+    // After a driver call that began at `calledAt`: if it waited (the clock moved during it) and a late wake-up is due, strike it.
+    private void AfterCall(long calledAt)
+    {
+        long now = clock.NowMicros;
+        if (_lateNext >= _lateWakeups.Count || now == calledAt || _lateWakeups[_lateNext].At > now) return;
+        LateWakeupsStruck.Add(now);
+        clock.Advance(_lateWakeups[_lateNext].For);
+        _lateNext++;
+    }
+
     public void ReadSlots(byte[] slots, int offset, int count)
     {
+        long calledAt = clock.NowMicros;
         inner.ReadSlots(slots, offset, count);
+        AfterCall(calledAt);
         AfterReadSlots?.Invoke(count);
         SamplesRead += count;
         ReadCalls++;
@@ -517,7 +552,9 @@ public sealed class MeteredAudioSource(IAudioSource inner, VirtualClock clock, A
 
     public void Discard(int count)
     {
+        long calledAt = clock.NowMicros;
         inner.Discard(count);
+        AfterCall(calledAt);
         SamplesDiscarded += count;
         long calls = (count + I2sMicrophone.FramesPerDmaBuffer - 1) / I2sMicrophone.FramesPerDmaBuffer;   // I2sMicrophone's chunks
         DiscardCalls += calls;
