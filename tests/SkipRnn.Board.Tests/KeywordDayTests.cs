@@ -37,17 +37,9 @@ public class KeywordDayTests(ITestOutputHelper output)
     {
         SkipGru rnn = detector.Rnn;
         EventSmoother rule = detector.Smoother;
-        ulong h = 14695981039346656037UL;
-        void Mix(long v) { h = (h ^ (ulong)v) * 1099511628211UL; }
-        for (int l = 0; l < rnn.Model.Layers.Length; l++)
-        {
-            rnn.CopyState(l, state);
-            foreach (short s in state) Mix(s);
-        }
-        for (int o = 0; o < rnn.Model.OutputSize; o++) Mix(rnn.GetOutput(o));
-        Mix(rnn.UpdateProbability);
-        Mix(rnn.Increment);
-        Mix(rnn.StepsToSkip);
+        var h = new StateHash();
+        void Mix(long v) => h.Mix(v);
+        h.Mix(rnn, state);
         for (int c = 0; c < rnn.Model.OutputSize; c++)
         {
             Mix(rule.Score(c));
@@ -59,7 +51,7 @@ public class KeywordDayTests(ITestOutputHelper output)
             Mix(rule.RunStartOf(c) < 0 ? -1 : rule.Step - rule.RunStartOf(c));
         }
         Mix(rule.CurrentClass);
-        return h;
+        return h.Value;
     }
 
     /// <summary>The board's own accounting (costs, alignment checks), then an action at every update.</summary>
@@ -87,25 +79,13 @@ public class KeywordDayTests(ITestOutputHelper output)
         return s;
     }
 
-    private static List<ScheduledFault> Schedule(int hours, int seed)
-    {
-        var rng = new Random(seed);
-        var faults = new List<ScheduledFault>();
-        long slot = 3600_000_000L / FaultsPerHour;
-        for (int i = 0; i < hours * FaultsPerHour; i++)
+    private static List<ScheduledFault> Schedule(int hours, int seed) =>
+        FaultDays.Schedule(Kinds, FaultsPerHour, hours, seed, (kind, rng) => kind switch
         {
-            long at = i * slot + 30_000_000 + (long)(rng.NextDouble() * (slot - 60_000_000));
-            BoardFault kind = Kinds[i % Kinds.Length];
-            long micros = kind switch
-            {
-                BoardFault.DmaStall => 10_000 + rng.Next(0, 290_000),
-                BoardFault.SinkBlocked => 500_000,
-                _ => 0,
-            };
-            faults.Add(new ScheduledFault(at, kind, micros));
-        }
-        return faults;
-    }
+            BoardFault.DmaStall => 10_000 + rng.Next(0, 290_000),
+            BoardFault.SinkBlocked => 500_000,
+            _ => 0,
+        });
 
     [Fact]
     public void Ten_faults_an_hour_never_stop_the_loop_every_fault_is_counted_and_the_words_stay_the_clean_runs()

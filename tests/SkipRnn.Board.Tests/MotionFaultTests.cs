@@ -36,43 +36,21 @@ public class MotionFaultTests(ITestOutputHelper output)
     /// <paramref name="perHour"/> faults an hour at seeded random times at least a minute apart, cycling through
     /// <paramref name="kinds"/>.
     /// </summary>
-    private static List<ScheduledFault> Schedule(BoardFault[] kinds, int perHour, int seed)
-    {
-        var rng = new Random(seed);
-        var faults = new List<ScheduledFault>();
-        long slot = 3600_000_000L / perHour;
-        for (int i = 0; i < Hours * perHour; i++)
+    private static List<ScheduledFault> Schedule(BoardFault[] kinds, int perHour, int seed) =>
+        FaultDays.Schedule(kinds, perHour, Hours, seed, (kind, rng) => kind switch
         {
-            long at = i * slot + 30_000_000 + (long)(rng.NextDouble() * (slot - 60_000_000));
-            BoardFault kind = kinds[i % kinds.Length];
-            long micros = kind switch
-            {
-                BoardFault.I2cNack => 20_000 + rng.Next(0, 300_000),
-                BoardFault.I2cPartial => rng.Next(1, 12),            // bytes the cut transfer took
-                BoardFault.SinkBlocked => 1_000_000,
-                _ => 0,
-            };
-            faults.Add(new ScheduledFault(at, kind, micros));
-        }
-        return faults;
-    }
+            BoardFault.I2cNack => 20_000 + rng.Next(0, 300_000),
+            BoardFault.I2cPartial => rng.Next(1, 12),            // bytes the cut transfer took
+            BoardFault.SinkBlocked => 1_000_000,
+            _ => 0,
+        });
 
     /// <summary>The Skip-GRU's whole state (hidden states, outputs, ũ, its increment, steps to skip), 64-bit FNV-1a.</summary>
     private static ulong Fingerprint(SkipGru rnn)
     {
-        ulong h = 14695981039346656037UL;
-        void Mix(long v) { h = (h ^ (ulong)v) * 1099511628211UL; }
-        var state = new short[rnn.Model.HiddenSize];
-        for (int l = 0; l < rnn.Model.Layers.Length; l++)
-        {
-            rnn.CopyState(l, state);
-            foreach (short s in state) Mix(s);
-        }
-        for (int o = 0; o < rnn.Model.OutputSize; o++) Mix(rnn.GetOutput(o));
-        Mix(rnn.UpdateProbability);
-        Mix(rnn.Increment);
-        Mix(rnn.StepsToSkip);
-        return h;
+        var h = new StateHash();
+        h.Mix(rnn, new short[rnn.Model.HiddenSize]);
+        return h.Value;
     }
 
     private sealed class KindTally
