@@ -168,16 +168,8 @@ namespace SkipRnn.Edge.Runtime
         /// </summary>
         public bool StepFromFrame(short[] frame, int[] inputs)
         {
-            if (_stepsToSkip > 0)
-            {
-                Skip(1);
-                return false;
-            }
-            if (_frameKernel == null) throw new InvalidOperationException("no frame kernel: compute the inputs and call Step");
-            if (frame == null || inputs == null || inputs.Length < _input.Length)
-                throw MissingInput(_input.Length);
-            int p = _frameKernel.UpdateFromFrame(frame, inputs, _state, _outputs);
-            EndUpdate(p, _kernel.ClampedInputs);
+            if (SkippedOrFrameReady(frame, inputs)) return false;
+            EndUpdate(_frameKernel.UpdateFromFrame(frame, inputs, _state, _outputs), _kernel.ClampedInputs);
             return true;
         }
 
@@ -187,17 +179,24 @@ namespace SkipRnn.Edge.Runtime
         /// </summary>
         public bool StepFromSlots(byte[] slots, int first, int[] inputs)
         {
+            if (SkippedOrFrameReady(slots, inputs)) return false;
+            EndUpdate(_frameKernel.UpdateFromSlots(slots, first, inputs, _state, _outputs), _kernel.ClampedInputs);
+            return true;
+        }
+
+        // The start both frame-kernel steps share: a skipped step is accounted (true); otherwise the frame kernel, the raw
+        // audio and the inputs' length are checked (false: the caller updates).
+        private bool SkippedOrFrameReady(object raw, int[] inputs)
+        {
             if (_stepsToSkip > 0)
             {
                 Skip(1);
-                return false;
+                return true;
             }
             if (_frameKernel == null) throw new InvalidOperationException("no frame kernel: compute the inputs and call Step");
-            if (slots == null || inputs == null || inputs.Length < _input.Length)
+            if (raw == null || inputs == null || inputs.Length < _input.Length)
                 throw MissingInput(_input.Length);
-            int p = _frameKernel.UpdateFromSlots(slots, first, inputs, _state, _outputs);
-            EndUpdate(p, _kernel.ClampedInputs);
-            return true;
+            return false;
         }
 
         /// <summary>
