@@ -8,10 +8,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-tools=${NANOCLR_TOOLS:-$root/../shared/tools/nanoclr}
-[ -x "$tools/nanoclr" ] || { echo "bench: no nanoCLR at $tools (set NANOCLR_TOOLS)" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "bench: valgrind is missing (apt-get install -y valgrind)" >&2; exit 2; }
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+source "$here/bench-env.sh"
+bench_env "bench" "$root"
 
 # The shipped models as C# arrays (together under nanoCLR's 64 KiB array-initializer limit).
 python3 - "$root" > "$work/ShippedModels.cs" <<'PY'
