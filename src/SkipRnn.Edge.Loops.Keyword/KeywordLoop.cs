@@ -431,24 +431,16 @@ namespace SkipRnn.Edge.Application
             return (_micNext - _dmaStart) % d == 0;
         }
 
-        // The next `count` samples from the microphone into the ring, as raw I2S frames (nothing per sample); a read
-        // that would pass the ring's end is split there. True if a probe came back late (CheckLate: the rest of its buffer dropped).
+        // The next `count` samples from the microphone into the ring, as raw I2S frames (nothing per sample), in one driver
+        // call: Align never asks past the ring's end. True if a probe came back late (CheckLate: the rest of its buffer dropped).
         private bool ReadSlots(int count, bool probe)
         {
-            while (count > 0)
-            {
-                int at = (int)(_micNext % RingSamples);
-                int n = RingSamples - at;
-                if (n > count) n = count;
-                long calledAt = _clock.NowMicros;
-                long due = DueMicros(_micNext + n, calledAt);
-                if (_watchdog != null) _watchdog.Alive(due - calledAt);
-                _mic.ReadSlots(_slots, at * I2sSlots.BytesPerSample, n);
-                _micNext += n;
-                count -= n;
-                if (probe && CheckLate(due)) return true;
-            }
-            return false;
+            long calledAt = _clock.NowMicros;
+            long due = DueMicros(_micNext + count, calledAt);
+            if (_watchdog != null) _watchdog.Alive(due - calledAt);
+            _mic.ReadSlots(_slots, (int)(_micNext % RingSamples) * I2sSlots.BytesPerSample, count);
+            _micNext += count;
+            return probe && CheckLate(due);
         }
 
         // The next `count` samples from the microphone dropped unread; a probe is checked for lateness like a read.
